@@ -1,0 +1,37 @@
+"""rxnn: neural networks as chemical reaction networks.
+
+Implements Anderson, Deshpande & Joshi, "On reaction network implementations
+of neural networks", J. R. Soc. Interface (2021): reaction networks (§2, §5.1),
+feed-forward networks (§3), the compiler of Table 1 (§5.2) and the checks that
+the chemistry implements the network (Def. 4.1, 4.7).
+"""
+
+__version__ = "0.1.0"
+
+from rxnn.crn import (  # noqa: E402
+    Complex,
+    NetworkError,
+    Reaction,
+    ReactionNetwork,
+    SimulationError,
+    SimulationResult,
+    SteadyStateError,
+    SteadyStateResult,
+    TextSyntaxError,
+    simulate,
+    steady_state,
+)
+
+__all__ = [
+    "Complex",
+    "NetworkError",
+    "Reaction",
+    "ReactionNetwork",
+    "SimulationError",
+    "SimulationResult",
+    "SteadyStateError",
+    "SteadyStateResult",
+    "TextSyntaxError",
+    "simulate",
+    "steady_state",
+]

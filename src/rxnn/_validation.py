@@ -1,0 +1,48 @@
+"""One small helper set for validating arguments at the public boundary.
+
+Messages follow one template (STYLE.md): ``<arg> of <function> must be <what>; got <value>``.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+
+def must_be(arg: str, func: str, what: str, got: Any) -> ValueError:
+    """Build the standard error for a bad argument."""
+    return ValueError(f"{arg} of {func} must be {what}; got {got!r}")
+
+
+def check_positive_finite(value: Any, arg: str, func: str) -> float:
+    """Return ``value`` as a float after checking it is a positive finite number."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
+        raise must_be(arg, func, "a positive finite number", value)
+    return float(value)
+
+
+def check_nonnegative_finite(value: Any, arg: str, func: str) -> float:
+    """Return ``value`` as a float after checking it is a finite number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value < 0:
+        raise must_be(arg, func, "a finite number >= 0", value)
+    return float(value)
+
+
+def check_int(value: Any, arg: str, func: str, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an int after checking it is an integer (>= ``minimum``)."""
+    if isinstance(value, bool) or not isinstance(value, Integral | np.integer):
+        raise must_be(arg, func, "an integer" + (f" >= {minimum}" if minimum is not None else ""), value)
+    if minimum is not None and value < minimum:
+        raise must_be(arg, func, f"an integer >= {minimum}", value)
+    return int(value)
+
+
+def check_choice(value: Any, arg: str, func: str, choices: Any) -> Any:
+    """Check that ``value`` is one of ``choices`` (listed in the error)."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise must_be(arg, func, f"one of {listed}", value)
+    return value

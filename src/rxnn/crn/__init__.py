@@ -1,0 +1,27 @@
+"""Reaction networks: the model, the text syntax, mass-action ODEs and simulation.
+
+This package knows nothing of neural networks (paper §2 and §5.1).
+"""
+
+from rxnn.crn.kinetics import MassActionSystem
+from rxnn.crn.model import Complex, NetworkError, Reaction
+from rxnn.crn.network import ReactionNetwork
+from rxnn.crn.results import SimulationError, SimulationResult, SteadyStateError, SteadyStateResult
+from rxnn.crn.simulate import METHODS, simulate, steady_state
+from rxnn.crn.text import TextSyntaxError
+
+__all__ = [
+    "Complex",
+    "MassActionSystem",
+    "METHODS",
+    "NetworkError",
+    "Reaction",
+    "ReactionNetwork",
+    "SimulationError",
+    "SimulationResult",
+    "SteadyStateError",
+    "SteadyStateResult",
+    "TextSyntaxError",
+    "simulate",
+    "steady_state",
+]
