@@ -1,0 +1,379 @@
+"""Neural network -> reaction network: the construction of §5.2 and Table 1.
+
+For every non-input node X of layer l with inputs X'_j (layer l-1), Table 1
+gives, all with rate constant 1::
+
+    H -> H + X                          h
+    X'_j + W+ + X -> X'_j + W+ + 2X     +w+ x'_j x     (one pair per edge)
+    X'_j + W- + X -> X'_j + W-          -w- x'_j x
+    B+ + X -> B+ + 2X                   +b+ x
+    B- + X -> B-                        -b- x
+    qX -> X                             -(q-1) x^q
+
+and the network is the union of these per-edge networks (Steps 1-3), whose
+mass-action ODE is eq. (19) (eq. (20) for q = 3): dx/dt = h + rho x - (q-1) x^q
+with rho = sum_j (w+ - w-) x'_j + (b+ - b-).
+
+Species names (all valid in the text syntax; i, j are 1-based as in the paper):
+
+=====================  ==========================================
+``X<l>_<i>``           node i of layer l (inputs are layer 0)
+``Wp<l>_<i>_<j>``      W+ of the edge from node j of layer l-1 to node i of layer l
+``Wm<l>_<i>_<j>``      W- of that edge
+``Bp<l>_<i>``          B+ of node i of layer l
+``Bm<l>_<i>``          B- of node i of layer l
+``H``                  the one species whose concentration is h
+=====================  ==========================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from rxnn.crn.network import ReactionNetwork
+from rxnn.nn.activations import Activation, PolynomialActivation, ReLU, SmoothReLU
+from rxnn.nn.network import FeedForwardNetwork
+
+__all__ = ["CompiledNetwork", "CompileError", "compile_network", "activation_parameters"]
+
+
+class CompileError(ValueError):
+    """The neural network cannot be compiled into a reaction network."""
+
+
+def activation_parameters(activation: Activation) -> tuple[float, int]:
+    """The (h, q) of Table 1 that realise ``activation``, or a :class:`CompileError`.
+
+    SmoothReLU(h) is q = 2 (eq. (4), (19)); PolynomialActivation(q, h) is the
+    q-family of §6.1; ReLU is SmoothReLU with h = 0.
+    """
+    if isinstance(activation, SmoothReLU):
+        return float(activation.h), 2
+    if isinstance(activation, PolynomialActivation):
+        return float(activation.h), int(activation.q)
+    if isinstance(activation, ReLU):
+        return 0.0, 2
+    raise CompileError(
+        f"cannot compile the activation {type(activation).__name__}: the paper gives no reaction network "
+        "for it. Compilable activations: SmoothReLU(h) (eq. (4)), PolynomialActivation(q, h) (§6.1), "
+        "and ReLU() (as SmoothReLU(0))"
+    )
+
+
+def _node_names(layer: int, width: int) -> list[str]:
+    return [f"X{layer}_{i}" for i in range(1, width + 1)]
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledNetwork:
+    """A neural network compiled into the reaction network of Table 1.
+
+    Attributes
+    ----------
+    network : ReactionNetwork
+        The union of the per-edge networks (Steps 1-3 of §5.2).
+    source : FeedForwardNetwork
+        The network that was compiled.
+    h : float
+        Concentration of H (the smoothing parameter).
+    q : int
+        Order of the decay reaction qX -> X.
+    absorbed : bool
+        Whether the enzymatic species were absorbed into rate constants (§5.1).
+    """
+
+    network: ReactionNetwork
+    source: FeedForwardNetwork
+    h: float
+    q: int
+    absorbed: bool
+
+    # ------------------------------------------------------------------ names
+    def node_species(self, layer: int, i: int) -> str:
+        """Name of node ``i`` (1-based) of ``layer`` (0 = inputs)."""
+        sizes = self.source.layer_sizes
+        if not 0 <= layer < len(sizes) or not 1 <= i <= sizes[layer]:
+            raise IndexError(
+                f"node ({layer}, {i}) does not exist: layers are 0..{len(sizes) - 1} with sizes {sizes}, nodes are 1-based"
+            )
+        return f"X{layer}_{i}"
+
+    def layer_species(self, layer: int) -> tuple[str, ...]:
+        """Names of every node of ``layer`` in order."""
+        return tuple(_node_names(layer, self.source.layer_sizes[layer]))
+
+    @property
+    def hidden_and_output_species(self) -> tuple[str, ...]:
+        """The dynamic node species, layer by layer (the order of ``nodes=`` arrays)."""
+        return tuple(s for layer in range(1, len(self.source.layer_sizes)) for s in self.layer_species(layer))
+
+    # ------------------------------------------------------------------ concentrations
+    def initial_state(self, d: Any, nodes: Any = 1.0) -> dict[str, Any]:
+        """Every species' initial concentration for input(s) ``d``.
+
+        Parameters
+        ----------
+        d : array_like of shape (c_0,) or (batch, c_0)
+            Input concentrations, non-negative (they are concentrations).
+        nodes : float or array_like of shape (n_nodes,) or (batch, n_nodes)
+            Starting values of the hidden and output nodes, in the order of
+            :attr:`hidden_and_output_species`; the paper uses all ones,
+            10*rand and 1000*rand (§6).
+
+        Returns
+        -------
+        dict of str to float or ndarray
+            Inputs, H = h, W+ = max(w, 0), W- = max(-w, 0), B+ = max(b, 0),
+            B- = max(-b, 0) (absent in the absorbed form) and the nodes;
+            batch inputs give arrays of shape (batch,) for the inputs and nodes.
+        """
+        net = self.source
+        x = np.asarray(d, dtype=np.float64)
+        c0 = net.layer_sizes[0]
+        if x.ndim not in (1, 2) or x.shape[-1] != c0:
+            raise ValueError(f"d of initial_state must have shape ({c0},) or (batch, {c0}); got {x.shape}")
+        bad = ~np.isfinite(x) | (x < 0)
+        if bad.any():
+            where = np.argwhere(bad)[0]
+            index = int(where[-1])
+            batch = f" in batch row {int(where[0])}" if x.ndim == 2 else ""
+            raise ValueError(
+                f"input {index} (species {self.node_species(0, index + 1)}){batch} is {x[tuple(where)]!r}; "
+                "inputs are concentrations and must be finite and >= 0 (rescale the data, e.g. to [0, 1])"
+            )
+        state: dict[str, Any] = {}
+        present = self.network.species_index
+        for j, name in enumerate(self.layer_species(0)):
+            if name in present:
+                state[name] = x[..., j] if x.ndim == 2 else float(x[j])
+        if not self.absorbed:
+            state.update(self._enzyme_concentrations())
+        names = self.hidden_and_output_species
+        values = np.asarray(nodes, dtype=np.float64)
+        if values.ndim == 0:
+            values = np.full(len(names), float(values))
+        if values.shape[-1] != len(names) or values.ndim > 2:
+            raise ValueError(
+                f"nodes of initial_state must be a scalar or an array over the {len(names)} node species "
+                f"(shape ({len(names)},) or (batch, {len(names)})); got shape {values.shape}"
+            )
+        if (~np.isfinite(values) | (values < 0)).any():
+            raise ValueError("nodes of initial_state must be finite concentrations >= 0")
+        for k, name in enumerate(names):
+            state[name] = values[..., k] if values.ndim == 2 else (
+                np.full(x.shape[0], values[k]) if x.ndim == 2 else float(values[k])
+            )
+        return state
+
+    def _enzyme_concentrations(self) -> dict[str, Any]:
+        state: dict[str, Any] = {"H": self.h}
+        for layer, (W, b) in enumerate(zip(self.source.weights, self.source.biases), start=1):
+            rows, cols = np.indices(W.shape)
+            suffix = [f"{layer}_{i + 1}_{j + 1}" for i, j in zip(rows.ravel(), cols.ravel())]
+            state.update(zip(("Wp" + s for s in suffix), np.maximum(W, 0).ravel().tolist()))
+            state.update(zip(("Wm" + s for s in suffix), np.maximum(-W, 0).ravel().tolist()))
+            nodes = [f"{layer}_{i}" for i in range(1, b.size + 1)]
+            state.update(zip(("Bp" + s for s in nodes), np.maximum(b, 0).tolist()))
+            state.update(zip(("Bm" + s for s in nodes), np.maximum(-b, 0).tolist()))
+        return state
+
+    def layer_values(self, result: Any) -> list[np.ndarray]:
+        """Node concentrations of a simulation or steady-state result, layer by layer.
+
+        Returns [x^0, ..., x^m]; each has the node index last (and the
+        result's batch and time axes first), comparable with
+        ``source.activations(d)``.
+        """
+        return [np.stack([np.asarray(result[s]) for s in self.layer_species(layer)], axis=-1)
+                for layer in range(len(self.source.layer_sizes))]
+
+    # ------------------------------------------------------------------ reporting
+    def role_counts(self) -> dict[str, tuple[int, int]]:
+        """Species and reactions by role: role -> (n_species, n_reactions)."""
+        sizes = self.source.layer_sizes
+        inputs, nodes = sizes[0], sum(sizes[1:])
+        edges = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+        if self.absorbed:
+            W, b = self.source.weights, self.source.biases
+            n_edge = int(sum(np.count_nonzero(w) for w in W))
+            n_bias = int(sum(np.count_nonzero(v) for v in b))
+            return {
+                "inputs (X0_j)": (inputs, 0),
+                "nodes (X<l>_i)": (nodes, 0),
+                "closeness to ReLU (0 -> X, rate h)": (0, nodes if self.h > 0 else 0),
+                "edge weights (X' + X -> X' + 2X or X' + X -> X')": (0, n_edge),
+                "node biases (X -> 2X or X -> 0)": (0, n_bias),
+                f"decay ({self.q}X -> X)": (0, nodes),
+            }
+        return {
+            "inputs (X0_j)": (inputs, 0),
+            "nodes (X<l>_i)": (nodes, 0),
+            "closeness to ReLU (H -> H + X)": (1, nodes),
+            "edge weights (W+, W-)": (2 * edges, 2 * edges),
+            "node biases (B+, B-)": (2 * nodes, 2 * nodes),
+            f"decay ({self.q}X -> X)": (0, nodes),
+        }
+
+    def summary(self) -> str:
+        """A table of species and reactions by role: the budget a molecular programmer plans with."""
+        rows = self.role_counts()
+        width = max(len(k) for k in rows) + 2
+        sizes = "-".join(map(str, self.source.layer_sizes))
+        form = "absorbed (enzymes folded into rate constants)" if self.absorbed else "with enzymatic species (Table 1)"
+        lines = [
+            f"Compiled {sizes} network, {type(self.source.activation).__name__} (h = {self.h:g}, q = {self.q}), {form}",
+            f"{'role':<{width}}{'species':>10}{'reactions':>12}",
+        ]
+        for role, (n_s, n_r) in rows.items():
+            lines.append(f"{role:<{width}}{n_s:>10}{n_r:>12}")
+        lines.append(f"{'total':<{width}}{self.network.n_species:>10}{self.network.n_reactions:>12}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"<CompiledNetwork {'-'.join(map(str, self.source.layer_sizes))}: "
+            f"{self.network.n_species} species, {self.network.n_reactions} reactions, h={self.h:g}, q={self.q}>"
+        )
+
+
+def compile_network(network: FeedForwardNetwork, *, absorb_enzymes: bool = False) -> CompiledNetwork:
+    """Compile a feed-forward network into the reaction network of Table 1 (§5.2).
+
+    Parameters
+    ----------
+    network : FeedForwardNetwork
+        With a SmoothReLU, PolynomialActivation or ReLU activation.
+    absorb_enzymes : bool, default False
+        Fold the enzymatic species (H, W+-, B+-) into the rate constants
+        (the alternative of §5.1): the ODE is the same, reactions whose
+        absorbed rate would be 0 are omitted, and the species are just the
+        inputs and the nodes.
+
+    Returns
+    -------
+    CompiledNetwork
+
+    Raises
+    ------
+    CompileError
+        For an activation without a construction (Sigmoid).
+
+    Notes
+    -----
+    Built from index arrays in O(number of reactions), without per-reaction
+    objects. The compiled mass-action ODE is eq. (19) (eq. (20) for q = 3).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rxnn import FeedForwardNetwork, SmoothReLU, compile_network
+    >>> net = FeedForwardNetwork([np.array([[0.5, -1.0]])], [np.array([0.2])], SmoothReLU(1.0))
+    >>> compile_network(net).network.n_reactions  # H, 2 per edge, 2 bias, decay
+    8
+    """
+    if not isinstance(network, FeedForwardNetwork):
+        raise TypeError(f"network of compile_network must be a FeedForwardNetwork; got {type(network).__name__}")
+    h, q = activation_parameters(network.activation)
+    builder = _Builder(network, h, q, absorb_enzymes)
+    return CompiledNetwork(builder.build(), network, h, q, absorb_enzymes)
+
+
+class _Builder:
+    """Assembles the reactant/product matrices of Table 1 column by column, vectorised per layer."""
+
+    def __init__(self, net: FeedForwardNetwork, h: float, q: int, absorbed: bool) -> None:
+        self.net, self.h, self.q, self.absorbed = net, h, q, absorbed
+        sizes = net.layer_sizes
+        self.species: list[str] = [] if absorbed else ["H"]
+        self.node_index: list[np.ndarray] = []
+        for layer, width in enumerate(sizes):
+            self.node_index.append(len(self.species) + np.arange(width))
+            self.species.extend(_node_names(layer, width))
+        self.rows_r: list[np.ndarray] = []
+        self.rows_p: list[np.ndarray] = []
+        self.cols_r: list[np.ndarray] = []
+        self.cols_p: list[np.ndarray] = []
+        self.coef_r: list[np.ndarray] = []
+        self.coef_p: list[np.ndarray] = []
+        self.rates: list[np.ndarray] = []
+        self.n_reactions = 0
+
+    def add_species(self, names: list[str]) -> np.ndarray:
+        start = len(self.species)
+        self.species.extend(names)
+        return start + np.arange(len(names))
+
+    def add(self, reactants: list[tuple[np.ndarray, int]], products: list[tuple[np.ndarray, int]], rate: np.ndarray | float, count: int) -> None:
+        """Add ``count`` reactions; each (species index array, coefficient) pair is one term per reaction."""
+        cols = self.n_reactions + np.arange(count)
+        for terms, rows, cs, coefs in (
+            (reactants, self.rows_r, self.cols_r, self.coef_r),
+            (products, self.rows_p, self.cols_p, self.coef_p),
+        ):
+            for idx, coef in terms:
+                rows.append(np.broadcast_to(idx, (count,)))
+                cs.append(cols)
+                coefs.append(np.full(count, coef, dtype=np.int64))
+        self.rates.append(np.broadcast_to(np.asarray(rate, dtype=np.float64), (count,)))
+        self.n_reactions += count
+
+    def build(self) -> ReactionNetwork:
+        for layer, (W, b) in enumerate(zip(self.net.weights, self.net.biases), start=1):
+            self._layer(layer, W, b)
+        n_s = len(self.species)
+        rows_r = np.concatenate(self.rows_r)
+        rows_p = np.concatenate(self.rows_p) if self.rows_p else np.zeros(0, dtype=np.int64)
+        used = np.zeros(n_s, dtype=bool)
+        used[rows_r] = used[rows_p] = True
+        # In the absorbed form an input whose weights are all zero drives nothing; Def. 2.1 drops it.
+        R = sp.csc_matrix(
+            (np.concatenate(self.coef_r), (rows_r, np.concatenate(self.cols_r))),
+            shape=(n_s, self.n_reactions),
+        )
+        P = sp.csc_matrix(
+            (np.concatenate(self.coef_p), (rows_p, np.concatenate(self.cols_p))),
+            shape=(n_s, self.n_reactions),
+        )
+        keep = np.flatnonzero(used)
+        return ReactionNetwork.from_matrices([self.species[i] for i in keep], R[keep], P[keep], np.concatenate(self.rates))
+
+    def _layer(self, layer: int, W: np.ndarray, b: np.ndarray) -> None:
+        c_out, c_in = W.shape
+        X = self.node_index[layer]
+        Xp = self.node_index[layer - 1]
+        node_of_edge = np.repeat(X, c_in)  # edges in row-major (i, j) order
+        input_of_edge = np.tile(Xp, c_out)
+        w = W.ravel()
+        if self.absorbed:
+            self._absorbed_layer(X, node_of_edge, input_of_edge, w, b)
+            return
+        edge = [f"{layer}_{i}_{j}" for i in range(1, c_out + 1) for j in range(1, c_in + 1)]
+        node = [f"{layer}_{i}" for i in range(1, c_out + 1)]
+        Wp, Wm = self.add_species(["Wp" + s for s in edge]), self.add_species(["Wm" + s for s in edge])
+        Bp, Bm = self.add_species(["Bp" + s for s in node]), self.add_species(["Bm" + s for s in node])
+        n_e, n_n = w.size, c_out
+        H = np.array(0)
+        self.add([(H, 1)], [(H, 1), (X, 1)], 1.0, n_n)  # H -> H + X
+        self.add([(input_of_edge, 1), (Wp, 1), (node_of_edge, 1)], [(input_of_edge, 1), (Wp, 1), (node_of_edge, 2)], 1.0, n_e)
+        self.add([(input_of_edge, 1), (Wm, 1), (node_of_edge, 1)], [(input_of_edge, 1), (Wm, 1)], 1.0, n_e)
+        self.add([(Bp, 1), (X, 1)], [(Bp, 1), (X, 2)], 1.0, n_n)  # B+ + X -> B+ + 2X
+        self.add([(Bm, 1), (X, 1)], [(Bm, 1)], 1.0, n_n)  # B- + X -> B-
+        self.add([(X, self.q)], [(X, 1)], 1.0, n_n)  # qX -> X
+
+    def _absorbed_layer(self, X, node_of_edge, input_of_edge, w, b) -> None:
+        n_n = X.size
+        if self.h > 0:
+            self.add([], [(X, 1)], self.h, n_n)  # 0 -> X, rate h
+        for sign, keep in ((1, w > 0), (-1, w < 0)):
+            k = np.flatnonzero(keep)
+            products = [(input_of_edge[k], 1), (node_of_edge[k], 2)] if sign > 0 else [(input_of_edge[k], 1)]
+            self.add([(input_of_edge[k], 1), (node_of_edge[k], 1)], products, np.abs(w[k]), k.size)
+        for sign, keep in ((1, b > 0), (-1, b < 0)):
+            k = np.flatnonzero(keep)
+            self.add([(X[k], 1)], [(X[k], 2)] if sign > 0 else [], np.abs(b[k]), k.size)
+        self.add([(X, self.q)], [(X, 1)], 1.0, n_n)
