@@ -37,6 +37,36 @@ def _slots(matrix: sp.csc_matrix, rows: np.ndarray, fill: int) -> np.ndarray:
     return table
 
 
+def _group_channels(R_dyn: sp.csc_matrix, N_dyn: sp.csc_matrix) -> tuple[sp.csc_matrix, np.ndarray]:
+    """Group reactions with equal dynamic reactant complex and equal net change.
+
+    Returns the (n_reactions, n_channels) 0/1 membership matrix and one
+    representative reaction per channel. Grouping uses 64-bit hashes of the
+    two columns, then checks every member against its representative exactly.
+    """
+    n_r = R_dyn.shape[1]
+    if n_r == 0:
+        return sp.csc_matrix((0, 0)), np.zeros(0, dtype=np.int64)
+    rng = np.random.default_rng(20210519)
+    w = rng.integers(1, 2**63, size=R_dyn.shape[0], dtype=np.uint64) | np.uint64(1)
+    keys = np.stack([_hash_columns(R_dyn, w), _hash_columns(N_dyn, w[::-1].copy())], axis=1)
+    _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    group = group.ravel()
+    rep_of = first[group]
+    same = ((R_dyn - R_dyn[:, rep_of]).count_nonzero() == 0) and ((N_dyn - N_dyn[:, rep_of]).count_nonzero() == 0)
+    if not same:  # a hash collision: fall back to one channel per reaction
+        group, first = np.arange(n_r), np.arange(n_r)
+    membership = sp.csc_matrix((np.ones(n_r), (np.arange(n_r), group)), shape=(n_r, first.size))
+    return membership, first
+
+
+def _hash_columns(matrix: sp.csc_matrix, weights: np.ndarray) -> np.ndarray:
+    values = matrix.data.astype(np.int64).astype(np.uint64) * weights[matrix.indices]
+    out = np.zeros(matrix.shape[1], dtype=np.uint64)
+    np.add.at(out, np.repeat(np.arange(matrix.shape[1]), np.diff(matrix.indptr)), values)
+    return out
+
+
 class MassActionSystem:
     """The mass-action ODE dx/dt = N lambda(x) of eq. (2), compiled to arrays.
 
@@ -53,7 +83,8 @@ class MassActionSystem:
 
     Notes
     -----
-    One evaluation costs O(batch x (n_reactions x max order + nnz(N))). The
+    One evaluation costs O(batch x (n_channels x max order + nnz(N))), where
+    channels are reactions grouped by dynamic reactant complex and net change. The
     Jacobian has a fixed sparsity pattern; its values for a batch are one
     sparse-matrix product, returned as a block-diagonal matrix over the batch.
     """
@@ -79,37 +110,52 @@ class MassActionSystem:
         R_enz = sp.csc_matrix((R.data * ~is_dyn_entry, R.indices.copy(), R.indptr.copy()), shape=R.shape)
         R_dyn.eliminate_zeros()
         R_enz.eliminate_zeros()
-        self._dyn_slots = _slots(R_dyn, position, fill=self.n)  # index n = the constant 1
         self._enz_slots = _slots(R_enz, position, fill=self.n_enzymatic)
         self._k = network._rates
-        N = network._stoichiometry.tocsr()[np.flatnonzero(dyn)]
-        self.stoichiometry = N.tocsr()  # (n, R)
+        N_all = network._stoichiometry.tocsr()[np.flatnonzero(dyn)].tocsc()  # (n, R)
+        # Reactions with the same dynamic reactant complex and the same net change
+        # have rates that differ only by constant factors: one channel each, with
+        # the summed effective constant. Exact, and for the compiled networks it
+        # turns the c_{l-1} edge reactions of a node fed by inputs into one.
+        self._group, representative = _group_channels(R_dyn, N_all)
+        self.n_channels = representative.size
+        self._dyn_slots = _slots(R_dyn[:, representative], position, fill=self.n)  # index n = the constant 1
+        self.stoichiometry = N_all[:, representative].tocsr()  # (n, channels)
         self._abs_stoichiometry = abs(self.stoichiometry)
         self._build_jacobian_pattern()
 
     # ------------------------------------------------------------------ parameters
     def effective_rates(self, enzymes: np.ndarray | None) -> np.ndarray:
-        """Rate constants with enzymatic factors absorbed, shape (batch or 1, n_reactions)."""
-        k = self._k[None, :]
-        if self._enz_slots.shape[1] == 0:
-            return k
-        e = np.ones((1, self.n_enzymatic)) if enzymes is None else np.atleast_2d(enzymes)
-        e = np.concatenate([e, np.ones((e.shape[0], 1))], axis=1)
-        out = np.broadcast_to(k, (e.shape[0], k.shape[1])).copy()
-        for col in self._enz_slots.T:
-            out *= e[:, col]
+        """Channel rate constants with enzymatic factors absorbed, shape (batch or 1, n_channels).
+
+        The per-reaction products are formed in chunks of the batch so that
+        memory stays bounded (about 8e6 numbers at a time).
+        """
+        if self._enz_slots.shape[1] == 0 or enzymes is None:
+            e = np.ones((1, self.n_enzymatic))
+        else:
+            e = np.atleast_2d(np.asarray(enzymes, dtype=np.float64))
+        n_r = self._k.size
+        chunk = max(1, int(8e6 // max(n_r, 1)))
+        out = np.empty((e.shape[0], self.n_channels))
+        for lo in range(0, e.shape[0], chunk):
+            e1 = np.concatenate([e[lo:lo + chunk], np.ones((min(chunk, e.shape[0] - lo), 1))], axis=1)
+            k = np.broadcast_to(self._k, (e1.shape[0], n_r)).copy()
+            for col in self._enz_slots.T:
+                k *= e1[:, col]
+            out[lo:lo + chunk] = (self._group.T @ k.T).T
         return out
 
     # ------------------------------------------------------------------ evaluation
     def _monomial_factors(self, x: np.ndarray) -> np.ndarray:
-        """Dynamic slot values, shape (slots, batch, n_reactions)."""
+        """Dynamic slot values, shape (slots, batch, n_channels)."""
         x1 = np.concatenate([x, np.ones((x.shape[0], 1))], axis=1)
         return np.stack([x1[:, col] for col in self._dyn_slots.T]) if self._dyn_slots.shape[1] else np.ones(
             (0, x.shape[0], self._dyn_slots.shape[0])
         )
 
     def reaction_rates(self, x: np.ndarray, k_eff: np.ndarray) -> np.ndarray:
-        """Mass-action rates lambda_r(x) = k_r prod x_i^{Y_ri}, shape (batch, n_reactions)."""
+        """Channel rates lambda_c(x) = k_c prod x_i^{Y_ci} (eq. (2)), shape (batch, n_channels)."""
         x = np.atleast_2d(x)
         x1 = np.concatenate([x, np.ones((x.shape[0], 1))], axis=1)  # column n is the constant 1
         lam = np.broadcast_to(k_eff, (x.shape[0], k_eff.shape[1])).copy()

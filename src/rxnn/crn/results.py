@@ -40,19 +40,54 @@ def _plt():
 
 
 class _ByName:
+    """Name lookup over either a full array or a compact (dynamic, constant) pair.
+
+    Compiled networks have tens of thousands of enzymatic species whose
+    concentrations never change, so simulations store the dynamic species'
+    values over time and the enzymatic ones once.
+    """
+
     species: tuple[str, ...]
     batched: bool
-    values: np.ndarray
+    values: np.ndarray | None
+    dynamic: np.ndarray | None
+    constant: np.ndarray | None
+    dynamic_species: tuple[str, ...] | None
 
-    def _column(self, name: str) -> int:
+    def _index(self) -> dict[str, tuple[bool, int]]:
+        cached = self.__dict__.get("_where")
+        if cached is None:
+            if self.values is not None:
+                cached = {s: (True, i) for i, s in enumerate(self.species)}
+            else:
+                dyn = set(self.dynamic_species or ())
+                d_pos = {s: i for i, s in enumerate(self.dynamic_species or ())}
+                e_pos = {s: i for i, s in enumerate(x for x in self.species if x not in dyn)}
+                cached = {s: (True, d_pos[s]) if s in dyn else (False, e_pos[s]) for s in self.species}
+            self.__dict__["_where"] = cached
+        return cached
+
+    def _lookup(self, name: str) -> np.ndarray:
+        """Values of one species with the batch axis first: (batch, ...) like the stored arrays."""
         try:
-            return self.species.index(name)
-        except ValueError:
+            stored, col = self._index()[name]
+        except KeyError:
             raise KeyError(f"{name!r} is not a species of this result (species: {', '.join(self.species[:12])})") from None
+        if stored:
+            data = self.values if self.values is not None else self.dynamic
+            return data[..., col]
+        reference = self.dynamic
+        const = self.constant[:, col]
+        return np.broadcast_to(const.reshape((-1,) + (1,) * (reference.ndim - 2)), reference.shape[:-1])
+
+    def to_array(self) -> np.ndarray:
+        """All species' values as one array, species last (may be large for compiled networks)."""
+        if self.values is not None:
+            return self.values
+        return np.stack([self._lookup(s) for s in self.species], axis=-1)
 
     def __contains__(self, name: object) -> bool:
-        return name in self.species
-
+        return name in self._index()
 
 @dataclass(repr=False)
 class SimulationResult(_ByName):
@@ -62,9 +97,12 @@ class SimulationResult(_ByName):
     ----------
     t : ndarray of shape (n_times,)
     species : tuple of str
-    values : ndarray of shape (batch, n_times, n_species)
-        Concentrations; ``result["X"]`` gives ``values[..., i]`` with shape
-        (n_times,), or (batch, n_times) when the initial condition had a batch axis.
+    values : ndarray of shape (batch, n_times, n_species) or None
+        Concentrations of every species, or None when stored compactly as
+        ``dynamic`` (batch, n_times, n_dynamic) and ``constant`` (batch,
+        n_enzymatic); ``result["X"]`` works either way and has shape
+        (n_times,), or (batch, n_times) when the initial condition had a batch
+        axis. ``to_array()`` assembles the full array.
     batched : bool
     success : bool
     status : int
@@ -90,18 +128,24 @@ class SimulationResult(_ByName):
     nlu: int = 0
     method: str = ""
     sol: Any = None
+    dynamic: np.ndarray | None = None
+    constant: np.ndarray | None = None
+    dynamic_species: tuple[str, ...] | None = None
 
     def __getitem__(self, name: str) -> np.ndarray:
-        out = self.values[:, :, self._column(name)]
+        out = self._lookup(name)
         return out if self.batched else out[0]
 
     def final(self) -> dict[str, Any]:
         """Concentrations at the last time, by species (scalars, or arrays over the batch)."""
-        last = self.values[:, -1, :]
-        return {s: (last[:, i] if self.batched else float(last[0, i])) for i, s in enumerate(self.species)}
+        out = {}
+        for s in self.species:
+            last = self._lookup(s)[:, -1]
+            out[s] = last if self.batched else float(last[0])
+        return out
 
     def __repr__(self) -> str:
-        b = f", batch={self.values.shape[0]}" if self.batched else ""
+        b = f", batch={self._lookup(self.species[0]).shape[0]}" if self.batched else ""
         return (
             f"SimulationResult(success={self.success}, t=[{self.t[0]:g}, {self.t[-1]:g}], "
             f"n_times={self.t.size}, n_species={len(self.species)}{b}, nfev={self.nfev}, message={self.message!r})"
@@ -121,7 +165,7 @@ class SimulationResult(_ByName):
         ax = ax or plt.subplots(figsize=(6, 4))[1]
         names = list(species) if species is not None else list(self.species[:10])
         for name in names:
-            ax.plot(self.t, self.values[batch_index, :, self._column(name)], label=name, **kwargs)
+            ax.plot(self.t, self._lookup(name)[batch_index], label=name, **kwargs)
         ax.set_xlabel("time")
         ax.set_ylabel("concentration")
         ax.legend()
@@ -135,7 +179,9 @@ class SteadyStateResult(_ByName):
     Attributes
     ----------
     species : tuple of str
-    values : ndarray of shape (batch, n_species)
+    values : ndarray of shape (batch, n_species) or None
+        Every species' value, or None when stored compactly as ``dynamic``
+        (batch, n_dynamic) and ``constant`` (batch, n_enzymatic).
         ``result["X"]`` is a float, or an array over the batch when the
         initial condition had a batch axis.
     batched : bool
@@ -163,13 +209,16 @@ class SteadyStateResult(_ByName):
     nfev: int = 0
     njev: int = 0
     pseudo_time: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    dynamic: np.ndarray | None = None
+    constant: np.ndarray | None = None
+    dynamic_species: tuple[str, ...] | None = None
 
     @property
     def status(self) -> int:
         return 0 if self.success else -1
 
     def __getitem__(self, name: str) -> Any:
-        out = self.values[:, self._column(name)]
+        out = self._lookup(name)
         return out if self.batched else float(out[0])
 
     def as_dict(self) -> dict[str, Any]:
@@ -177,7 +226,7 @@ class SteadyStateResult(_ByName):
         return {s: self[s] for s in self.species}
 
     def __repr__(self) -> str:
-        b = f", batch={self.values.shape[0]}" if self.batched else ""
+        b = f", batch={self.residual.shape[0]}" if self.batched else ""
         return (
             f"SteadyStateResult(success={self.success}, max residual={float(np.max(self.residual)):.3g}, "
             f"n_species={len(self.species)}{b}, iterations={self.n_iterations}, message={self.message!r})"
@@ -188,7 +237,7 @@ class SteadyStateResult(_ByName):
         plt = _plt()
         ax = ax or plt.subplots(figsize=(6, 4))[1]
         names = list(species) if species is not None else list(self.species[:30])
-        ax.bar(names, [self.values[batch_index, self._column(n)] for n in names])
+        ax.bar(names, [self._lookup(n)[batch_index] for n in names])
         ax.set_ylabel("steady-state concentration")
         ax.tick_params(axis="x", rotation=90)
         return ax

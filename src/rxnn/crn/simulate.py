@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from scipy.integrate import solve_ivp
+from scipy.linalg import null_space
 from scipy.sparse.linalg import splu
 
 from rxnn._validation import check_positive_finite, must_be
@@ -35,6 +36,7 @@ METHODS: dict[str, tuple[bool, bool]] = {
 }
 
 _DENSE_JAC_LIMIT = 2000  # LSODA needs a dense Jacobian; beyond this size it estimates its own
+_PROJECTION_LIMIT = 2000  # conservation laws are found by a dense SVD up to this many species
 
 
 def _prepare(network: ReactionNetwork, initial: Mapping[str, Any], rates: Mapping[str, float] | None, func: str):
@@ -46,16 +48,9 @@ def _prepare(network: ReactionNetwork, initial: Mapping[str, Any], rates: Mappin
     return system, x0, enzymes, batched, k_eff
 
 
-def _full_values(system: MassActionSystem, dynamic: np.ndarray, enzymes: np.ndarray) -> np.ndarray:
-    """Assemble every species' concentration: dynamic (..., n) and enzymatic (batch, n_enz)."""
-    net = system.network
-    shape = dynamic.shape[:-1] + (net.n_species,)
-    out = np.empty(shape)
-    dyn = net._dynamic_mask
-    out[..., dyn] = dynamic
-    enz = enzymes.reshape((enzymes.shape[0],) + (1,) * (dynamic.ndim - 2) + (enzymes.shape[1],))
-    out[..., ~dyn] = enz
-    return out
+def _compact(system: MassActionSystem, dynamic: np.ndarray, enzymes: np.ndarray) -> dict[str, Any]:
+    """Result storage: dynamic species' values, enzymatic ones once per batch member."""
+    return dict(values=None, dynamic=dynamic, constant=enzymes, dynamic_species=system.dynamic_species)
 
 
 def simulate(
@@ -139,8 +134,10 @@ def simulate(
             options["jac"] = lambda _t, y: system.jacobian(y.reshape(batch, n), k_eff).toarray()
     if n == 0:  # nothing moves: every species is enzymatic
         times = t_eval if t_eval is not None else np.array([t0, t1])
-        values = _full_values(system, np.zeros((batch, times.size, 0)), enzymes)
-        return SimulationResult(times, network.species, values, batched, True, 0, "no dynamic species", method=method)
+        return SimulationResult(
+            t=times, species=network.species, batched=batched, success=True, status=0,
+            message="no dynamic species", method=method, **_compact(system, np.zeros((batch, times.size, 0)), enzymes),
+        )
     sol = solve_ivp(
         fun, (t0, t1), x0.ravel(), method=method, t_eval=t_eval, rtol=rtol, atol=atol,
         dense_output=dense_output, **options,
@@ -151,13 +148,17 @@ def simulate(
         ode_sol = sol.sol
 
         def dense(t: Any) -> np.ndarray:
+            """Every species at time(s) t: (batch, n_species) or (batch, len(t), n_species)."""
             y = np.asarray(ode_sol(t))
-            return _full_values(system, y.reshape(batch, n), enzymes) if y.ndim == 1 else _full_values(
-                system, y.T.reshape(-1, batch, n).transpose(1, 0, 2), enzymes
-            )
+            dyn = y.reshape(batch, n) if y.ndim == 1 else y.T.reshape(-1, batch, n).transpose(1, 0, 2)
+            full = np.empty(dyn.shape[:-1] + (network.n_species,))
+            mask = system.network._dynamic_mask
+            full[..., mask] = dyn
+            full[..., ~mask] = enzymes.reshape((batch,) + (1,) * (dyn.ndim - 2) + (-1,))
+            return full
 
     result = SimulationResult(
-        t=sol.t, species=network.species, values=_full_values(system, dynamic, enzymes), batched=batched,
+        t=sol.t, species=network.species, batched=batched, **_compact(system, dynamic, enzymes),
         success=bool(sol.success), status=int(sol.status) if sol.status <= 0 else 0, message=str(sol.message),
         nfev=int(sol.nfev), njev=int(sol.njev), nlu=int(sol.nlu), method=method, sol=dense,
     )
@@ -258,7 +259,7 @@ def steady_state(
             "or needs more max_iterations"
         )
     result = SteadyStateResult(
-        species=network.species, values=_full_values(system, x, enzymes), batched=batched,
+        species=network.species, batched=batched, **_compact(system, x, enzymes),
         residual=residual, converged=converged, success=success, message=message,
         n_iterations=stats["iterations"], n_rejected=stats["rejected"], nfev=stats["nfev"],
         njev=stats["njev"], pseudo_time=stats["pseudo_time"],
@@ -274,6 +275,14 @@ class _PseudoTransient:
     def __init__(self, system: MassActionSystem, k_eff: np.ndarray, tol: float, atol: float) -> None:
         self.system, self.k_eff, self.tol, self.atol = system, k_eff, tol, atol
         self.nfev = self.njev = 0
+        # Linear conservation laws c^T x = const (left null space of N). The
+        # linearly implicit steps keep them in exact arithmetic; with huge dt
+        # round-off drifts along them, so accepted iterates are projected back.
+        n = system.n
+        self.conservation = None
+        if 0 < n <= _PROJECTION_LIMIT:
+            basis = null_space(system.stoichiometry.toarray().T)
+            self.conservation = basis.T if basis.size else None
 
     def _k(self, members: np.ndarray) -> np.ndarray:
         return self.k_eff if self.k_eff.shape[0] == 1 else self.k_eff[members]
@@ -324,8 +333,14 @@ class _PseudoTransient:
             if acc.size:
                 ratio = res[acc] / np.maximum(res_trial[ok], 1e-300)
                 t[acc] += dt[acc]
-                dt[acc] = np.minimum(dt[acc] * np.clip(ratio, 1.0, 100.0) * np.where(ratio >= 1, 2.0, 1.0), 1e10)
-                x[acc], f[acc], res[acc] = trial[ok], f_trial[ok], res_trial[ok]
+                dt[acc] = np.minimum(dt[acc] * np.clip(ratio, 1.0, 100.0) * np.where(ratio >= 1, 2.0, 1.0), 1e8)
+                accepted = trial[ok]
+                if self.conservation is not None:
+                    C = self.conservation
+                    accepted = accepted - ((accepted - x0[acc]) @ C.T) @ C
+                    accepted = np.maximum(accepted, 0.0)
+                    f_trial[ok], res_trial[ok] = self.residual(accepted, acc)
+                x[acc], f[acc], res[acc] = accepted, f_trial[ok], res_trial[ok]
             if np.any(dt[active] < 1e-30):
                 warnings.warn(
                     "steady_state: the pseudo-time step underflowed; the iteration is stuck",

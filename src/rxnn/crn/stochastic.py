@@ -1,0 +1,763 @@
+"""Stochastic simulation of mass-action networks at a chosen volume (the CME of §2).
+
+A network at volume V is a continuous-time Markov chain on molecule counts:
+reaction j with reactant complex Y fires at rate (its *propensity*)
+
+    a_j(n) = kappa_j * V^(1 - |Y|) * prod_i n_i! / (n_i - Y_i)!
+
+and its path, divided by V, approaches the mass-action ODE (eq. (2)) as V
+grows (Kurtz). :func:`simulate_stochastic` samples such paths exactly (the
+SSA) or approximately (tau-leaping), for a batch of initial conditions and
+many repeats, with reproducible seeds. The species no reaction changes
+(enzymatic, Def. 5.1) are parameters here as in the ODE; see
+:func:`simulate_stochastic` for how they enter.
+
+The key to speed is :func:`aggregate_channels`: reactions with the same
+dynamic reactant complex and the same net change are merged into one channel.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from rxnn._validation import check_int, check_positive_finite, must_be
+from rxnn.crn import _ssa_kernels as kernels
+from rxnn.crn.kinetics import parse_initial
+from rxnn.crn.network import NetworkError, ReactionNetwork
+from rxnn.crn.results import SimulationError, SimulationResult
+from rxnn.crn.simulate import _check_span
+
+__all__ = [
+    "MAX_COUNT",
+    "STOCHASTIC_METHODS",
+    "ReactionChannels",
+    "StochasticMethod",
+    "StochasticResult",
+    "aggregate_channels",
+    "simulate_stochastic",
+]
+
+#: The largest molecule count a simulation accepts: counts stay exact integers in float64 below 2**53.
+MAX_COUNT = 2**53
+
+_FUNC = "simulate_stochastic"
+_USE_JIT = kernels.HAVE_NUMBA  # tests switch this off to run the pure-Python kernels
+
+
+# --------------------------------------------------------------------------- channels
+@dataclass(frozen=True, eq=False)
+class ReactionChannels:
+    """The reactions of a network grouped into stochastic *channels*.
+
+    Attributes
+    ----------
+    dynamic_species : tuple of str
+        The rows of :attr:`reactants` and :attr:`changes` (``network.dynamic_species``).
+    reactants : scipy.sparse.csc_matrix of int64, shape (n_dynamic, n_channels)
+        The dynamic part of each channel's reactant complex.
+    changes : scipy.sparse.csc_matrix of int64, shape (n_dynamic, n_channels)
+        The net change of the dynamic species when the channel fires.
+    channel_of_reaction : ndarray of int64, shape (n_reactions,)
+        The channel each reaction of the network belongs to.
+    order : ndarray of int64, shape (n_channels,)
+        |Y_dyn|, the number of dynamic molecules a channel consumes as reactants.
+    """
+
+    dynamic_species: tuple[str, ...]
+    reactants: sp.csc_matrix
+    changes: sp.csc_matrix
+    channel_of_reaction: np.ndarray
+    order: np.ndarray
+
+    @property
+    def n_channels(self) -> int:
+        return int(self.order.size)
+
+    def constants(self, effective_rates: np.ndarray, volume: float) -> np.ndarray:
+        """Channel constants K_c V^(1 - |Y_dyn|) from per-reaction effective rate constants.
+
+        Parameters
+        ----------
+        effective_rates : ndarray of shape (n_reactions,)
+            kappa_j times the enzymatic factor of reaction j (see :func:`simulate_stochastic`).
+        volume : float
+
+        Returns
+        -------
+        ndarray of shape (n_channels,)
+        """
+        summed = np.bincount(self.channel_of_reaction, weights=effective_rates, minlength=self.n_channels)
+        return summed * volume ** (1.0 - self.order)
+
+    def __repr__(self) -> str:
+        return (
+            f"<ReactionChannels: {self.n_channels} channels from {self.channel_of_reaction.size} reactions "
+            f"over {len(self.dynamic_species)} dynamic species>"
+        )
+
+
+def _padded_columns(m: sp.csc_matrix) -> np.ndarray:
+    """Each column as a row of (row index, coefficient) pairs padded with (-1, 0): equal columns, equal rows."""
+    per_column = np.diff(m.indptr)
+    width = int(per_column.max(initial=0))
+    out = np.full((m.shape[1], 2 * width), -1, dtype=np.int64)
+    out[:, 1::2] = 0
+    column = np.repeat(np.arange(m.shape[1]), per_column)
+    position = np.arange(m.indices.size) - np.repeat(m.indptr[:-1], per_column)
+    out[column, 2 * position] = m.indices
+    out[column, 2 * position + 1] = m.data
+    return out
+
+
+def aggregate_channels(network: ReactionNetwork) -> ReactionChannels:
+    """Group reactions by (dynamic reactant complex, dynamic net change) into channels.
+
+    Parameters
+    ----------
+    network : ReactionNetwork
+
+    Returns
+    -------
+    ReactionChannels
+
+    Notes
+    -----
+    With the enzymatic species held constant, the propensity of reaction j is
+    K_j f_Y(n) with K_j = kappa_j times a constant enzymatic factor and
+    f_Y(n) = V^(1 - |Y_dyn|) prod_i n_i!/(n_i - Y_i)! depending only on the
+    dynamic reactant complex Y. Reactions that share Y and the net change
+    of the state are, in the Markov chain, indistinguishable: the sum of
+    independent Poisson clocks with rates K_j f_Y(n) that all make the same
+    jump is one clock of rate (sum_j K_j) f_Y(n) making that jump. So the
+    channel system has the same law as the network's chain, exactly; only
+    which of the merged reactions fired is not recorded.
+
+    This is what makes a compiled neural network cheap to simulate: the
+    784 edge reactions X0_j + W+_ij + X1_i -> X0_j + W+_ij + 2 X1_i into
+    hidden node i (the inputs X0_j are enzymatic) and its bias reaction all
+    have Y = X1_i and change +X1_i, and merge into one channel; the
+    784-40-10 network of §6 has about 64,000 reactions and 1,000 channels.
+    Grouping is one ``np.unique`` over padded (index, coefficient) rows, so
+    it costs O(nnz log nnz).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> net = ReactionNetwork.from_text('''
+    ...     A + W1 + X -> A + W1 + 2X
+    ...     B + W2 + X -> B + W2 + 2X
+    ...     X -> 0
+    ... ''')
+    >>> aggregate_channels(net).n_channels   # A, B, W1, W2 are enzymatic
+    2
+    """
+    if not isinstance(network, ReactionNetwork):
+        raise TypeError(f"network of aggregate_channels must be a ReactionNetwork; got {type(network).__name__}")
+    dyn_rows = np.flatnonzero(network._dynamic_mask)
+    reactants = network._reactants.tocsr()[dyn_rows].tocsc()
+    changes = network._stoichiometry.tocsr()[dyn_rows].tocsc()
+    for m in (reactants, changes):
+        m.sort_indices()
+    keys = np.concatenate([_padded_columns(reactants), _padded_columns(changes)], axis=1)
+    if network.n_reactions == 0:
+        first, inverse = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    else:
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+    # Number channels in order of first appearance, so the order follows the network's.
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    representative = np.sort(first)
+    channel_reactants = reactants[:, representative].tocsc()
+    channel_changes = changes[:, representative].tocsc()
+    order = np.asarray(channel_reactants.sum(axis=0)).ravel().astype(np.int64)
+    return ReactionChannels(
+        network.dynamic_species, channel_reactants, channel_changes, rank[inverse].astype(np.int64), order
+    )
+
+
+def _enzymatic_factors(network: ReactionNetwork, enzymes: np.ndarray, volume: float, rounded: bool) -> np.ndarray:
+    """Per-reaction factor of the enzymatic species: prod c_e^Y_e, or prod m_e!/(m_e - Y_e)! / V^Y_e."""
+    enz_rows = np.flatnonzero(~network._dynamic_mask)
+    factors = np.ones(network.n_reactions)
+    if enz_rows.size == 0:
+        return factors
+    m = network._reactants.tocsr()[enz_rows].tocsc()
+    column = np.repeat(np.arange(m.shape[1]), np.diff(m.indptr))
+    level = enzymes[m.indices]
+    if rounded:  # level holds molecule counts m_e: falling factorials, volume-scaled
+        entry = np.ones(m.data.size)
+        for step in range(int(m.data.max(initial=0))):
+            entry *= np.where(m.data > step, np.maximum(level - step, 0.0) / volume, 1.0)
+    else:
+        entry = level ** m.data
+    np.multiply.at(factors, column, entry)
+    return factors
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(repr=False)
+class StochasticResult(SimulationResult):
+    """Sampled paths of a network at a volume: concentrations, counts and window averages.
+
+    Everything of :class:`~rxnn.crn.results.SimulationResult` holds:
+    ``values`` are concentrations (counts / volume) of the recorded species,
+    of shape (batch, n_times, n_species), and ``result["X"]`` has shape
+    (n_times,), or (batch, n_times) when :attr:`batched`.
+
+    The batch axis runs over inputs, then repeats: entry ``b * n_repeats + r``
+    is repeat r of input b, so ``result["X"].reshape(n_inputs, n_repeats,
+    n_times)`` (or :meth:`by_input`) separates them. Times a trajectory did
+    not reach (after a failure) hold NaN.
+
+    Attributes
+    ----------
+    volume : float
+    n_inputs, n_repeats : int
+    n_events : ndarray of int64, shape (batch,)
+        Reaction events (channel firings) of each trajectory.
+    n_steps : ndarray of int64, shape (batch,)
+        Steps taken: equal to the events for the SSA; leaps plus exact steps for tau-leaping.
+    t_reached : ndarray of shape (batch,)
+        The time each trajectory reached (the end time unless it failed).
+    window : (float, float)
+        The window of :meth:`time_average` and :meth:`time_variance`.
+    window_mean, window_meansq : ndarray of shape (batch, n_species)
+        Exact time averages of x and x**2 over ``window`` along each path
+        (NaN where the trajectory stopped before the window's end).
+    round_enzymes : bool
+        Whether enzymatic species were rounded to whole molecules.
+    n_channels : int
+        Channels simulated after :func:`aggregate_channels`.
+    seed : int
+        The entropy of the :class:`numpy.random.SeedSequence` used (give it back as
+        ``seed=`` to reproduce a run made with ``seed=None``).
+    wall_time : float
+        Seconds spent in the simulation loops.
+    dynamic : tuple of bool
+        Per recorded species, whether it is dynamic.
+    """
+
+    volume: float = 1.0
+    n_inputs: int = 1
+    n_repeats: int = 1
+    n_events: np.ndarray | None = None
+    n_steps: np.ndarray | None = None
+    t_reached: np.ndarray | None = None
+    window: tuple[float, float] = (0.0, 0.0)
+    window_mean: np.ndarray | None = None
+    window_meansq: np.ndarray | None = None
+    round_enzymes: bool = False
+    n_channels: int = 0
+    seed: int = 0
+    wall_time: float = 0.0
+    dynamic: tuple[bool, ...] = ()
+
+    # ------------------------------------------------------------------ accessors
+    def _out(self, array: np.ndarray) -> Any:
+        return array if self.batched else (array[0] if array.ndim > 1 else array[0].item())
+
+    def counts(self, name: str) -> np.ndarray:
+        """Molecule counts of ``name`` at the output times.
+
+        Dynamic species give int64 counts (-1 at times not reached);
+        enzymatic species give volume x concentration (whole numbers, as
+        int64, when enzymes were rounded; otherwise float).
+        """
+        i = self._column(name)
+        raw = self.values[:, :, i] * self.volume
+        if self.dynamic[i] or self.round_enzymes:
+            raw = np.where(np.isnan(raw), -1, np.rint(np.nan_to_num(raw))).astype(np.int64)
+        return self._out(raw)
+
+    def _check_window(self, window: Any) -> tuple[float, float] | None:
+        if window is None:
+            return None
+        try:
+            w0, w1 = (float(v) for v in window)
+        except (TypeError, ValueError):
+            raise must_be("window", "StochasticResult.time_average", "a pair (t0, t1) of times", window) from None
+        if not (self.t[0] <= w0 < w1 <= self.t[-1]):
+            raise must_be("window", "StochasticResult.time_average", f"a pair t0 < t1 within [{self.t[0]:g}, {self.t[-1]:g}]", window)
+        return None if (w0, w1) == tuple(self.window) else (w0, w1)
+
+    def _held_moments(self, i: int, window: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Time averages of x and x**2 over ``window`` from the recorded samples, each held until the next."""
+        w0, w1 = window
+        edges = np.clip(np.append(self.t, np.inf), w0, w1)
+        weights = np.diff(edges) / (w1 - w0)
+        x = self.values[:, :, i]
+        return x @ weights, (x * x) @ weights
+
+    def time_average(self, name: str, window: tuple[float, float] | None = None) -> Any:
+        """Time average of the concentration of ``name`` along each path: a steady-state estimate.
+
+        Parameters
+        ----------
+        name : str
+        window : (float, float), optional
+            Default: the ``window`` given to :func:`simulate_stochastic`, whose
+            average is exact (integrated event by event). Another window is
+            averaged from the samples at ``t``, each held until the next: an
+            approximation as good as ``t`` is fine.
+
+        Returns
+        -------
+        float, or ndarray of shape (batch,) when batched
+        """
+        i = self._column(name)
+        other = self._check_window(window)
+        mean = self.window_mean[:, i] if other is None else self._held_moments(i, other)[0]
+        return self._out(mean)
+
+    def time_variance(self, name: str, window: tuple[float, float] | None = None) -> Any:
+        """Variance over time of the concentration of ``name`` along each path (same window rules).
+
+        At stationarity this estimates the variance of the stationary
+        distribution (in concentration units; multiply by volume**2 for counts).
+        """
+        i = self._column(name)
+        other = self._check_window(window)
+        if other is None:
+            mean, meansq = self.window_mean[:, i], self.window_meansq[:, i]
+        else:
+            mean, meansq = self._held_moments(i, other)
+        return self._out(np.maximum(meansq - mean * mean, 0.0))
+
+    def by_input(self, array: np.ndarray) -> np.ndarray:
+        """Split a leading batch axis into (n_inputs, n_repeats)."""
+        array = np.asarray(array)
+        return array.reshape((self.n_inputs, self.n_repeats) + array.shape[1:])
+
+    @property
+    def events_per_second(self) -> float:
+        """Total events over :attr:`wall_time`."""
+        return float(self.n_events.sum()) / self.wall_time if self.wall_time > 0 else math.inf
+
+    def __repr__(self) -> str:
+        return (
+            f"StochasticResult(success={self.success}, method={self.method!r}, volume={self.volume:g}, "
+            f"t=[{self.t[0]:g}, {self.t[-1]:g}], n_times={self.t.size}, n_species={len(self.species)}, "
+            f"inputs={self.n_inputs}, repeats={self.n_repeats}, events={int(self.n_events.sum())}, "
+            f"message={self.message!r})"
+        )
+
+
+# --------------------------------------------------------------------------- methods
+@dataclass(frozen=True)
+class _Problem:
+    """The arrays one trajectory needs, shared by every trajectory of a call."""
+
+    r_ptr: np.ndarray
+    r_idx: np.ndarray
+    r_coef: np.ndarray
+    v_ptr: np.ndarray
+    v_idx: np.ndarray
+    v_val: np.ndarray
+    dep_ptr: np.ndarray
+    dep_idx: np.ndarray
+    hor: np.ndarray
+    need: np.ndarray
+    t0: float
+    t1: float
+    t_eval: np.ndarray
+    window: tuple[float, float]
+    max_steps: int
+    epsilon: float
+
+
+def _problem(channels: ReactionChannels, t0: float, t1: float, t_eval: np.ndarray, window: tuple[float, float],
+             max_steps: int, epsilon: float) -> _Problem:
+    R, V = channels.reactants, channels.changes
+    by_species = R.tocsr()
+    n_dyn = R.shape[0]
+    # Highest order of a channel each species is a reactant of, and how many of it that channel needs.
+    column = np.repeat(np.arange(R.shape[1]), np.diff(R.indptr))
+    hor = np.zeros(n_dyn, dtype=np.int64)
+    need = np.zeros(n_dyn, dtype=np.int64)
+    if R.nnz:
+        entry_order = channels.order[column]
+        sort = np.lexsort((R.data, entry_order, R.indices))
+        last = np.r_[R.indices[sort][1:] != R.indices[sort][:-1], True]
+        hor[R.indices[sort][last]] = entry_order[sort][last]
+        need[R.indices[sort][last]] = R.data[sort][last]
+    i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
+    return _Problem(
+        i64(R.indptr), i64(R.indices), i64(R.data), i64(V.indptr), i64(V.indices), i64(V.data),
+        i64(by_species.indptr), i64(by_species.indices), hor, need, t0, t1, t_eval, window, max_steps, epsilon,
+    )
+
+
+def _kernel(name: str) -> Callable:
+    func = getattr(kernels, name)
+    return func if _USE_JIT or not hasattr(func, "py_func") else func.py_func
+
+
+def _run_ssa(p: _Problem, counts, kv, rng, out, wsum, wsq) -> tuple[int, int, float, int, int]:
+    status, events, t, k = _kernel("ssa_direct")(
+        counts, kv, p.r_ptr, p.r_idx, p.r_coef, p.v_ptr, p.v_idx, p.v_val, p.dep_ptr, p.dep_idx,
+        p.t0, p.t1, p.t_eval, p.window[0], p.window[1], MAX_COUNT, p.max_steps, rng, out, wsum, wsq,
+    )
+    return status, events, t, k, events
+
+
+#: Tau-leaping constants of Cao, Gillespie & Petzold (2006): critical threshold, SSA fallback.
+TAU_N_CRITICAL, TAU_SSA_FACTOR, TAU_SSA_STEPS = 10, 10.0, 100
+
+
+def _run_tau_leap(p: _Problem, counts, kv, rng, out, wsum, wsq) -> tuple[int, int, float, int, int]:
+    return _kernel("tau_leap")(
+        counts, kv, p.r_ptr, p.r_idx, p.r_coef, p.v_ptr, p.v_idx, p.v_val, p.hor, p.need,
+        p.t0, p.t1, p.t_eval, p.window[0], p.window[1], p.epsilon, TAU_N_CRITICAL, TAU_SSA_FACTOR,
+        TAU_SSA_STEPS, MAX_COUNT, p.max_steps, rng, out, wsum, wsq,
+    )
+
+
+@dataclass(frozen=True)
+class StochasticMethod:
+    """One back-end of :func:`simulate_stochastic`: whether it is exact, what it does, and its runner."""
+
+    exact: bool
+    summary: str
+    run: Callable[..., tuple[int, int, float, int, int]]
+
+
+#: Back-ends of :func:`simulate_stochastic` (``method=``).
+STOCHASTIC_METHODS: dict[str, StochasticMethod] = {
+    "ssa": StochasticMethod(
+        True,
+        "Gillespie's direct method with a sum tree over channels and a species -> channel dependency "
+        "graph: O(log n_channels + dependents) per event",
+        _run_ssa,
+    ),
+    "tau-leap": StochasticMethod(
+        False,
+        "tau-leaping with Cao-Gillespie-Petzold (2006) step selection (epsilon), critical channels fired "
+        "at most once per leap, exact SSA steps when a leap would be shorter than 10 SSA steps",
+        _run_tau_leap,
+    ),
+}
+
+
+# --------------------------------------------------------------------------- validation
+def _check_window(window: Any, t0: float, t1: float) -> tuple[float, float]:
+    if window is None:
+        return (t0 + 0.5 * (t1 - t0), t1)
+    try:
+        w0, w1 = (float(v) for v in window)
+    except (TypeError, ValueError):
+        raise must_be("window", _FUNC, "a pair (t0, t1) of times", window) from None
+    if not (t0 <= w0 < w1 <= t1):
+        raise must_be("window", _FUNC, f"a pair of times with {t0:g} <= t0 < t1 <= {t1:g} (inside t_span)", window)
+    return w0, w1
+
+
+def _check_t_eval(t_eval: Any, t0: float, t1: float) -> np.ndarray:
+    if t_eval is None:
+        return np.linspace(t0, t1, 101)
+    try:
+        t = np.asarray(t_eval, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise must_be("t_eval", _FUNC, "a sorted 1-D array of times", t_eval) from None
+    if t.ndim != 1 or t.size == 0 or np.any(np.diff(t) < 0) or not np.all(np.isfinite(t)) or t.min() < t0 or t.max() > t1:
+        raise must_be("t_eval", _FUNC, f"a non-empty sorted 1-D array of times within t_span [{t0:g}, {t1:g}]", t_eval)
+    return np.ascontiguousarray(t)
+
+
+def _to_counts(values: np.ndarray, names: tuple[str, ...], volume: float, what: str) -> np.ndarray:
+    counts = np.rint(values * volume)
+    too_big = counts > MAX_COUNT
+    if too_big.any():
+        b, j = (int(v) for v in np.argwhere(too_big)[0])
+        raise ValueError(
+            f"initial[{names[j]!r}] of {_FUNC} is {values[b, j]!r}, which at volume {volume:g} is "
+            f"{values[b, j] * volume:.3g} {what}, more than the {MAX_COUNT:.3g} (2**53) a count can hold exactly; "
+            "use a smaller volume or smaller concentrations"
+        )
+    return counts
+
+
+def _observed(network: ReactionNetwork, observe: Sequence[str] | None) -> np.ndarray:
+    if observe is None:
+        return np.arange(network.n_species)
+    if isinstance(observe, str):
+        observe = [observe]
+    index = network.species_index
+    unknown = [s for s in observe if s not in index]
+    if unknown:
+        raise NetworkError(
+            f"observe of {_FUNC} names {', '.join(map(repr, unknown))}, not species of the network "
+            f"(species: {', '.join(network.species[:12])}{', ...' if network.n_species > 12 else ''})"
+        )
+    return np.array([index[s] for s in dict.fromkeys(observe)], dtype=np.int64)
+
+
+def _progress_bar(total: int, enabled: bool) -> Any:
+    if enabled:
+        try:
+            from tqdm import tqdm
+        except ImportError:  # pragma: no cover - depends on the environment
+            pass
+        else:
+            return tqdm(total=total, desc=_FUNC, unit="path", leave=False)
+    return None
+
+
+# --------------------------------------------------------------------------- entry point
+def simulate_stochastic(
+    network: ReactionNetwork,
+    initial: Mapping[str, Any],
+    t_span: tuple[float, float],
+    t_eval: Any = None,
+    *,
+    volume: float,
+    method: str = "ssa",
+    seed: int | np.random.SeedSequence | None = None,
+    n_repeats: int = 1,
+    rates: Mapping[str, float] | None = None,
+    round_enzymes: bool = False,
+    window: tuple[float, float] | None = None,
+    observe: Sequence[str] | None = None,
+    epsilon: float = 0.03,
+    max_steps: int = 10**9,
+    progress: bool = False,
+    raise_on_failure: bool = True,
+) -> StochasticResult:
+    """Sample stochastic mass-action paths of ``network`` at volume ``volume``.
+
+    Parameters
+    ----------
+    network : ReactionNetwork
+    initial : mapping of str to float or 1-D array
+        Initial *concentrations* by species, as for :func:`~rxnn.crn.simulate.simulate`
+        (species not named start at 0; arrays give a batch of inputs). Dynamic
+        species start at n = round(volume * concentration) molecules, rounded
+        to the nearest integer (halves to even).
+    t_span : (float, float)
+        Start and end time.
+    t_eval : array_like, optional
+        Times at which to record the state (the state after every event at or
+        before that time); default 101 evenly spaced times over ``t_span``.
+    volume : float
+        The volume V: a concentration x stands for V x molecules.
+    method : str, default "ssa"
+        One of :data:`STOCHASTIC_METHODS`: ``"ssa"`` (exact) or ``"tau-leap"``.
+    seed : int, SeedSequence or None
+        Trajectory r of input b uses ``SeedSequence(seed, spawn_key=(b, r))``
+        driving a PCG64 generator, so a path does not depend on how many other
+        inputs or repeats run beside it. ``None`` draws fresh entropy, kept in
+        ``result.seed``.
+    n_repeats : int, default 1
+        Independent trajectories per input.
+    rates : mapping of str to float, optional
+        Values of named rate constants.
+    round_enzymes : bool, default False
+        False: enzymatic species enter as their constant concentrations c_e
+        (not rounded: a weight of 0.04 stays 0.04 at any volume). True: they
+        become m_e = round(V c_e) molecules, entering as falling factorials
+        with the full volume scaling; this models finite enzyme pools.
+    window : (float, float), optional
+        Window of the exact time averages (:meth:`StochasticResult.time_average`);
+        default the second half of ``t_span``.
+    observe : sequence of str, optional
+        Species to record (default all); the others are simulated but not
+        stored, which saves memory for networks with many enzymatic species.
+    epsilon : float, default 0.03
+        Tau-leaping step control: each leap changes every propensity by about
+        at most this fraction (Cao, Gillespie & Petzold 2006).
+    max_steps : int, default 10**9
+        Events (SSA) or steps (tau-leaping) per trajectory before giving up.
+    progress : bool, default False
+        Show a tqdm progress bar over trajectories (if tqdm is installed).
+    raise_on_failure : bool, default True
+        Raise :class:`~rxnn.crn.results.SimulationError` (with ``.result``)
+        when a trajectory hits ``max_steps`` or a count passes :data:`MAX_COUNT`;
+        otherwise return the result with ``success=False``.
+
+    Returns
+    -------
+    StochasticResult
+        Concentrations (counts / V) like :func:`~rxnn.crn.simulate.simulate`'s
+        result, with ``.counts(name)``, ``.time_average(name)``,
+        ``.time_variance(name)``, event counters and timing. The batch axis
+        runs over inputs x repeats (input-major), of length n_inputs * n_repeats;
+        it is present when ``initial`` has a batch axis or ``n_repeats > 1``.
+
+    Raises
+    ------
+    ValueError
+        For a volume that is not a positive finite number, an unknown method,
+        bad times or window, or initial counts above :data:`MAX_COUNT`.
+    NetworkError
+        For named rate constants without values, or unknown species.
+    SimulationError
+        As described for ``raise_on_failure``.
+
+    Notes
+    -----
+    Propensities. Reaction j with reactant complex Y fires at
+    a_j(n) = kappa_j V^(1 - |Y|) prod_i n_i!/(n_i - Y_i)! (the standard scaling,
+    under which a_j / V tends to the ODE rate kappa_j prod_i x_i^Y_i). The
+    enzymatic species are constants, so they fold into an effective constant
+    acting on the dynamic part Y_dyn of the complex, which alone sets the
+    volume scaling:
+
+    * unrounded (default): a_j = kappa_j prod_e c_e^Y_e * V^(1 - |Y_dyn|) * prod_dyn n_i!/(n_i - Y_i)!;
+    * rounded: a_j = kappa_j V^(1 - |Y|) prod_e m_e!/(m_e - Y_e)! prod_dyn n_i!/(n_i - Y_i)!,
+      i.e. the factor prod_e m_e!/(m_e - Y_e)! / V^|Y_e|, which tends to prod_e c_e^Y_e.
+
+    Both agree with the ODE as V grows. Reactions are then merged into
+    channels by :func:`aggregate_channels` (exact), and every trajectory is
+    one call of a numba-compiled kernel (pure Python when numba is missing).
+
+    Exact SSA: the direct method with the channels' propensities in a sum
+    tree; each event draws its time and its channel (O(log n_channels)) and
+    recomputes only the channels that read a species the event changed.
+
+    Tau-leaping: each leap fires channel c Poisson(a_c tau) times, with tau
+    the largest step for which the expected change and the standard deviation
+    of every reactant count stay below max(epsilon n_i / g_i, 1) (CGP 2006).
+    Channels within 10 firings of exhausting a reactant are critical and fire
+    at most once per leap (chosen as in the SSA); when tau is under 10
+    expected SSA steps, 100 exact steps are taken instead; a leap that would
+    make a count negative is retried with half the step. Leaps end at every
+    ``t_eval`` time. The window averages hold the state constant over a leap.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> birth_death = ReactionNetwork.from_text("0 -> X ; 2\\nX -> 0 ; 1")
+    >>> res = simulate_stochastic(birth_death, {"X": 2.0}, (0, 400), volume=50, seed=1)
+    >>> round(float(res.time_average("X")), 1)  # the ODE steady state is 2
+    2.0
+    >>> int(res.counts("X")[0]), res.volume
+    (100, 50.0)
+    """
+    if not isinstance(network, ReactionNetwork):
+        raise TypeError(f"network of {_FUNC} must be a ReactionNetwork; got {type(network).__name__}")
+    volume = check_positive_finite(volume, "volume", _FUNC)
+    if method not in STOCHASTIC_METHODS:
+        raise must_be("method", _FUNC, "one of " + ", ".join(map(repr, STOCHASTIC_METHODS)), method)
+    t0, t1 = _check_span(t_span, _FUNC)
+    times = _check_t_eval(t_eval, t0, t1)
+    w = _check_window(window, t0, t1)
+    n_repeats = check_int(n_repeats, "n_repeats", _FUNC, minimum=1)
+    max_steps = check_int(max_steps, "max_steps", _FUNC, minimum=1)
+    epsilon = check_positive_finite(epsilon, "epsilon", _FUNC)
+    if epsilon >= 1:
+        raise must_be("epsilon", _FUNC, "a number in (0, 1)", epsilon)
+    if rates:
+        network = network.with_rates(rates)
+    network._require_numeric_rates(_FUNC)
+    dynamic, enzymatic = network.dynamic_species, network.enzymatic_species
+    x0, enzymes, batched_input = parse_initial(network, initial, _FUNC, dynamic, enzymatic)
+    n0 = _to_counts(x0, dynamic, volume, "molecules")
+    if round_enzymes:
+        enzymes = _to_counts(enzymes, enzymatic, volume, "enzyme molecules")
+    columns = _observed(network, observe)
+    if isinstance(seed, np.random.SeedSequence):
+        entropy = seed.entropy
+    else:
+        entropy = np.random.SeedSequence(seed).entropy
+
+    channels = aggregate_channels(network)
+    problem = _problem(channels, t0, t1, times, w, max_steps, epsilon)
+    runner = STOCHASTIC_METHODS[method].run
+    n_inputs, n_dyn = n0.shape
+    batch = n_inputs * n_repeats
+    rates_k = network._rates
+    out_counts = np.empty((batch, times.size, n_dyn), dtype=np.int64)
+    wsum = np.zeros((batch, n_dyn))
+    wsq = np.zeros((batch, n_dyn))
+    stats = np.zeros((batch, 4))  # status, events, t reached, steps
+    written = np.zeros(batch, dtype=np.int64)
+    bar = _progress_bar(batch, progress)
+    start = time.perf_counter()
+    try:
+        for b in range(n_inputs):
+            factors = _enzymatic_factors(network, enzymes[b], volume, round_enzymes)
+            kv = np.ascontiguousarray(channels.constants(rates_k * factors, volume))
+            for r in range(n_repeats):
+                row = b * n_repeats + r
+                rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(b, r))))
+                counts = n0[b].astype(np.int64)
+                status, events, t_end, k, steps = runner(problem, counts, kv, rng, out_counts[row], wsum[row], wsq[row])
+                stats[row] = status, events, t_end, steps
+                written[row] = k
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    wall = time.perf_counter() - start
+    return _assemble(
+        network, columns, channels, method, volume, times, w, out_counts, written, wsum, wsq, stats, enzymes,
+        round_enzymes, n_inputs, n_repeats, batched_input, int(entropy), wall, raise_on_failure,
+    )
+
+
+def _assemble(network, columns, channels, method, volume, times, w, out_counts, written, wsum, wsq, stats,
+              enzymes, round_enzymes, n_inputs, n_repeats, batched_input, entropy, wall, raise_on_failure):
+    """Build the :class:`StochasticResult` (concentrations of the observed species) and its verdict."""
+    batch, n_times = out_counts.shape[:2]
+    dyn_mask = network._dynamic_mask
+    position = np.cumsum(dyn_mask) - 1
+    enz_position = np.cumsum(~dyn_mask) - 1
+    reached = np.arange(n_times)[None, :] < written[:, None]
+    values = np.empty((batch, n_times, columns.size))
+    w_mean = np.empty((batch, columns.size))
+    w_meansq = np.empty((batch, columns.size))
+    window_done = stats[:, 2] >= w[1]
+    span = w[1] - w[0]
+    enz_levels = np.repeat(enzymes / volume if round_enzymes else enzymes, n_repeats, axis=0)
+    for out_col, s in enumerate(columns):
+        if dyn_mask[s]:
+            j = position[s]
+            values[:, :, out_col] = np.where(reached, out_counts[:, :, j] / volume, np.nan)
+            w_mean[:, out_col] = np.where(window_done, wsum[:, j] / span / volume, np.nan)
+            w_meansq[:, out_col] = np.where(window_done, wsq[:, j] / span / volume**2, np.nan)
+        else:
+            level = enz_levels[:, enz_position[s]]
+            values[:, :, out_col] = np.where(reached, level[:, None], np.nan)
+            w_mean[:, out_col] = level
+            w_meansq[:, out_col] = level**2
+    status = stats[:, 0].astype(np.int64)
+    n_events = stats[:, 1].astype(np.int64)
+    failed = np.flatnonzero(status != kernels.STATUS_DONE)
+    label = "exact SSA" if STOCHASTIC_METHODS[method].exact else "tau-leaping"
+    if failed.size == 0:
+        message = (
+            f"{label}: {batch} trajectories reached t = {float(stats[:, 2].min()):g} "
+            f"({int(n_events.sum())} events, {channels.n_channels} channels)"
+        )
+    else:
+        row = int(failed[0])
+        b, r = divmod(row, n_repeats)
+        why = (
+            "hit max_steps (raise max_steps, or use method='tau-leap' for large volumes)"
+            if status[row] == kernels.STATUS_LIMIT
+            else f"had a count above {MAX_COUNT:.3g} (2**53): the network grows without bound at this volume"
+        )
+        message = (
+            f"{label}: {failed.size} of {batch} trajectories failed; trajectory {row} (input {b}, repeat {r}) "
+            f"{why} at t = {stats[row, 2]:g}"
+        )
+    result = StochasticResult(
+        t=times, species=tuple(network.species[i] for i in columns), values=values,
+        batched=bool(batched_input or n_repeats > 1), success=failed.size == 0,
+        status=0 if failed.size == 0 else -1, message=message, method=method, volume=volume,
+        n_inputs=n_inputs, n_repeats=n_repeats, n_events=n_events, n_steps=stats[:, 3].astype(np.int64),
+        t_reached=stats[:, 2].copy(), window=w, window_mean=w_mean, window_meansq=w_meansq,
+        round_enzymes=round_enzymes, n_channels=channels.n_channels, seed=entropy, wall_time=wall,
+        dynamic=tuple(bool(dyn_mask[s]) for s in columns),
+    )
+    if failed.size and raise_on_failure:
+        raise SimulationError(f"{_FUNC}: {message}", result)
+    return result
