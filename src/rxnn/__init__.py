@@ -22,7 +22,37 @@ from rxnn.crn import (  # noqa: E402
     steady_state,
 )
 
+from rxnn.compile import CompiledNetwork, CompileError, compile_network  # noqa: E402
+from rxnn.nn import (  # noqa: E402
+    CrossEntropyCost,
+    FeedForwardNetwork,
+    OneNormCost,
+    PolynomialActivation,
+    QuadraticCost,
+    ReLU,
+    Sigmoid,
+    SmoothReLU,
+    gradients,
+    sgd_step,
+)
+from rxnn.verify import VerificationResult, verify_network  # noqa: E402
+
 __all__ = [
+    "CompiledNetwork",
+    "CompileError",
+    "CrossEntropyCost",
+    "FeedForwardNetwork",
+    "OneNormCost",
+    "PolynomialActivation",
+    "QuadraticCost",
+    "ReLU",
+    "Sigmoid",
+    "SmoothReLU",
+    "VerificationResult",
+    "compile_network",
+    "gradients",
+    "sgd_step",
+    "verify_network",
     "Complex",
     "NetworkError",
     "Reaction",

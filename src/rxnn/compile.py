@@ -143,7 +143,7 @@ class CompiledNetwork:
             index = int(where[-1])
             batch = f" in batch row {int(where[0])}" if x.ndim == 2 else ""
             raise ValueError(
-                f"input {index} (species {self.node_species(0, index + 1)}){batch} is {x[tuple(where)]!r}; "
+                f"input {index} (species {self.node_species(0, index + 1)}){batch} is {float(x[tuple(where)])!r}; "
                 "inputs are concentrations and must be finite and >= 0 (rescale the data, e.g. to [0, 1])"
             )
         state: dict[str, Any] = {}
