@@ -17,7 +17,9 @@ from rxnn import __version__
 
 #: Modules that add subcommands, in the order they appear in ``rxnn --help``.
 COMMAND_MODULES = (
+    "rxnn.experiments._cli",
     "rxnn.datasets._cli",
+    "rxnn.theory._cli",
 )
 
 

@@ -38,8 +38,9 @@ import scipy.sparse as sp
 from rxnn.crn.network import ReactionNetwork
 from rxnn.nn.activations import Activation, PolynomialActivation, ReLU, SmoothReLU
 from rxnn.nn.network import FeedForwardNetwork
+from rxnn.nn.polynomial_node import PolynomialNodeActivation
 
-__all__ = ["CompiledNetwork", "CompileError", "compile_network", "activation_parameters"]
+__all__ = ["CompiledNetwork", "CompileError", "compile_network", "activation_parameters", "node_reactions"]
 
 
 class CompileError(ValueError):
@@ -50,8 +51,11 @@ def activation_parameters(activation: Activation) -> tuple[float, int]:
     """The (h, q) of Table 1 that realise ``activation``, or a :class:`CompileError`.
 
     SmoothReLU(h) is q = 2 (eq. (4), (19)); PolynomialActivation(q, h) is the
-    q-family of §6.1; ReLU is SmoothReLU with h = 0.
+    q-family of §6.1; ReLU is SmoothReLU with h = 0; PolynomialNodeActivation(g)
+    has h = g(0) and q = deg g (its node reactions: :func:`node_reactions`).
     """
+    if isinstance(activation, PolynomialNodeActivation):
+        return float(activation.h), int(activation.degree)
     if isinstance(activation, SmoothReLU):
         return float(activation.h), 2
     if isinstance(activation, PolynomialActivation):
@@ -61,8 +65,33 @@ def activation_parameters(activation: Activation) -> tuple[float, int]:
     raise CompileError(
         f"cannot compile the activation {type(activation).__name__}: the paper gives no reaction network "
         "for it. Compilable activations: SmoothReLU(h) (eq. (4)), PolynomialActivation(q, h) (§6.1), "
-        "and ReLU() (as SmoothReLU(0))"
+        "ReLU() (as SmoothReLU(0)) and PolynomialNodeActivation(g)"
     )
+
+
+def node_reactions(activation: Activation) -> tuple[tuple[int, int, float], ...]:
+    """A node's own reactions as (k, k', rate): kX -> k'X contributes (k' - k) rate x^k to dx/dt.
+
+    ``(0, 1, h)`` is the constant term: H -> H + X (rate 1, [H] = h) in Table 1,
+    0 -> X at rate h in the absorbed form. The Table 1 activations give
+    ``((0, 1, h), (q, 1, 1.0))`` (qX -> X, the q-polynomial decay);
+    PolynomialNodeActivation(g) gives one reaction per term of g
+    (:meth:`~rxnn.nn.PolynomialNodeActivation.node_terms`).
+
+    Raises
+    ------
+    CompileError
+        For an activation without a construction (Sigmoid).
+    """
+    if isinstance(activation, PolynomialNodeActivation):
+        return activation.node_terms()
+    h, q = activation_parameters(activation)
+    return ((0, 1, h), (q, 1, 1.0))
+
+
+def _linear_rate(terms: tuple[tuple[int, int, float], ...]) -> float:
+    """The coefficient of x among the node reactions (X -> 2X minus X -> 0)."""
+    return sum((rate if k_out == 2 else -rate) for k, k_out, rate in terms if k == 1)
 
 
 def _node_names(layer: int, width: int) -> list[str]:
@@ -198,17 +227,24 @@ class CompiledNetwork:
         sizes = self.source.layer_sizes
         inputs, nodes = sizes[0], sum(sizes[1:])
         edges = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+        terms = node_reactions(self.source.activation)
+        own = [t for t in terms if t[0] > 0 and not (self.absorbed and t[0] == 1)]
+        if own == [(self.q, 1, 1.0)]:
+            own_role = f"decay ({self.q}X -> X)"
+        else:
+            own_role = "node polynomial g (kX -> (k+-1)X)"
         if self.absorbed:
             W, b = self.source.weights, self.source.biases
+            linear = _linear_rate(terms)
             n_edge = int(sum(np.count_nonzero(w) for w in W))
-            n_bias = int(sum(np.count_nonzero(v) for v in b))
+            n_bias = int(sum(np.count_nonzero(v + linear) for v in b))
             return {
                 "inputs (X0_j)": (inputs, 0),
                 "nodes (X<l>_i)": (nodes, 0),
                 "closeness to ReLU (0 -> X, rate h)": (0, nodes if self.h > 0 else 0),
                 "edge weights (X' + X -> X' + 2X or X' + X -> X')": (0, n_edge),
                 "node biases (X -> 2X or X -> 0)": (0, n_bias),
-                f"decay ({self.q}X -> X)": (0, nodes),
+                own_role: (0, nodes * len(own)),
             }
         return {
             "inputs (X0_j)": (inputs, 0),
@@ -216,7 +252,7 @@ class CompiledNetwork:
             "closeness to ReLU (H -> H + X)": (1, nodes),
             "edge weights (W+, W-)": (2 * edges, 2 * edges),
             "node biases (B+, B-)": (2 * nodes, 2 * nodes),
-            f"decay ({self.q}X -> X)": (0, nodes),
+            own_role: (0, nodes * len(own)),
         }
 
     def summary(self) -> str:
@@ -288,6 +324,7 @@ class _Builder:
 
     def __init__(self, net: FeedForwardNetwork, h: float, q: int, absorbed: bool) -> None:
         self.net, self.h, self.q, self.absorbed = net, h, q, absorbed
+        self.terms = node_reactions(net.activation)
         sizes = net.layer_sizes
         self.species: list[str] = [] if absorbed else ["H"]
         self.node_index: list[np.ndarray] = []
@@ -358,17 +395,25 @@ class _Builder:
         Bp, Bm = self.add_species(["Bp" + s for s in node]), self.add_species(["Bm" + s for s in node])
         n_e, n_n = w.size, c_out
         H = np.array(0)
-        self.add([(H, 1)], [(H, 1), (X, 1)], 1.0, n_n)  # H -> H + X
+        if any(k == 0 for k, _, _ in self.terms):
+            self.add([(H, 1)], [(H, 1), (X, 1)], 1.0, n_n)  # H -> H + X
         self.add([(input_of_edge, 1), (Wp, 1), (node_of_edge, 1)], [(input_of_edge, 1), (Wp, 1), (node_of_edge, 2)], 1.0, n_e)
         self.add([(input_of_edge, 1), (Wm, 1), (node_of_edge, 1)], [(input_of_edge, 1), (Wm, 1)], 1.0, n_e)
         self.add([(Bp, 1), (X, 1)], [(Bp, 1), (X, 2)], 1.0, n_n)  # B+ + X -> B+ + 2X
         self.add([(Bm, 1), (X, 1)], [(Bm, 1)], 1.0, n_n)  # B- + X -> B-
-        self.add([(X, self.q)], [(X, 1)], 1.0, n_n)  # qX -> X
+        self._own(X)  # qX -> X in Table 1; kX -> k'X for each term of g
+
+    def _own(self, X: np.ndarray) -> None:
+        """The node's own reactions kX -> k'X, k >= 1 (absorbed: k = 1 is folded into the biases)."""
+        for k, k_out, rate in self.terms:
+            if k >= 1 and not (self.absorbed and k == 1):
+                self.add([(X, k)], [(X, k_out)] if k_out else [], rate, X.size)
 
     def _absorbed_layer(self, X, node_of_edge, input_of_edge, w, b) -> None:
         n_n = X.size
         if self.h > 0:
             self.add([], [(X, 1)], self.h, n_n)  # 0 -> X, rate h
+        b = b + _linear_rate(self.terms)  # X -> 2X / X -> 0 of g would duplicate the bias reactions
         for sign, keep in ((1, w > 0), (-1, w < 0)):
             k = np.flatnonzero(keep)
             products = [(input_of_edge[k], 1), (node_of_edge[k], 2)] if sign > 0 else [(input_of_edge[k], 1)]
@@ -376,4 +421,4 @@ class _Builder:
         for sign, keep in ((1, b > 0), (-1, b < 0)):
             k = np.flatnonzero(keep)
             self.add([(X[k], 1)], [(X[k], 2)] if sign > 0 else [], np.abs(b[k]), k.size)
-        self.add([(X, self.q)], [(X, 1)], 1.0, n_n)
+        self._own(X)

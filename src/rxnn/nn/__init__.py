@@ -25,11 +25,13 @@ from rxnn.nn.costs import (
     get_cost,
 )
 from rxnn.nn.network import FeedForwardNetwork
+from rxnn.nn.polynomial_node import PolynomialNodeActivation
 
 __all__ = [
     "ACTIVATIONS",
     "Activation",
     "PolynomialActivation",
+    "PolynomialNodeActivation",
     "ReLU",
     "Sigmoid",
     "SmoothReLU",

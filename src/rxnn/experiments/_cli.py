@@ -1,0 +1,157 @@
+"""The ``rxnn reproduce`` and ``rxnn train`` commands.
+
+:func:`register` adds both to the subcommands of the ``rxnn`` parser; each
+sets ``func`` to a handler that returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from rxnn.datasets.mnist import MnistError
+
+__all__ = ["register"]
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text}")
+    return value
+
+
+def _nonnegative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0; got {text}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """Add the ``reproduce`` and ``train`` commands to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``parser.add_subparsers(dest="command")`` returned for the ``rxnn`` parser.
+
+    Returns
+    -------
+    (argparse.ArgumentParser, argparse.ArgumentParser)
+        The ``reproduce`` and ``train`` parsers.
+    """
+    rep = subparsers.add_parser(
+        "reproduce",
+        help="reproduce §6 of the paper: training, chemistry, figures and report",
+        description=(
+            "Train the §6 network (h = 1, h = 0, q = 3) for several seeds, simulate the compiled reaction network "
+            "(Figs. 10-12 and the activation check), draw Figs. 4 and 8-14 and write report.md, report.html and "
+            "report.json with the trained model files. MNIST is fetched on first use. Checkpoints under OUT/checkpoints "
+            "let an interrupted run resume."
+        ),
+    )
+    rep.add_argument("--out", type=Path, default=Path("results"), metavar="DIR", help="output directory (default: results)")
+    rep.add_argument("--seeds", type=_positive_int, default=None, metavar="N",
+                     help="number of seeds 1234, 1235, ... (default: 5, or 1 with --quick)")
+    rep.add_argument("--quick", action="store_true", help="a fast check: 100 iterations, 2000 test images, 1 seed")
+    rep.add_argument("--data", type=Path, default=None, metavar="DIR",
+                     help="MNIST directory (default: $RXNN_DATA/mnist, else the user cache)")
+    rep.add_argument("--jobs", type=_nonnegative_int, default=None, metavar="N",
+                     help="training worker processes (default: CPUs available, at most 4; 0: in this process)")
+    rep.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    rep.set_defaults(func=_reproduce)
+
+    tr = subparsers.add_parser(
+        "train",
+        help="train one §6 network on MNIST and save it as a model file",
+        description="Stochastic gradient descent of §6 on MNIST; the defaults are the paper's (784-40-10, h = 1, "
+                    "eta = 0.1, batches of 300, 1000 iterations, seed 1234). With --checkpoint a run resumes.",
+    )
+    tr.add_argument("--h", type=float, default=1.0, help="smoothing parameter h (default 1; 0 with q = 2 is the ReLU)")
+    tr.add_argument("--q", type=int, default=2, help="order q of the decay reaction qX -> X (default 2)")
+    tr.add_argument("--hidden", type=_positive_int, default=40, help="hidden nodes (default 40)")
+    tr.add_argument("--eta", type=float, default=0.1, help="learning rate (default 0.1)")
+    tr.add_argument("--batch-size", type=_positive_int, default=300, help="batch size (default 300)")
+    tr.add_argument("--iterations", type=_nonnegative_int, default=1000, help="iterations (default 1000)")
+    tr.add_argument("--seed", type=_nonnegative_int, default=1234, help="seed (default 1234)")
+    tr.add_argument("--model", type=Path, default=Path("model.npz"), metavar="FILE",
+                    help="where to save the trained network (default: model.npz)")
+    tr.add_argument("--checkpoint", type=Path, default=None, metavar="FILE", help="checkpoint file (resumed if present)")
+    tr.add_argument("--checkpoint-every", type=_positive_int, default=100, metavar="K", help="iterations between checkpoints")
+    tr.add_argument("--n-test", type=_positive_int, default=None, metavar="N", help="test images to evaluate (default: all)")
+    tr.add_argument("--data", type=Path, default=None, metavar="DIR", help="MNIST directory")
+    tr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    tr.set_defaults(func=_train)
+    return rep, tr
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    """Run ``rxnn reproduce``; print the headline numbers; 0 on success, 2 if the chemistry check failed."""
+    from rxnn.experiments.reproduce import reproduce
+
+    command = "rxnn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["reproduce"] else None
+    try:
+        summary = reproduce(args.out, seeds=args.seeds, quick=args.quick, data=args.data, jobs=args.jobs,
+                            progress=not args.quiet, command=command)
+    except MnistError as exc:
+        print(f"rxnn reproduce: error: {exc}", file=sys.stderr)
+        return 1
+    for key, config in summary["configurations"].items():
+        test = config["summary"]["test_accuracy"]
+        print(f"{config['label']:<24} test accuracy {100 * test['mean']:.2f}% ± {100 * test['sd']:.2f} "
+              f"(range {100 * test['min']:.2f}-{100 * test['max']:.2f}%, {test['n']} seeds)")
+    check = summary["activation_check"]
+    errors = ", ".join(f"{k} {v:.1e}" for k, v in check["max_abs_error_all_nodes"].items())
+    print(f"activation check ({'passed' if check['passed'] else 'FAILED'}): {errors}")
+    print(f"report: {args.out / 'report.html'} ({summary['timings_seconds']['total']:.0f} s)")
+    return 0 if check["passed"] else 2
+
+
+def _train(args: argparse.Namespace) -> int:
+    """Run ``rxnn train``; print cost and accuracies; 0 on success."""
+    from rxnn.datasets.mnist import load_mnist
+    from rxnn.experiments.training import CheckpointError, TrainingConfig, evaluate, train
+    from rxnn.io.model_file import save_model
+
+    try:
+        config = TrainingConfig(layer_sizes=(784, args.hidden, 10), h=args.h, q=args.q, eta=args.eta,
+                                batch_size=args.batch_size, iterations=args.iterations, seed=args.seed)
+        mnist = load_mnist(args.data, fetch=True)
+    except (ValueError, MnistError) as exc:
+        print(f"rxnn train: error: {exc}", file=sys.stderr)
+        return 1
+    bar: Any = None
+    if not args.quiet:
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            pass
+        else:
+            bar = tqdm(total=config.iterations, desc="training", unit="it", file=sys.stderr)
+
+    def tick(iteration: int, cost: float, correct: int) -> None:
+        if bar is not None:
+            bar.n = iteration
+            bar.set_postfix_str(f"cost {cost:.3f}, correct {correct}/{config.batch_size}", refresh=False)
+            bar.refresh()
+
+    try:
+        result = train(config, mnist.train, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
+                       callback=tick)
+    except CheckpointError as exc:
+        print(f"rxnn train: error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if bar is not None:
+            bar.close()
+    save_model(result.network, args.model)
+    accuracy = evaluate(result.network, mnist.test, n=args.n_test)
+    if result.cost.size:
+        print(f"final cost {result.cost[-1]:.4f}; batch accuracy (last 50) {100 * result.batch_accuracy_last(50):.2f}%")
+    print(f"test accuracy {100 * accuracy:.2f}%; model saved to {args.model}"
+          + (f" (resumed at iteration {result.resumed_from})" if result.resumed_from else ""))
+    return 0

@@ -1,0 +1,128 @@
+"""The ``rxnn check`` command: decide Theorem 4.8's hypotheses from the command line.
+
+``rxnn check "1 - 2*x**3"`` checks a node polynomial g (dx/dt = g(x) + y x);
+``rxnn check network.txt`` analyses a reaction network in the text syntax
+(structure, cascade, and the theorem block by block). :func:`register` adds
+the command to the subcommands of the ``rxnn`` parser.
+
+Exit status: 0 when every hypothesis is proved (for a network: every block
+meets them), 1 when one is refuted, 3 when one is undecided or a block lies
+outside the class, 2 for errors (unreadable file, unparsable input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rxnn.theory.activation_check import PROVED, REFUTED, check_activation
+
+__all__ = ["register"]
+
+EXIT_PROVED, EXIT_REFUTED, EXIT_ERROR, EXIT_UNDECIDED = 0, 1, 2, 3
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``check`` command to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``parser.add_subparsers(dest="command")`` returned for the ``rxnn`` parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``check`` parser; it sets ``func`` to a handler returning an exit code.
+    """
+    check = subparsers.add_parser(
+        "check",
+        help="decide Theorem 4.8's hypotheses for a node polynomial g or a reaction network",
+        description=(
+            "Decide whether the node dx/dt = g(x) + y*x is realisable, decays, is reliable, stable and "
+            "exponentially feed-forward (Anderson, Deshpande, Joshi 2021, §4), with arguments and "
+            "counterexamples; or, for a network file, report its feed-forward decomposition, conservation "
+            "laws, linkage classes, deficiency, weak reversibility, and the theorem block by block. "
+            "Exit status: 0 proved, 1 refuted, 3 undecided, 2 error."
+        ),
+    )
+    check.add_argument(
+        "target",
+        help='a polynomial g in x such as "1 - 2*x**3" or "h - x**2" (other symbols are positive), '
+        "or the path of a reaction network file",
+    )
+    kind = check.add_mutually_exclusive_group()
+    kind.add_argument("--polynomial", action="store_true", help="treat TARGET as a polynomial even if a file has that name")
+    kind.add_argument("--network", action="store_true", help="treat TARGET as a network file")
+    check.add_argument("--x", default="x", metavar="NAME", help="the variable of g (default: x)")
+    check.add_argument(
+        "--y-bound", type=float, default=10.0, metavar="Y",
+        help="bound on |y| for the entry time of Prop. A.1 (default: 10)",
+    )
+    check.add_argument(
+        "--value", action="append", default=[], metavar="NAME=VALUE",
+        help="network only: concentration of an enzymatic species or value of a rate parameter (repeatable)",
+    )
+    check.set_defaults(func=_check)
+    return check
+
+
+def _fail(message: str) -> int:
+    print(f"rxnn check: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _exit_code(statuses: list[str]) -> int:
+    if all(s == PROVED for s in statuses):
+        return EXIT_PROVED
+    return EXIT_REFUTED if REFUTED in statuses else EXIT_UNDECIDED
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Run ``rxnn check``; print the report; return the exit code."""
+    path = Path(args.target)
+    as_network = args.network or (not args.polynomial and path.is_file())
+    try:
+        if as_network:
+            return _check_network(path, args)
+        if args.value:
+            return _fail("--value applies to network files only")
+        result = check_activation(args.target, args.x, y_bound=args.y_bound)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(result)
+    return _exit_code([v.status for v in result.verdicts.values()])
+
+
+def _parse_values(items: list[str]) -> dict[str, float]:
+    values = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            values[name.strip()] = float(text)
+        except ValueError:
+            raise ValueError(f"--value must be NAME=NUMBER; got {item!r}") from None
+    return values
+
+
+def _check_network(path: Path, args: argparse.Namespace) -> int:
+    from rxnn.crn.network import ReactionNetwork
+    from rxnn.theory.structure import analyze_structure
+
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        return _fail(f"cannot read the network file {str(path)!r}: {exc.strerror or exc}")
+    network = ReactionNetwork.from_text(text)
+    report = analyze_structure(network, _parse_values(args.value), y_bound=args.y_bound)
+    print(report)
+    statuses = []
+    for block in report.blocks or ():
+        if not block.in_class or block.check is None:
+            statuses.append("undecided")
+        else:
+            statuses.append(block.check.status)
+    return _exit_code(statuses)

@@ -1,0 +1,671 @@
+"""Structure of any reaction network: its feed-forward cascade and the standard invariants.
+
+The proof of Theorem 4.8 runs an induction over a cascade: each layer is
+driven by the layers before it and drives only the layers after. For any
+:class:`~rxnn.crn.network.ReactionNetwork` this module finds that cascade
+(the strongly connected components of the species dependency graph, in
+topological order) and, for blocks of the paper's class (one species X with
+dx/dt = g(x) + y x, y depending on upstream species), decides the theorem's
+hypotheses with :func:`~rxnn.theory.check_activation`. It also gives the
+standard structural facts of reaction network theory: conservation laws,
+linkage classes, deficiency and weak reversibility.
+
+This module depends on :mod:`rxnn.crn` only (not on :mod:`rxnn.nn`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+import sympy
+from scipy.sparse.csgraph import connected_components
+
+from rxnn._validation import check_positive_finite
+from rxnn.crn.model import Complex
+from rxnn.crn.network import ReactionNetwork
+from rxnn.theory.activation_check import ActivationCheck, _exact, check_activation
+
+__all__ = [
+    "FeedForwardDecomposition",
+    "ConservationLaws",
+    "BlockCheck",
+    "StructureReport",
+    "dependency_matrix",
+    "feed_forward_decomposition",
+    "conservation_laws",
+    "stoichiometric_rank",
+    "linkage_classes",
+    "deficiency",
+    "is_weakly_reversible",
+    "check_blocks",
+    "analyze_structure",
+]
+
+#: Above this many entries of the dynamic stoichiometry matrix, ranks and null spaces are numeric.
+EXACT_LIMIT = 2500
+_FORCING_TERMS_SHOWN = 40
+
+
+def _check_network(network: Any, func: str) -> ReactionNetwork:
+    if not isinstance(network, ReactionNetwork):
+        raise TypeError(f"network of {func} must be a ReactionNetwork; got {type(network).__name__}")
+    return network
+
+
+# ---------------------------------------------------------------------- dependency graph and cascade
+def dependency_matrix(network: ReactionNetwork) -> sp.csr_matrix:
+    """The species dependency graph as a boolean sparse matrix, species x species.
+
+    Entry (i, j) is True when species i is a reactant of some reaction that
+    changes species j: the mass-action rate of dx_j/dt then depends on x_i
+    (eq. (2)). Rows and columns follow ``network.species``.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of bool, shape (n_species, n_species)
+
+    Examples
+    --------
+    >>> net = ReactionNetwork.from_text("X -> Y\\nY -> 0")
+    >>> dependency_matrix(net).toarray()
+    array([[ True,  True],
+           [False,  True]])
+    """
+    network = _check_network(network, "dependency_matrix")
+    R = (network.reactant_matrix() != 0).astype(np.int64)
+    N = (network.stoichiometry_matrix() != 0).astype(np.int64)
+    return (R @ N.T).tocsr() != 0
+
+
+@dataclass(frozen=True)
+class FeedForwardDecomposition:
+    """The cascade of a network: blocks of dynamic species in topological order.
+
+    Attributes
+    ----------
+    blocks : tuple of tuple of str
+        Strongly connected components of the dependency graph on the dynamic
+        species; block k depends only on blocks before it (and on enzymes).
+    depths : tuple of int
+        Depth of each block in the cascade: 0 if driven only by enzymatic
+        species, else 1 + the largest depth of a block it reads. For a
+        compiled network, the nodes of layer l have depth l - 1.
+    upstream : tuple of tuple of int
+        The blocks each block reads directly.
+    parameters : tuple of tuple of str
+        The enzymatic species (Def. 5.1) each block reads: constant inputs.
+    """
+
+    blocks: tuple[tuple[str, ...], ...]
+    depths: tuple[int, ...]
+    upstream: tuple[tuple[int, ...], ...]
+    parameters: tuple[tuple[str, ...], ...]
+
+    @property
+    def n_blocks(self) -> int:
+        return len(self.blocks)
+
+    @property
+    def n_levels(self) -> int:
+        """Number of distinct depths: the length of the longest chain of blocks."""
+        return max(self.depths) + 1 if self.depths else 0
+
+    def is_cascade_of_nodes(self) -> bool:
+        """Whether every block is a single species, as for the networks of Table 1."""
+        return all(len(b) == 1 for b in self.blocks)
+
+    def block_of(self, species: str) -> int:
+        """Index of the block that holds ``species``."""
+        for k, block in enumerate(self.blocks):
+            if species in block:
+                return k
+        raise KeyError(f"{species!r} is not a dynamic species of this network")
+
+    def __str__(self) -> str:
+        lines = [f"feed-forward decomposition: {self.n_blocks} blocks, {self.n_levels} levels"]
+        for k, block in enumerate(self.blocks):
+            ups = ", ".join(map(str, self.upstream[k])) or "-"
+            pars = ", ".join(self.parameters[k][:6]) + (" ..." if len(self.parameters[k]) > 6 else "")
+            lines.append(f"  [{k}] depth {self.depths[k]}: {{{', '.join(block)}}}  reads blocks {ups}; enzymes {pars or '-'}")
+        return "\n".join(lines)
+
+
+def feed_forward_decomposition(network: ReactionNetwork) -> FeedForwardDecomposition:
+    """Split the dynamic species into the blocks of a cascade (the induction of Thm 4.8's proof).
+
+    Parameters
+    ----------
+    network : ReactionNetwork
+
+    Returns
+    -------
+    FeedForwardDecomposition
+
+    Notes
+    -----
+    Strongly connected components by :func:`scipy.sparse.csgraph.connected_components`
+    (``connection="strong"``) on the dependency graph restricted to dynamic
+    species, then Kahn's algorithm on the condensation, breaking ties by the
+    first species of each block in network order, so the result is
+    deterministic. Cost O(n_species + nnz).
+
+    Examples
+    --------
+    >>> net = ReactionNetwork.from_text("0 -> X1 + X2\\nX1 <-> X3\\nX1 + X3 -> X3")  # Example 2.3
+    >>> feed_forward_decomposition(net).blocks
+    (('X1', 'X3'), ('X2',))
+    """
+    network = _check_network(network, "feed_forward_decomposition")
+    D = dependency_matrix(network)
+    dyn = np.flatnonzero(np.isin(network.species, network.dynamic_species))
+    enz = np.flatnonzero(~np.isin(network.species, network.dynamic_species))
+    names = network.species
+    Dd = D[dyn][:, dyn]
+    n_comp, labels = connected_components(Dd, directed=True, connection="strong")
+    first = np.full(n_comp, len(dyn))
+    for k, lab in enumerate(labels):
+        first[lab] = min(first[lab], k)
+    coo = Dd.tocoo()
+    edges = {(int(labels[i]), int(labels[j])) for i, j in zip(coo.row, coo.col) if labels[i] != labels[j]}
+    preds: list[set[int]] = [set() for _ in range(n_comp)]
+    succs: list[set[int]] = [set() for _ in range(n_comp)]
+    for a, b in edges:
+        preds[b].add(a)
+        succs[a].add(b)
+    order = _kahn(n_comp, preds, succs, first)
+    position = {c: k for k, c in enumerate(order)}
+    blocks = tuple(tuple(names[dyn[i]] for i in np.flatnonzero(labels == c)) for c in order)
+    upstream = tuple(tuple(sorted(position[p] for p in preds[c])) for c in order)
+    depths: list[int] = []
+    for k in range(len(order)):
+        depths.append(1 + max((depths[u] for u in upstream[k]), default=-1))
+    De = D[enz][:, dyn].tocsc()
+    parameters = []
+    for c in order:
+        cols = np.flatnonzero(labels == c)
+        rows = np.unique(De[:, cols].tocoo().row)
+        parameters.append(tuple(names[enz[r]] for r in rows))
+    return FeedForwardDecomposition(blocks, tuple(depths), upstream, tuple(parameters))
+
+
+def _kahn(n: int, preds: list[set[int]], succs: list[set[int]], key: np.ndarray) -> list[int]:
+    import heapq
+
+    indegree = [len(p) for p in preds]
+    ready = [(int(key[c]), c) for c in range(n) if indegree[c] == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        _, c = heapq.heappop(ready)
+        order.append(c)
+        for s in succs[c]:
+            indegree[s] -= 1
+            if indegree[s] == 0:
+                heapq.heappush(ready, (int(key[s]), s))
+    return order
+
+
+# ---------------------------------------------------------------------- stoichiometry
+def _dynamic_stoichiometry(network: ReactionNetwork) -> tuple[tuple[str, ...], sp.csr_matrix]:
+    dyn = network.dynamic_species
+    rows = [network.species_index[s] for s in dyn]
+    return dyn, network.stoichiometry_matrix().tocsr()[rows]
+
+
+def _is_exact(N: sp.spmatrix, exact: bool | None) -> bool:
+    return exact if exact is not None else N.shape[0] * N.shape[1] <= EXACT_LIMIT
+
+
+def _primitive(vector: list[sympy.Rational]) -> list[int]:
+    denominators = [sympy.fraction(v)[1] for v in vector]
+    scale = sympy.ilcm(*denominators) if denominators else 1
+    ints = [int(v * scale) for v in vector]
+    g = math.gcd(*ints) or 1
+    ints = [v // g for v in ints]
+    lead = next((v for v in ints if v), 1)
+    return [-v for v in ints] if lead < 0 else ints
+
+
+@dataclass(frozen=True)
+class ConservationLaws:
+    """A basis of the conservation laws: vectors c with c . x(t) constant for every rate choice.
+
+    Attributes
+    ----------
+    species : tuple of str
+        The dynamic species, the columns of ``matrix``.
+    matrix : ndarray of shape (n_laws, n_species)
+        A basis of the left null space of the stoichiometry matrix restricted
+        to the dynamic species: when ``exact``, the rows of its reduced row
+        echelon form scaled to primitive integer vectors (canonical: equal
+        subspaces give equal matrices); else an orthonormal float basis.
+    exact : bool
+        Whether rational arithmetic was used.
+    """
+
+    species: tuple[str, ...]
+    matrix: np.ndarray
+    exact: bool
+
+    @property
+    def n_laws(self) -> int:
+        return self.matrix.shape[0]
+
+    def expressions(self) -> tuple[str, ...]:
+        """Each law as text, e.g. ``'X1 + X2'``."""
+        out = []
+        for row in self.matrix:
+            terms = []
+            for s, v in zip(self.species, row):
+                if v == 0 or (not self.exact and abs(v) < 1e-12):
+                    continue
+                coef = f"{int(v)}" if self.exact else f"{v:.4g}"
+                terms.append(s if coef == "1" else (f"-{s}" if coef == "-1" else f"{coef}*{s}"))
+            out.append(" + ".join(terms).replace("+ -", "- "))
+        return tuple(out)
+
+    def __str__(self) -> str:
+        if not self.n_laws:
+            return "no conservation laws"
+        return "conserved: " + "; ".join(self.expressions())
+
+
+def conservation_laws(network: ReactionNetwork, *, exact: bool | None = None) -> ConservationLaws:
+    """The conservation laws of the network's dynamic species.
+
+    Parameters
+    ----------
+    network : ReactionNetwork
+    exact : bool, optional
+        Rational arithmetic (sympy); default: exact when the dynamic
+        stoichiometry matrix has at most ``EXACT_LIMIT`` entries.
+
+    Returns
+    -------
+    ConservationLaws
+
+    Notes
+    -----
+    The left null space of N (species x reactions, rows of the dynamic
+    species only: enzymatic species are conserved trivially, Def. 5.1).
+    Numeric: the left singular vectors of N with zero singular value (SVD),
+    or the null eigenvectors of the Gram matrix N N^T when N has more than
+    10^7 entries.
+
+    Examples
+    --------
+    >>> net = ReactionNetwork.from_text("X1 + X2 -> 2X2\\nX2 -> X1")  # Example 2.2
+    >>> conservation_laws(net).expressions()
+    ('X1 + X2',)
+    """
+    network = _check_network(network, "conservation_laws")
+    dyn, N = _dynamic_stoichiometry(network)
+    if _is_exact(N, exact):
+        basis = sympy.Matrix(N.T.toarray().tolist()).nullspace()
+        rows = []
+        if basis:  # the reduced row echelon form: one canonical basis per subspace
+            reduced = sympy.Matrix.hstack(*basis).T.rref()[0]
+            rows = [_primitive(list(reduced.row(k))) for k in range(reduced.rows)]
+        matrix = np.array(rows, dtype=np.int64).reshape(len(rows), len(dyn))
+        return ConservationLaws(dyn, matrix, True)
+    return ConservationLaws(dyn, _left_null_space(N), False)
+
+
+def _left_null_space(N: sp.csr_matrix) -> np.ndarray:
+    """Orthonormal rows spanning {c : c N = 0}: SVD of N, or eigenvectors of N N^T when N is large."""
+    n, m = N.shape
+    eps = np.finfo(float).eps
+    if n == 0:
+        return np.zeros((0, 0))
+    if n * m <= 10**7:
+        U, sing, _ = np.linalg.svd(N.toarray().astype(float), full_matrices=n > m)  # U is n x n either way
+        rank = int(np.sum(sing > (sing.max(initial=0.0) * max(n, m) * eps)))
+        return U[:, rank:].T.copy()
+    w, V = scipy.linalg.eigh((N @ N.T).toarray().astype(float))
+    return V[:, w <= max(w.max(initial=0.0), 1.0) * n * eps * 10].T.copy()
+
+
+def stoichiometric_rank(network: ReactionNetwork, *, exact: bool | None = None) -> int:
+    """Rank of the stoichiometry matrix N: the dimension of the stoichiometric subspace.
+
+    Equals n_dynamic - n_conservation_laws; exact under the same rule as
+    :func:`conservation_laws`.
+    """
+    network = _check_network(network, "stoichiometric_rank")
+    dyn, N = _dynamic_stoichiometry(network)
+    if _is_exact(N, exact):
+        return int(sympy.Matrix(N.toarray().tolist()).rank())
+    return len(dyn) - conservation_laws(network, exact=False).n_laws
+
+
+# ---------------------------------------------------------------------- the complex graph
+def _complex_graph(network: ReactionNetwork) -> tuple[list[Complex], np.ndarray, np.ndarray]:
+    """Complexes in order of first appearance and each reaction's (source, target) index."""
+    R, P = network.reactant_matrix(), network.product_matrix()
+    keys: dict[bytes, int] = {}
+    complexes: list[Complex] = []
+    names = network.species
+
+    def index(m: sp.csc_matrix, j: int) -> int:
+        lo, hi = m.indptr[j], m.indptr[j + 1]
+        key = m.indices[lo:hi].tobytes() + b"|" + m.data[lo:hi].tobytes()
+        k = keys.get(key)
+        if k is None:
+            k = keys[key] = len(complexes)
+            complexes.append(Complex({names[i]: int(c) for i, c in zip(m.indices[lo:hi], m.data[lo:hi])}))
+        return k
+
+    src = np.empty(network.n_reactions, dtype=np.int64)
+    dst = np.empty(network.n_reactions, dtype=np.int64)
+    for j in range(network.n_reactions):
+        src[j] = index(R, j)
+        dst[j] = index(P, j)
+    return complexes, src, dst
+
+
+def _components(n: int, src: np.ndarray, dst: np.ndarray, connection: str) -> tuple[int, np.ndarray]:
+    graph = sp.csr_matrix((np.ones(src.size), (src, dst)), shape=(n, n))
+    return connected_components(graph, directed=True, connection=connection)
+
+
+def linkage_classes(network: ReactionNetwork) -> tuple[tuple[Complex, ...], ...]:
+    """The linkage classes: connected components of the complex graph (edges undirected).
+
+    Returns
+    -------
+    tuple of tuple of Complex
+        Classes in order of their first complex; complexes in order of first appearance.
+
+    Examples
+    --------
+    >>> net = ReactionNetwork.from_text("X1 + X2 -> 2X2\\nX2 -> X1")  # Example 2.2
+    >>> [[str(c) for c in lc] for lc in linkage_classes(net)]
+    [['X1 + X2', '2X2'], ['X2', 'X1']]
+    """
+    network = _check_network(network, "linkage_classes")
+    complexes, src, dst = _complex_graph(network)
+    _, labels = _components(len(complexes), src, dst, "weak")
+    groups: dict[int, list[Complex]] = {}
+    for c, lab in zip(complexes, labels.tolist()):
+        groups.setdefault(lab, []).append(c)
+    return tuple(tuple(g) for g in groups.values())
+
+
+def deficiency(network: ReactionNetwork) -> int:
+    """The deficiency delta = n_complexes - n_linkage_classes - rank(N) (>= 0).
+
+    Examples
+    --------
+    >>> deficiency(ReactionNetwork.from_text("A <-> B"))
+    0
+    """
+    network = _check_network(network, "deficiency")
+    return network.n_complexes - len(linkage_classes(network)) - stoichiometric_rank(network)
+
+
+def is_weakly_reversible(network: ReactionNetwork) -> bool:
+    """Whether every linkage class is strongly connected (each reaction lies on a directed cycle).
+
+    Examples
+    --------
+    >>> is_weakly_reversible(ReactionNetwork.from_text("A -> B\\nB -> C\\nC -> A"))
+    True
+    """
+    network = _check_network(network, "is_weakly_reversible")
+    complexes, src, dst = _complex_graph(network)
+    n_weak, _ = _components(len(complexes), src, dst, "weak")
+    n_strong, _ = _components(len(complexes), src, dst, "strong")
+    return n_weak == n_strong
+
+
+# ---------------------------------------------------------------------- Theorem 4.8 per block
+@dataclass(frozen=True)
+class BlockCheck:
+    """Whether one block of the cascade is a node of the paper's class, and its verdicts.
+
+    Attributes
+    ----------
+    block : int
+        Index in the decomposition.
+    species : tuple of str
+    in_class : bool
+        One species X with dx/dt = g(x) + y x, where g does not depend on
+        dynamic species (only on rate constants and enzymes) and y, the
+        coefficient of x, may depend on upstream species.
+    reason : str
+        Why the block is or is not in the class.
+    g : sympy.Expr or None
+        The node polynomial in the symbol ``x`` (the linear term goes to y).
+    forcing : sympy.Expr or None
+        y, the coefficient of x (None when it has more than 40 terms).
+    check : ActivationCheck or None
+        The verdicts on g (shared by blocks with equal g).
+    """
+
+    block: int
+    species: tuple[str, ...]
+    in_class: bool
+    reason: str
+    g: sympy.Expr | None = None
+    forcing: sympy.Expr | None = None
+    check: ActivationCheck | None = None
+
+    @property
+    def meets_hypotheses(self) -> bool:
+        """In the class and every hypothesis of Theorem 4.8 proved for g."""
+        return self.in_class and self.check is not None and self.check.passes
+
+    def __str__(self) -> str:
+        name = ", ".join(self.species)
+        if not self.in_class:
+            return f"[{self.block}] {{{name}}}: outside the class: {self.reason}"
+        status = self.check.status if self.check is not None else "undecided"
+        return f"[{self.block}] {name}: dx/dt = g(x) + y x with g = {self.g}: {status}"
+
+
+def _symbol_values(network: ReactionNetwork, values: Mapping[str, Any] | None) -> dict[str, sympy.Expr]:
+    """Symbols for enzymes and named rates: given values exactly, else positive symbols."""
+    values = dict(values or {})
+    names = set(network.enzymatic_species) | set(network.rate_parameters)
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ValueError(
+            f"values of check_blocks must name enzymatic species or rate parameters; got {', '.join(unknown)} "
+            f"(enzymatic: {', '.join(network.enzymatic_species) or 'none'}; "
+            f"parameters: {', '.join(network.rate_parameters) or 'none'})"
+        )
+    out = {}
+    for name in names:
+        out[name] = _exact(values[name]) if name in values else sympy.Symbol(name, positive=True)
+    return out
+
+
+def check_blocks(
+    network: ReactionNetwork, values: Mapping[str, float] | None = None, *, y_bound: float = 10.0
+) -> tuple[BlockCheck, ...]:
+    """For each block of the cascade, whether it is a node of the class and meets Thm 4.8's hypotheses.
+
+    Parameters
+    ----------
+    network : ReactionNetwork
+    values : mapping of str to float, optional
+        Concentrations of enzymatic species and values of rate parameters;
+        the others stay positive symbols (decided by sign patterns).
+    y_bound : float, default 10.0
+        Passed to :func:`check_activation` (Prop. A.1's entry time).
+
+    Returns
+    -------
+    tuple of BlockCheck
+        In the order of :func:`feed_forward_decomposition`.
+
+    Notes
+    -----
+    The ODE of a one-species block X is assembled from the reactions that
+    change X (eq. (2)): a reaction with X^a among its reactants contributes
+    (change) k (enzymes) x^a. Terms with a != 1 form g and must not involve
+    dynamic species; the terms with a = 1 form the forcing y (edges and
+    biases of Table 1, and any linear term of g, which only shifts y). Equal
+    g are checked once. If every block meets the hypotheses, the induction of
+    Thm 4.8's proof runs along the cascade: the network converges from
+    infinity in finite time and is exponentially reliable.
+    """
+    network = _check_network(network, "check_blocks")
+    y_bound = check_positive_finite(y_bound, "y_bound", "check_blocks")
+    decomposition = feed_forward_decomposition(network)
+    symbols = _symbol_values(network, values)
+    x = sympy.Symbol("x")
+    R = network.reactant_matrix()
+    N = network.stoichiometry_matrix().tocsr()
+    dynamic = set(network.dynamic_species)
+    names = network.species
+    rates = network.rates
+    cache: dict[sympy.Expr, ActivationCheck] = {}
+    out = []
+    for k, block in enumerate(decomposition.blocks):
+        if len(block) != 1:
+            out.append(BlockCheck(k, block, False, f"a block of {len(block)} species; the cascade of Thm 4.8 needs one species per block"))
+            continue
+        name = block[0]
+        i = network.species_index[name]
+        coefficients: dict[int, sympy.Expr] = {}
+        forcing_terms: list[sympy.Expr] = []
+        reason = None
+        lo, hi = N.indptr[i], N.indptr[i + 1]
+        for j, change in zip(N.indices[lo:hi], N.data[lo:hi]):
+            rlo, rhi = R.indptr[j], R.indptr[j + 1]
+            reactants = dict(zip(R.indices[rlo:rhi].tolist(), R.data[rlo:rhi].tolist()))
+            a = reactants.pop(i, 0)
+            upstream = [names[s] for s in reactants if names[s] in dynamic]
+            rate = symbols[rates[j]] if isinstance(rates[j], str) else _exact(rates[j])
+            if upstream and a != 1:
+                reason = (
+                    f"reaction {network.reactions[int(j)]} makes the x^{a} term depend on the dynamic species "
+                    f"{', '.join(upstream)}; only the coefficient of x may"
+                )
+                break
+            if a == 1:  # built below only when short enough to show
+                forcing_terms.append((int(change), rate, reactants))
+                continue
+            term = int(change) * rate
+            for s, coef in reactants.items():
+                term *= symbols[names[s]] ** int(coef)
+            coefficients[a] = coefficients.get(a, sympy.Integer(0)) + term
+        if reason is not None:
+            out.append(BlockCheck(k, block, False, reason))
+            continue
+        g = sympy.expand(sum((c * x**a for a, c in coefficients.items()), sympy.Integer(0)))
+        forcing = None
+        if len(forcing_terms) <= _FORCING_TERMS_SHOWN:
+            forcing = sympy.Add(*(
+                change * rate * sympy.Mul(*(
+                    (sympy.Symbol(names[s]) if names[s] in dynamic else symbols[names[s]]) ** int(coef)
+                    for s, coef in reactants.items()
+                ))
+                for change, rate, reactants in forcing_terms
+            ))
+        if g not in cache:
+            cache[g] = check_activation(g, x, y_bound=y_bound)
+        out.append(BlockCheck(k, block, True, "one species; g free of dynamic species", g, forcing, cache[g]))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------- one report
+@dataclass(frozen=True)
+class StructureReport:
+    """The structural facts of a network in one value; ``print`` gives a readable report."""
+
+    n_species: int
+    n_dynamic: int
+    n_reactions: int
+    n_complexes: int
+    decomposition: FeedForwardDecomposition
+    conservation_laws: ConservationLaws
+    linkage_classes: tuple[tuple[Complex, ...], ...]
+    rank: int
+    deficiency: int
+    weakly_reversible: bool
+    blocks: tuple[BlockCheck, ...] | None
+
+    @property
+    def n_linkage_classes(self) -> int:
+        return len(self.linkage_classes)
+
+    @property
+    def meets_theorem_4_8(self) -> bool:
+        """Every block a node of the class meeting all hypotheses of Theorem 4.8."""
+        return self.blocks is not None and all(b.meets_hypotheses for b in self.blocks)
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.n_species} species ({self.n_dynamic} dynamic), {self.n_reactions} reactions, "
+            f"{self.n_complexes} complexes",
+            f"linkage classes: {self.n_linkage_classes}; rank of N: {self.rank}; deficiency: {self.deficiency}; "
+            f"weakly reversible: {'yes' if self.weakly_reversible else 'no'}",
+            str(self.conservation_laws),
+            str(self.decomposition),
+        ]
+        if self.blocks is not None:
+            lines.append("Theorem 4.8, block by block:")
+            lines.extend(f"  {b}" for b in self.blocks)
+            verdict = (
+                "every block meets the hypotheses: the network converges from infinity in finite time and is "
+                "exponentially reliable (Thm 4.8)"
+                if self.meets_theorem_4_8
+                else "Theorem 4.8 does not apply to every block"
+            )
+            lines.append(f"verdict: {verdict}")
+        return "\n".join(lines)
+
+
+def analyze_structure(
+    network: ReactionNetwork,
+    values: Mapping[str, float] | None = None,
+    *,
+    blocks: bool = True,
+    y_bound: float = 10.0,
+) -> StructureReport:
+    """All structural facts of ``network`` and, with ``blocks=True``, Thm 4.8 block by block.
+
+    Parameters
+    ----------
+    network : ReactionNetwork
+    values : mapping of str to float, optional
+        Enzymatic concentrations and rate parameter values for :func:`check_blocks`.
+    blocks : bool, default True
+        Run :func:`check_blocks`.
+    y_bound : float, default 10.0
+
+    Returns
+    -------
+    StructureReport
+
+    Examples
+    --------
+    >>> report = analyze_structure(ReactionNetwork.from_text("A <-> B"), blocks=False)
+    >>> report.deficiency, report.weakly_reversible, report.conservation_laws.expressions()
+    (0, True, ('A + B',))
+    """
+    network = _check_network(network, "analyze_structure")
+    laws = conservation_laws(network)
+    rank = len(laws.species) - laws.n_laws
+    classes = linkage_classes(network)
+    return StructureReport(
+        n_species=network.n_species,
+        n_dynamic=len(network.dynamic_species),
+        n_reactions=network.n_reactions,
+        n_complexes=network.n_complexes,
+        decomposition=feed_forward_decomposition(network),
+        conservation_laws=laws,
+        linkage_classes=classes,
+        rank=rank,
+        deficiency=network.n_complexes - len(classes) - rank,
+        weakly_reversible=is_weakly_reversible(network),
+        blocks=check_blocks(network, values, y_bound=y_bound) if blocks else None,
+    )
