@@ -17,8 +17,10 @@ from rxnn.crn import (  # noqa: E402
     SimulationResult,
     SteadyStateError,
     SteadyStateResult,
+    StochasticResult,
     TextSyntaxError,
     simulate,
+    simulate_stochastic,
     steady_state,
 )
 
@@ -63,7 +65,9 @@ __all__ = [
     "SimulationResult",
     "SteadyStateError",
     "SteadyStateResult",
+    "StochasticResult",
     "TextSyntaxError",
     "simulate",
+    "simulate_stochastic",
     "steady_state",
 ]

@@ -8,6 +8,7 @@ from rxnn.crn.model import Complex, NetworkError, Reaction
 from rxnn.crn.network import ReactionNetwork
 from rxnn.crn.results import SimulationError, SimulationResult, SteadyStateError, SteadyStateResult
 from rxnn.crn.simulate import METHODS, simulate, steady_state
+from rxnn.crn.stochastic import STOCHASTIC_METHODS, StochasticResult, simulate_stochastic
 from rxnn.crn.text import TextSyntaxError
 
 __all__ = [
@@ -21,7 +22,10 @@ __all__ = [
     "SimulationResult",
     "SteadyStateError",
     "SteadyStateResult",
+    "STOCHASTIC_METHODS",
+    "StochasticResult",
     "TextSyntaxError",
     "simulate",
+    "simulate_stochastic",
     "steady_state",
 ]

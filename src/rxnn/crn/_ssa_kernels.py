@@ -94,6 +94,25 @@ def _select_tree(tree, size, u):
 
 
 @_jit
+def _refresh(tree, buf, m):
+    """Recompute the tree nodes buf[:m] (sorted, distinct) and all their ancestors, level by level.
+
+    Dependents of a species are sorted by channel, so near-by leaves share
+    ancestors and each shared node is summed once, not once per leaf.
+    """
+    while m > 0:
+        out = 0
+        for q in range(m):
+            j = buf[q]
+            tree[j] = tree[2 * j] + tree[2 * j + 1]
+            parent = j // 2
+            if parent >= 1 and (out == 0 or buf[out - 1] != parent):
+                buf[out] = parent
+                out += 1
+        m = out
+
+
+@_jit
 def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, dep_idx,
                t0, t1, t_eval, w0, w1, max_count, max_events, rng, out, wsum, wsq):
     """Exact SSA (Gillespie's direct method) with a sum tree and a dependency graph.
@@ -108,8 +127,8 @@ def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, d
 
     Per event: two uniforms, one descent of the tree (log2 of the number of
     channels), and for each species the event changes, a recomputation of the
-    channels that depend on it, each followed by a walk to the root. Nothing
-    touches the other channels.
+    channels that depend on it and of their ancestors in the tree (shared
+    ancestors once). Nothing touches the other channels.
     """
     n_ch = kv.size
     n_sp = counts.size
@@ -122,6 +141,7 @@ def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, d
     for i in range(size - 1, 0, -1):
         tree[i] = tree[2 * i] + tree[2 * i + 1]
     stamp = np.full(n_ch, -1, dtype=np.int64)
+    buf = np.empty(max(n_ch, 1), dtype=np.int64)
     last = np.full(n_sp, t0)
     t = t0
     k = 0
@@ -149,17 +169,17 @@ def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, d
         events += 1
         for p in range(v_ptr[c], v_ptr[c + 1]):
             i = v_idx[p]
+            m = 0
             for q in range(dep_ptr[i], dep_ptr[i + 1]):
                 d = dep_idx[q]
-                if stamp[d] == events:
-                    continue
-                stamp[d] = events
-                j = size + d
-                tree[j] = _propensity(d, counts, kv, r_ptr, r_idx, r_coef)
-                j //= 2
-                while j >= 1:
-                    tree[j] = tree[2 * j] + tree[2 * j + 1]
-                    j //= 2
+                if stamp[d] != events:
+                    stamp[d] = events
+                    tree[size + d] = _propensity(d, counts, kv, r_ptr, r_idx, r_coef)
+                parent = (size + d) // 2
+                if m == 0 or buf[m - 1] != parent:
+                    buf[m] = parent
+                    m += 1
+            _refresh(tree, buf, m)
         if status != STATUS_DONE:
             t_new = t
             break
@@ -192,15 +212,19 @@ def _advance(t, t_new, k, t_eval, counts, out, w0, w1, wsum, wsq):
 
 
 @_jit
-def tau_leap(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, hor, need,
-             t0, t1, t_eval, w0, w1, eps, n_critical, ssa_factor, n_ssa_steps,
+def tau_leap(counts, kv, r_ptr, r_idx, r_coef, r_change, v_ptr, v_idx, v_val, hor, need,
+             t0, t1, t_eval, w0, w1, eps, theta, n_critical, ssa_factor, n_ssa_steps,
              max_count, max_steps, rng, out, wsum, wsq):
     """Tau-leaping with the step selection of Cao, Gillespie & Petzold (2006).
 
-    Arguments as for :func:`ssa_direct`, plus ``hor``/``need`` per species
-    (highest order of a channel it is a reactant of, and how many of it that
-    channel needs), ``eps`` (the bound on the relative change of every
-    propensity in one leap), ``n_critical`` (a channel that is at most this
+    Arguments as for :func:`ssa_direct`, plus ``r_change`` (per reactant
+    entry, the net change of that species when the channel fires),
+    ``hor``/``need`` per species (highest order of a channel it is a reactant
+    of, and how many of it that channel needs), ``eps`` (the bound on the
+    relative change of every propensity in one leap), ``theta`` (the bound on
+    tau times the self-relaxation rate |d drift_i / d n_i| of every species,
+    which keeps the explicit leap from inflating the variance where the CGP
+    bound alone lets tau grow with the volume), ``n_critical`` (a channel that is at most this
     many firings from exhausting a reactant is *critical* and fires at most
     once per leap, as in the exact method), ``ssa_factor`` and
     ``n_ssa_steps`` (when the leap would be shorter than ``ssa_factor``
@@ -216,6 +240,7 @@ def tau_leap(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, hor, need,
     critical = np.zeros(n_ch, dtype=np.bool_)
     mu = np.zeros(n_sp)
     sigma2 = np.zeros(n_sp)
+    relax = np.zeros(n_sp)
     trial = counts.copy()
     t = t0
     k = 0
@@ -230,8 +255,11 @@ def tau_leap(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, hor, need,
             break
         # Output times and the end time are hard stops: a leap never crosses one.
         t_stop = t1
-        if k < t_eval.size and t_eval[k] > t and t_eval[k] < t1:
-            t_stop = t_eval[k]
+        j = k
+        while j < t_eval.size and t_eval[j] <= t:
+            j += 1
+        if j < t_eval.size and t_eval[j] < t1:
+            t_stop = t_eval[j]
         total = 0.0
         for c in range(n_ch):
             a[c] = _propensity(c, counts, kv, r_ptr, r_idx, r_coef)
@@ -247,10 +275,18 @@ def tau_leap(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, hor, need,
             for i in range(n_sp):
                 mu[i] = 0.0
                 sigma2[i] = 0.0
+                relax[i] = 0.0
             for c in range(n_ch):
                 critical[c] = False
                 if a[c] <= 0.0:
                     continue
+                for p in range(r_ptr[c], r_ptr[c + 1]):
+                    if r_change[p] != 0:  # d a_c / d n_i = a_c * sum_m 1/(n_i - m)
+                        n = counts[r_idx[p]]
+                        dlog = 0.0
+                        for m in range(r_coef[p]):
+                            dlog += 1.0 / (n - m)
+                        relax[r_idx[p]] += r_change[p] * a[c] * dlog
                 firings = _NO_LIMIT
                 for p in range(v_ptr[c], v_ptr[c + 1]):
                     if v_val[p] < 0:
@@ -270,6 +306,9 @@ def tau_leap(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, hor, need,
                     tau1 = min(tau1, bound / abs(mu[i]))
                 if sigma2[i] > 0.0:
                     tau1 = min(tau1, bound * bound / sigma2[i])
+            for i in range(n_sp):
+                if relax[i] != 0.0:
+                    tau1 = min(tau1, theta / abs(relax[i]))
             if tau1 < ssa_factor / total:
                 exact_left = n_ssa_steps
         if exact_left > 0:  # one exact SSA step (memoryless: stopping at t_stop is exact)
