@@ -18,6 +18,7 @@ from rxnn import __version__
 #: Modules that add subcommands, in the order they appear in ``rxnn --help``.
 COMMAND_MODULES = (
     "rxnn.experiments._cli",
+    "rxnn.io._cli",
     "rxnn._stochastic_cli",
     "rxnn.datasets._cli",
     "rxnn.theory._cli",

@@ -1,0 +1,205 @@
+"""The ``rxnn compile`` and ``rxnn convert`` commands.
+
+``rxnn compile MODEL.npz --to sbml|antimony|text|json -o FILE [--input SOURCE] [--absorb] [--nodes X]``
+    compiles a model file (:func:`rxnn.io.model_file.load_model`) into the
+    reaction network of §5.2 and writes it with its initial concentrations.
+    ``--input`` sets the input species: ``mnist:<i>`` (test image i),
+    ``mnist:train:<i>``, or a ``.npy``, ``.txt`` or ``.csv`` file of c_0
+    numbers; without it the inputs are left without values.
+
+``rxnn convert IN OUT [--from FMT] [--to FMT]``
+    converts a network file between formats (:data:`rxnn.io.formats.FORMATS`).
+
+Formats default to the file extensions; ``-o -`` (or no ``-o``) writes to
+standard output. Handlers return 0 on success and 1 on an error, which is
+printed as one line on standard error; SBML reading warnings are printed as
+``warning:`` lines.
+
+:func:`register` adds both to the subcommands of the ``rxnn`` parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rxnn.io.formats import FORMATS, Format, FormatError, format_for, read_network, write_chunks
+
+__all__ = ["register"]
+
+_FORMAT_HELP = ", ".join(f"{f.name} ({' '.join(f.extensions)})" for f in FORMATS.values())
+
+
+def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """Add the ``compile`` and ``convert`` commands to ``subparsers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``parser.add_subparsers(dest="command")`` returned for the ``rxnn`` parser.
+
+    Returns
+    -------
+    tuple of argparse.ArgumentParser
+        The ``compile`` and ``convert`` parsers; each sets ``func`` to a
+        handler that takes the parsed arguments and returns an exit code.
+    """
+    comp = subparsers.add_parser(
+        "compile",
+        help="compile a model file into a reaction network file",
+        description="Compile a feed-forward network (.npz model file) into the reaction network of "
+        "§5.2 (Table 1) and write it, with initial concentrations, as " + _FORMAT_HELP + ".",
+    )
+    comp.add_argument("model", type=Path, metavar="MODEL.npz", help="a model file (rxnn.io.model_file)")
+    comp.add_argument("--to", choices=sorted(FORMATS), help="output format (default: from the extension of -o)")
+    comp.add_argument("-o", "--output", metavar="FILE", help="output file; '-' or none: standard output")
+    comp.add_argument("--input", metavar="SOURCE",
+                      help="input concentrations: mnist:<i> (test image i), mnist:train:<i>, or a .npy/.txt/.csv "
+                           "file of c_0 numbers (default: inputs left without values)")
+    comp.add_argument("--absorb", action="store_true",
+                      help="fold the enzymatic species into rate constants (§5.1)")
+    comp.add_argument("--nodes", type=float, default=1.0, metavar="X",
+                      help="initial concentration of the hidden and output nodes (default 1.0)")
+    comp.set_defaults(func=_compile)
+
+    conv = subparsers.add_parser(
+        "convert",
+        help="convert a reaction network file between formats",
+        description="Convert a reaction network file between formats: " + _FORMAT_HELP + ". Initial "
+        "concentrations are carried over where the output format holds them.",
+    )
+    conv.add_argument("source", metavar="IN", type=Path, help="the file to read")
+    conv.add_argument("target", metavar="OUT", help="the file to write; '-': standard output")
+    conv.add_argument("--from", dest="from_format", choices=sorted(FORMATS),
+                      help="input format (default: from the extension of IN)")
+    conv.add_argument("--to", dest="to_format", choices=sorted(FORMATS),
+                      help="output format (default: from the extension of OUT)")
+    conv.set_defaults(func=_convert)
+    return comp, conv
+
+
+class _Fail(Exception):
+    """An error to print as one line and exit with code 1."""
+
+
+def _run(command: str, body: Callable[[], None]) -> int:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            body()
+            code = 0
+        except (_Fail, FormatError, ValueError, OSError, ImportError) as exc:
+            missing = isinstance(exc, FileNotFoundError) and exc.filename
+            message = f"no such file or directory: {exc.filename}" if missing else str(exc)
+            print(f"rxnn {command}: error: {message}", file=sys.stderr)
+            code = 1
+    for w in caught:
+        print(f"rxnn {command}: warning: {w.message}", file=sys.stderr)
+    return code
+
+
+def _to_stdout(target: str | None) -> bool:
+    return target is None or target == "-"
+
+
+def _output_format(target: str | None, name: str | None, option: str) -> Format:
+    if name is None and _to_stdout(target):
+        raise _Fail(f"give {option} FORMAT to write to standard output ({', '.join(FORMATS)})")
+    return format_for(None if _to_stdout(target) else target, name)
+
+
+def _emit(fmt: Format, network: Any, initial: Mapping[str, float], target: str | None, command: str) -> None:
+    if initial and not fmt.holds_initial:
+        print(f"rxnn {command}: note: the {fmt.name} format holds no concentrations; writing the network alone",
+              file=sys.stderr)
+        initial = {}
+    chunks: Iterable[str] = fmt.text_chunks(network, initial)
+    if _to_stdout(target):
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+        return
+    write_chunks(target, chunks)
+    print(f"wrote {network.n_reactions} reactions over {network.n_species} species to {target} ({fmt.name})",
+          file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- compile
+
+
+def _compile(args: argparse.Namespace) -> int:
+    """Run ``rxnn compile``; return the exit code."""
+
+    def body() -> None:
+        from rxnn.compile import compile_network
+        from rxnn.io.model_file import load_model
+
+        fmt = _output_format(args.output, args.to, "--to")
+        net = load_model(args.model)
+        compiled = compile_network(net, absorb_enzymes=args.absorb)
+        c0 = net.layer_sizes[0]
+        d = _input_vector(args.input, c0) if args.input is not None else np.zeros(c0)
+        initial = compiled.initial_state(d, args.nodes)
+        if args.input is None:
+            for s in compiled.layer_species(0):
+                initial.pop(s, None)
+        _emit(fmt, compiled.network, initial, args.output, "compile")
+
+    return _run("compile", body)
+
+
+def _input_vector(spec: str, width: int) -> np.ndarray:
+    """The input vector that ``--input`` names, checked to hold ``width`` finite numbers >= 0."""
+    if spec.startswith("mnist:"):
+        x = _mnist_image(spec)
+    else:
+        path = Path(spec)
+        if path.suffix == ".npy":
+            x = np.load(path, allow_pickle=False)
+        elif path.suffix in (".txt", ".csv", ".dat", ""):
+            x = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=1)
+        else:
+            raise _Fail(f"--input {spec!r}: give mnist:<index>, or a .npy, .txt or .csv file")
+    x = np.asarray(x, dtype=np.float64).ravel()
+    if x.size != width:
+        raise _Fail(f"--input {spec!r} holds {x.size} numbers; the model has {width} inputs")
+    if not np.all(np.isfinite(x) & (x >= 0)):
+        bad = int(np.flatnonzero(~(np.isfinite(x) & (x >= 0)))[0])
+        raise _Fail(f"--input {spec!r}: entry {bad} is {float(x[bad])!r}; inputs are concentrations, finite and >= 0")
+    return x
+
+
+def _mnist_image(spec: str) -> np.ndarray:
+    from rxnn.datasets.mnist import MnistError, load_mnist
+
+    parts = spec.split(":")
+    split, index = ("test", parts[1]) if len(parts) == 2 else (parts[1], parts[2]) if len(parts) == 3 else ("", "")
+    if split not in ("test", "train") or not index.lstrip("-").isdigit():
+        raise _Fail(f"--input {spec!r}: write mnist:<index> (a test image) or mnist:train:<index>")
+    try:
+        data = getattr(load_mnist(fetch=False), split)
+        return data.inputs([int(index)])[0]
+    except MnistError as exc:
+        raise _Fail(f"--input {spec!r}: {exc}") from None
+    except IndexError as exc:
+        raise _Fail(f"--input {spec!r}: {exc}") from None
+
+
+# --------------------------------------------------------------------------- convert
+
+
+def _convert(args: argparse.Namespace) -> int:
+    """Run ``rxnn convert``; return the exit code."""
+
+    def body() -> None:
+        fmt = _output_format(args.target, args.to_format, "--to")
+        network, initial = read_network(args.source, args.from_format)
+        _emit(fmt, network, initial, args.target, "convert")
+
+    return _run("convert", body)

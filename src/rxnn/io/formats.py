@@ -1,0 +1,300 @@
+"""One table of network file formats: read and write by name or by file extension.
+
+=============  =========================  ==============================  ==========================
+name           extensions                 module                          holds concentrations
+=============  =========================  ==============================  ==========================
+``sbml``       ``.xml``, ``.sbml``        :mod:`rxnn.io.sbml`             yes
+``antimony``   ``.ant``, ``.antimony``    :mod:`rxnn.io.antimony`         yes (reading needs the
+                                                                          ``antimony`` package)
+``json``       ``.json``                  :mod:`rxnn.io.json_format`      yes
+``text``       ``.txt``, ``.crn``         :mod:`rxnn.crn.text`            no
+=============  =========================  ==============================  ==========================
+
+Every reader returns ``(network, initial)``: a
+:class:`~rxnn.crn.network.ReactionNetwork` and a dict of initial
+concentrations (empty where the file gives none). Every writer takes
+``(network, path, initial=None)`` and writes atomically: a reader of ``path``
+sees the old file or the complete new one.
+
+Examples
+--------
+>>> from rxnn import ReactionNetwork
+>>> from rxnn.io.formats import format_for, write_network
+>>> format_for("model.sbml").name
+'sbml'
+>>> net = ReactionNetwork.from_text("X + Y -> 2Y\\nY -> 0 ; 0.5")
+>>> import tempfile, os; d = tempfile.mkdtemp()
+>>> _ = write_network(net, os.path.join(d, "m.json"), {"X": 1.0, "Y": 0.1})
+>>> from rxnn.io.formats import read_network
+>>> read_network(os.path.join(d, "m.json"))[0] == net
+True
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import math
+import os
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rxnn.crn.network import ReactionNetwork
+
+__all__ = [
+    "FORMATS",
+    "Format",
+    "FormatError",
+    "format_for",
+    "read_network",
+    "write_network",
+    "network_chunks",
+    "MAX_BYTES",
+]
+
+#: Default size limit of every reader, in bytes (``max_bytes=``): files are read whole or streamed once.
+MAX_BYTES = 200 * 2**20
+
+
+class FormatError(ValueError):
+    """A file is not a valid network file of its format, or a format name is unknown.
+
+    The message names the file, the problem (with its line where the format has lines) and the fix.
+    """
+
+
+@dataclass(frozen=True)
+class Format:
+    """A network file format: its name, file extensions and back-end functions.
+
+    Attributes
+    ----------
+    name : str
+        The name used by ``--to``/``format=``.
+    extensions : tuple of str
+        File name endings, lower case, with the dot.
+    module : str
+        The module that implements it.
+    reader, chunks : str
+        Names in ``module`` of ``reader(path) -> (network, initial)`` and
+        ``chunks(network, initial) -> iterable of str``.
+    holds_initial : bool
+        Whether the format stores initial concentrations.
+    """
+
+    name: str
+    extensions: tuple[str, ...]
+    module: str
+    reader: str
+    chunks: str
+    holds_initial: bool
+
+    def read(self, path: str | os.PathLike[str]) -> tuple[ReactionNetwork, dict[str, float]]:
+        """Read ``path`` in this format."""
+        return getattr(importlib.import_module(self.module), self.reader)(path)
+
+    def text_chunks(self, network: ReactionNetwork, initial: Mapping[str, Any] | None = None) -> Iterable[str]:
+        """The file's text, as chunks to write in order."""
+        return getattr(importlib.import_module(self.module), self.chunks)(network, initial)
+
+
+#: Format name -> :class:`Format`; the one table the command line and :func:`read_network` use.
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("sbml", (".xml", ".sbml"), "rxnn.io.sbml", "read_sbml", "sbml_chunks", True),
+        Format("antimony", (".ant", ".antimony"), "rxnn.io.antimony", "read_antimony", "antimony_chunks", True),
+        Format("json", (".json",), "rxnn.io.json_format", "read_json", "json_chunks", True),
+        Format("text", (".txt", ".crn"), "rxnn.io.formats", "read_text", "text_chunks", False),
+    )
+}
+
+
+def format_for(path: str | os.PathLike[str] | None = None, name: str | None = None) -> Format:
+    """The format called ``name``, else the one whose extension ``path`` ends with.
+
+    Raises
+    ------
+    FormatError
+        If ``name`` is unknown, or neither is given, or the extension is not
+        one of any format; the message lists the valid names and extensions.
+    """
+    if name is not None:
+        if name not in FORMATS:
+            raise FormatError(f"unknown network format {name!r}; valid formats: {', '.join(FORMATS)}")
+        return FORMATS[name]
+    if path is None:
+        raise FormatError("give a format name or a file name with a known extension")
+    lower = str(path).lower()
+    for fmt in FORMATS.values():
+        if lower.endswith(fmt.extensions):
+            return fmt
+    known = ", ".join(f"{e} ({f.name})" for f in FORMATS.values() for e in f.extensions)
+    raise FormatError(
+        f"cannot tell the format of {str(path)!r} from its extension; known extensions: {known}. "
+        "Name the format explicitly (format=... or --to/--from)"
+    )
+
+
+def read_network(
+    path: str | os.PathLike[str], format: str | None = None
+) -> tuple[ReactionNetwork, dict[str, float]]:
+    """Read a network file, in ``format`` or the one its extension names.
+
+    Returns
+    -------
+    network : ReactionNetwork
+    initial : dict of str to float
+        Initial concentrations the file gives (empty for the text format).
+    """
+    return format_for(path, format).read(path)
+
+
+def network_chunks(
+    network: ReactionNetwork, format: str, initial: Mapping[str, Any] | None = None
+) -> Iterable[str]:
+    """The text of ``network`` in ``format``, as chunks (for writing to a stream)."""
+    return format_for(None, format).text_chunks(network, initial)
+
+
+def write_network(
+    network: ReactionNetwork,
+    path: str | os.PathLike[str],
+    initial: Mapping[str, Any] | None = None,
+    *,
+    format: str | None = None,
+) -> Path:
+    """Write ``network`` (and ``initial``) to ``path`` in ``format`` or the one its extension names.
+
+    Raises
+    ------
+    FormatError
+        If the format is unknown, or ``initial`` is given for a format that
+        holds no concentrations (``text``).
+    """
+    fmt = format_for(path, format)
+    return write_chunks(path, fmt.text_chunks(network, initial))
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def write_chunks(path: str | os.PathLike[str], chunks: Iterable[str]) -> Path:
+    """Write text chunks to ``path`` atomically (UTF-8, through a temporary file and a rename)."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such directory", str(path.parent))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as f:
+            batch: list[str] = []
+            size = 0
+            for chunk in chunks:
+                batch.append(chunk)
+                size += len(chunk)
+                if size > 1 << 20:
+                    f.write("".join(batch))
+                    batch, size = [], 0
+            f.write("".join(batch))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def check_network(network: Any, func: str) -> ReactionNetwork:
+    """Return ``network`` after checking it is a :class:`ReactionNetwork`."""
+    if not isinstance(network, ReactionNetwork):
+        raise TypeError(f"network of {func} must be a ReactionNetwork; got {type(network).__name__}")
+    return network
+
+
+def check_initial(network: ReactionNetwork, initial: Mapping[str, Any] | None, func: str) -> dict[str, float]:
+    """Validate initial concentrations for writing: species of ``network`` -> finite numbers >= 0.
+
+    Raises
+    ------
+    TypeError
+        If ``initial`` is not a mapping.
+    FormatError
+        If a key is not a species of the network, or a value is not one finite number >= 0.
+    """
+    if initial is None:
+        return {}
+    if not isinstance(initial, Mapping):
+        raise TypeError(
+            f"initial of {func} must be a mapping of species name to concentration; got {type(initial).__name__}"
+        )
+    index = network.species_index
+    unknown = [s for s in initial if s not in index]
+    if unknown:
+        shown = ", ".join(map(repr, unknown[:10])) + (", ..." if len(unknown) > 10 else "")
+        raise FormatError(f"initial of {func} names {shown}, which {'is' if len(unknown) == 1 else 'are'} not "
+                          "a species of the network")
+    out: dict[str, float] = {}
+    for name, value in initial.items():
+        if isinstance(value, np.ndarray) and value.shape == ():
+            value = value.item()
+        if isinstance(value, bool) or not isinstance(value, Real | np.floating | np.integer) or not (
+            math.isfinite(value) and value >= 0
+        ):
+            got = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else repr(value)
+            raise FormatError(
+                f"initial[{name!r}] of {func} must be one finite concentration >= 0 (files hold one "
+                f"initial state, not a batch); got {got}"
+            )
+        out[name] = float(value)
+    return out
+
+
+def check_file_size(path: Path, max_bytes: int, func: str, error: type[FormatError] = FormatError) -> int:
+    """Return the size of ``path``; raise ``error`` naming the size and the limit if it is larger."""
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ValueError(f"max_bytes of {func} must be a positive integer; got {max_bytes!r}")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise error(
+            f"{str(path)!r} is {size:,} bytes, over the limit of {max_bytes:,} bytes of {func}; "
+            f"if the file is trusted, raise the limit (max_bytes={size})"
+        )
+    return size
+
+
+# --------------------------------------------------------------------------- the text format
+
+
+def read_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> tuple[ReactionNetwork, dict[str, float]]:
+    """Read rxnn's text syntax (:mod:`rxnn.crn.text`); it holds no concentrations.
+
+    Raises
+    ------
+    FormatError
+        If the file is larger than ``max_bytes`` or not UTF-8.
+    TextSyntaxError
+        With the line and column of the first syntax error.
+    """
+    path = Path(path)
+    check_file_size(path, max_bytes, "read_text")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{str(path)!r} is not UTF-8 text (byte {exc.start}); the text format is UTF-8") from None
+    return ReactionNetwork.from_text(text), {}
+
+
+def text_chunks(network: ReactionNetwork, initial: Mapping[str, Any] | None = None) -> Iterable[str]:
+    """The network in rxnn's text syntax (one reaction per line); refuses concentrations."""
+    check_network(network, "text_chunks")
+    if initial:
+        raise FormatError(
+            "the text format holds no initial concentrations; write the network alone (initial=None) or "
+            "choose a format that holds them: " + ", ".join(f.name for f in FORMATS.values() if f.holds_initial)
+        )
+    return (network.to_text(),)
+
