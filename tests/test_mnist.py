@@ -124,7 +124,7 @@ def test_read_idx_detects_gzip_by_magic_not_name(tmp_path: Path) -> None:
     (b"\x00\x00\x08\x03\x00\x00", r"truncated IDX header"),
     (idx_bytes(np.zeros(10, np.uint8))[:-3], r"payload truncated: dimensions \(10,\) need 10 bytes, the file holds 7"),
     (idx_bytes(np.zeros(10, np.uint8)) + b"xx", r"trailing bytes: dimensions \(10,\) need 10 bytes, the file holds 12"),
-    (gzip.compress(idx_bytes(np.zeros(10, np.uint8)))[:-6], r"corrupt gzip data"),
+    (gzip.compress(idx_bytes(np.zeros(10, np.uint8)), mtime=0)[:-6], r"corrupt gzip data"),
 ])
 def test_read_idx_rejects_malformed(tmp_path: Path, data: bytes, match: str) -> None:
     path = tmp_path / "bad-idx1-ubyte"
