@@ -293,14 +293,20 @@ def test_reproduce_settings():
 @needs_mnist
 def test_quick_reproduce_writes_figures_models_and_reports(tmp_path):
     out = tmp_path / "results"
-    summary = reproduce(out, quick=True, data=SHARED_MNIST, jobs=1, progress=False, command="test")
+    summary = reproduce(out, quick=True, data=SHARED_MNIST, jobs=1, progress=False, command="test",
+                        stochastic=True, stochastic_volumes=(1.0, 100.0), stochastic_images=10)
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert [f[:5] for f in figures] == ["fig04", "fig08", "fig09", "fig10", "fig11", "fig12", "fig13", "fig14"]
+    assert [f[:5] for f in figures] == ["fig04", "fig08", "fig09", "fig10", "fig11", "fig12", "fig13", "fig14", "stoch"]
+    # Accuracy against volume: at V = 100 the stochastic outputs sit closer to the ODE's than at V = 1.
+    rows = summary["stochastic"]["rows"]
+    assert [r["volume"] for r in rows] == [1.0, 100.0] and all(r["n_images"] == 10 for r in rows)
+    assert rows[1]["output_error"] < rows[0]["output_error"]
+    assert "accuracy against volume" in (out / "report.md").read_text()
     for name in ("report.md", "report.html", "report.json"):
         assert (out / name).stat().st_size > 0
     html = (out / "report.html").read_text()
     sources = re.findall(r'src="([^"]*)"', html)
-    assert len(sources) == 8 and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert len(sources) == 9 and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "<link" not in html and "http://" not in html and "https://" not in html
     assert "](figures/fig10_iterations.png)" in (out / "report.md").read_text()
     data = json.loads((out / "report.json").read_text())

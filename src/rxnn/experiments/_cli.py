@@ -62,6 +62,8 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
                      help="MNIST directory (default: $RXNN_DATA/mnist, else the user cache)")
     rep.add_argument("--jobs", type=_nonnegative_int, default=None, metavar="N",
                      help="training worker processes (default: CPUs available, at most 4; 0: in this process)")
+    rep.add_argument("--stochastic", action="store_true",
+                     help="also simulate the trained network stochastically: accuracy against volume (minutes)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     rep.set_defaults(func=_reproduce)
 
@@ -96,7 +98,7 @@ def _reproduce(args: argparse.Namespace) -> int:
     command = "rxnn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["reproduce"] else None
     try:
         summary = reproduce(args.out, seeds=args.seeds, quick=args.quick, data=args.data, jobs=args.jobs,
-                            progress=not args.quiet, command=command)
+                            progress=not args.quiet, command=command, stochastic=args.stochastic)
     except MnistError as exc:
         print(f"rxnn reproduce: error: {exc}", file=sys.stderr)
         return 1
@@ -107,6 +109,8 @@ def _reproduce(args: argparse.Namespace) -> int:
     check = summary["activation_check"]
     errors = ", ".join(f"{k} {v:.1e}" for k, v in check["max_abs_error_all_nodes"].items())
     print(f"activation check ({'passed' if check['passed'] else 'FAILED'}): {errors}")
+    if "stochastic" in summary:
+        print(summary["stochastic"]["markdown"])
     print(f"report: {args.out / 'report.html'} ({summary['timings_seconds']['total']:.0f} s)")
     return 0 if check["passed"] else 2
 

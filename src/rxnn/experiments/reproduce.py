@@ -432,6 +432,32 @@ def _draw(
     return dict(sorted(paths.items()))
 
 
+#: Volumes of ``reproduce(stochastic=True)``: exact SSA at 1-100, tau-leaping at 1e4 (minutes in all).
+STOCHASTIC_VOLUMES = (1.0, 10.0, 100.0, 10000.0)
+
+
+def _stochastic(
+    runs: dict[str, dict[int, dict[str, Any]]], mnist: Mnist, out: Path,
+    volumes: Sequence[float], n_images: int, progress: bool,
+) -> dict[str, Any]:
+    """Accuracy against volume for the trained h = 1 network of the first seed (issue: stochastic models, §1)."""
+    from rxnn.stochastic_accuracy import stochastic_accuracy
+
+    seed = min(runs["h1"])
+    network = load_model(runs["h1"][seed]["files"]["model"])
+    indices = np.arange(min(n_images, len(mnist.test)))
+    table = stochastic_accuracy(
+        network, mnist.test.inputs(indices), mnist.test.labels[indices], volumes=tuple(volumes),
+        image_indices=indices, progress=progress,
+    )
+    figure = out / "figures" / "stochastic_accuracy.png"
+    figure.parent.mkdir(parents=True, exist_ok=True)
+    import matplotlib.pyplot as plt
+
+    plt.close(table.plot(figure))
+    return table.to_dict() | {"model_seed": seed, "markdown": table.to_markdown(), "figure": os.path.relpath(figure, out)}
+
+
 def reproduce(
     out: str | os.PathLike[str] = "results",
     *,
@@ -441,6 +467,9 @@ def reproduce(
     jobs: int | None = None,
     progress: bool = True,
     command: str | None = None,
+    stochastic: bool = False,
+    stochastic_volumes: Sequence[float] = STOCHASTIC_VOLUMES,
+    stochastic_images: int = 100,
 ) -> dict[str, Any]:
     """Run the §6 example end to end and write the figures, models and reports into ``out``.
 
@@ -464,6 +493,15 @@ def reproduce(
         Progress bars and stage notes on stderr.
     command : str, optional
         The command line, recorded in the report.
+    stochastic : bool, default False
+        Also simulate the trained h = 1 network (first seed) stochastically
+        and report test accuracy and output error against volume
+        (:func:`rxnn.stochastic_accuracy.stochastic_accuracy`).
+    stochastic_volumes : sequence of float
+        Volumes for ``stochastic``; default 1, 10, 100 (exact SSA) and 10000
+        (tau-leaping); 1000 with the exact SSA takes about 15 minutes.
+    stochastic_images : int, default 100
+        Test images 0..n-1 used at every volume.
 
     Returns
     -------
@@ -504,6 +542,13 @@ def reproduce(
     figure_files = _draw(out, runs, fig10, check, progress)
     timings["figures"] = time.perf_counter() - clock
 
+    stochastic_facts = None
+    if stochastic:
+        clock = time.perf_counter()
+        _say(f"stochastic simulation at volumes {', '.join(f'{v:g}' for v in stochastic_volumes)}", progress)
+        stochastic_facts = _stochastic(runs, mnist, out, stochastic_volumes, stochastic_images, progress)
+        timings["stochastic"] = time.perf_counter() - clock
+
     summary: dict[str, Any] = {
         "title": "Reproduction of §6 of Anderson, Deshpande & Joshi (2021)",
         "rxnn_version": __version__,
@@ -535,6 +580,8 @@ def reproduce(
         "activations": _activation_facts(),
         "figures": figure_files,
     }
+    if stochastic_facts is not None:
+        summary["stochastic"] = stochastic_facts
     summary["comparison"] = compare_with_paper(summary)
     timings["total"] = time.perf_counter() - start
     summary["timings_seconds"] = timings
