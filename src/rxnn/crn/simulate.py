@@ -2,28 +2,28 @@
 
 Both entry points take the network and an ``initial`` mapping of species to
 concentrations (scalars, or 1-D arrays over a batch of initial conditions,
-which run in one call as one block-diagonal system).
+which run in one call as one block-diagonal system). The work is done by
+:mod:`rxnn.crn.engine`, which discovers the network's structure once
+(enzymes as parameters, matrix-product groups, the feed-forward cascade) and
+caches it with the network.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.integrate import solve_ivp
-from scipy.linalg import null_space
-from scipy.sparse.linalg import splu
 
-from rxnn._validation import check_positive_finite, must_be
-from rxnn.crn.kinetics import MassActionSystem, parse_initial
+from rxnn._validation import check_int, check_positive_finite, must_be
+from rxnn.crn.engine import STEADY_METHODS, Engine, Parameters, engine_for, integrate, solve_steady_state
+from rxnn.crn.kinetics import EnzymeValues, parse_initial_compact
 from rxnn.crn.network import ReactionNetwork
 from rxnn.crn.results import SimulationError, SimulationResult, SteadyStateError, SteadyStateResult
 
-__all__ = ["simulate", "steady_state", "METHODS"]
+__all__ = ["simulate", "steady_state", "METHODS", "STEADY_METHODS"]
 
 #: Integrators of :func:`simulate` (``method=``): name -> (uses a Jacobian, sparse Jacobian ok).
 METHODS: dict[str, tuple[bool, bool]] = {
@@ -33,24 +33,43 @@ METHODS: dict[str, tuple[bool, bool]] = {
     "RK45": (False, False),
     "RK23": (False, False),
     "DOP853": (False, False),
+    "auto": (True, True),
 }
 
 _DENSE_JAC_LIMIT = 2000  # LSODA needs a dense Jacobian; beyond this size it estimates its own
-_PROJECTION_LIMIT = 2000  # conservation laws are found by a dense SVD up to this many species
 
 
-def _prepare(network: ReactionNetwork, initial: Mapping[str, Any], rates: Mapping[str, float] | None, func: str):
+def _prepare(
+    network: ReactionNetwork, initial: Mapping[str, Any], rates: Mapping[str, float] | None, func: str
+) -> tuple[Engine, np.ndarray, EnzymeValues, bool, Parameters]:
     if not isinstance(network, ReactionNetwork):
         raise TypeError(f"network of {func} must be a ReactionNetwork; got {type(network).__name__}")
-    system = MassActionSystem(network, rates)
-    x0, enzymes, batched = parse_initial(system.network, initial, func, system.dynamic_species, system.enzymatic_species)
-    k_eff = system.effective_rates(enzymes)
-    return system, x0, enzymes, batched, k_eff
+    engine = engine_for(network, rates)
+    x0, enzymes, batched = parse_initial_compact(
+        engine.system.network, initial, func, engine.dynamic_mask, engine.position, engine.parse_cache
+    )
+    return engine, x0, enzymes, batched, engine.parameters(enzymes)
 
 
-def _compact(system: MassActionSystem, dynamic: np.ndarray, enzymes: np.ndarray) -> dict[str, Any]:
-    """Result storage: dynamic species' values, enzymatic ones once per batch member."""
-    return dict(values=None, dynamic=dynamic, constant=enzymes, dynamic_species=system.dynamic_species)
+def _compact(engine: Engine, dynamic: np.ndarray, enzymes: EnzymeValues) -> dict[str, Any]:
+    """Result storage: dynamic species' values, enzymatic ones once (plus the columns that vary)."""
+    return dict(values=None, dynamic=dynamic, constant=enzymes, dynamic_species=engine.system.dynamic_species)
+
+
+def _with_index(result: Any, engine: Engine) -> Any:
+    """Give the result the engine's species -> (stored, column) map, built once per network.
+
+    The result objects build this map on first lookup; for a compiled network
+    (tens of thousands of species) that costs more than the steady state, so
+    every result of one network shares the engine's copy (read-only).
+    """
+    where = engine.parse_cache.get("result_index")
+    if where is None:
+        dyn = engine.dynamic_mask
+        where = {s: (bool(d), int(p)) for s, d, p in zip(engine.system.network.species, dyn.tolist(), engine.position.tolist())}
+        engine.parse_cache["result_index"] = where
+    result.__dict__["_where"] = where
+    return result
 
 
 def simulate(
@@ -85,7 +104,12 @@ def simulate(
     method : str, default "BDF"
         One of :data:`METHODS`: implicit BDF and Radau use the sparse analytic
         Jacobian and suit stiff starts (the 1000x initial conditions of §6);
-        LSODA switches automatically; RK45, RK23 and DOP853 are explicit.
+        LSODA switches automatically (with a dense Jacobian, so only for small
+        systems); RK45, RK23 and DOP853 are explicit. ``"auto"`` starts
+        explicit (DOP853 for rtol <= 1e-6, else RK45) and switches to BDF with
+        the sparse Jacobian when Hairer's stiffness test fires; it is usually
+        the fastest for large batches (``benchmarks/results.md``), and
+        ``result.method`` says what ran.
     rtol, atol : float
         Integrator tolerances. The defaults (1e-8, 1e-10) keep trajectories
         of the compiled networks within about 1e-7 of the exact solution.
@@ -100,6 +124,14 @@ def simulate(
     Returns
     -------
     SimulationResult
+
+    Notes
+    -----
+    The right-hand side is evaluated by matrix-product groups
+    (:mod:`rxnn.crn.engine`): for a compiled network, N_g (x (W x' + b))
+    per layer, so one evaluation over a batch costs about as much as the
+    hand-written layer ODE. The state is flattened species-major; the
+    Jacobian is sparse with one n x n block per batch member.
 
     Examples
     --------
@@ -119,53 +151,62 @@ def simulate(
         t_eval = np.asarray(t_eval, dtype=np.float64)
         if t_eval.ndim != 1 or np.any(np.diff(t_eval) < 0) or t_eval.min() < t0 or t_eval.max() > t1:
             raise must_be("t_eval", func, f"a sorted 1-D array of times within t_span [{t0}, {t1}]", t_eval)
-    system, x0, enzymes, batched, k_eff = _prepare(network, initial, rates, func)
+    engine, x0, enzymes, batched, params = _prepare(network, initial, rates, func)
     batch, n = x0.shape
-
-    def fun(_t: float, y: np.ndarray) -> np.ndarray:
-        return system.rhs(y.reshape(batch, n), k_eff).ravel()
-
-    uses_jac, sparse_ok = METHODS[method]
-    options = dict(solver_options)
-    if uses_jac and n:
-        if sparse_ok:
-            options["jac"] = lambda _t, y: system.jacobian(y.reshape(batch, n), k_eff)
-        elif batch * n <= _DENSE_JAC_LIMIT:
-            options["jac"] = lambda _t, y: system.jacobian(y.reshape(batch, n), k_eff).toarray()
     if n == 0:  # nothing moves: every species is enzymatic
         times = t_eval if t_eval is not None else np.array([t0, t1])
         return SimulationResult(
             t=times, species=network.species, batched=batched, success=True, status=0,
-            message="no dynamic species", method=method, **_compact(system, np.zeros((batch, times.size, 0)), enzymes),
+            message="no dynamic species", method=method, **_compact(engine, np.zeros((batch, times.size, 0)), enzymes),
         )
-    sol = solve_ivp(
-        fun, (t0, t1), x0.ravel(), method=method, t_eval=t_eval, rtol=rtol, atol=atol,
-        dense_output=dense_output, **options,
-    )
-    dynamic = sol.y.T.reshape(sol.t.size, batch, n).transpose(1, 0, 2)
+
+    # The flat state is species-major (index i * batch + b): every group's rates are rows of one array.
+    def fun(_t: float, y: np.ndarray) -> np.ndarray:
+        return params.rhs(y.reshape(n, batch)).ravel()
+
+    def jac(_t: float, y: np.ndarray) -> Any:
+        return params.jacobian(y.reshape(n, batch), layout="species")
+
+    uses_jac, sparse_ok = METHODS[method]
+    options = dict(solver_options)
+    y0 = np.ascontiguousarray(x0.T).ravel()
+    if method == "auto":
+        sol = integrate(fun, jac, (t0, t1), y0, t_eval=t_eval, rtol=rtol, atol=atol, dense_output=dense_output,
+                        options=options)
+        used = sol.method
+    else:
+        if uses_jac:
+            if sparse_ok:
+                options["jac"] = jac
+            elif batch * n <= _DENSE_JAC_LIMIT:
+                options["jac"] = lambda t, y: jac(t, y).toarray()
+        sol = solve_ivp(fun, (t0, t1), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol,
+                        dense_output=dense_output, **options)
+        used = method
+    dynamic = sol.y.reshape(n, batch, sol.t.size).transpose(1, 2, 0)
     dense = None
     if sol.sol is not None:
         ode_sol = sol.sol
+        mask = engine.dynamic_mask
 
         def dense(t: Any) -> np.ndarray:
             """Every species at time(s) t: (batch, n_species) or (batch, len(t), n_species)."""
             y = np.asarray(ode_sol(t))
-            dyn = y.reshape(batch, n) if y.ndim == 1 else y.T.reshape(-1, batch, n).transpose(1, 0, 2)
+            dyn = y.reshape(n, batch).T if y.ndim == 1 else y.reshape(n, batch, -1).transpose(1, 2, 0)
             full = np.empty(dyn.shape[:-1] + (network.n_species,))
-            mask = system.network._dynamic_mask
             full[..., mask] = dyn
-            full[..., ~mask] = enzymes.reshape((batch,) + (1,) * (dyn.ndim - 2) + (-1,))
+            full[..., ~mask] = np.asarray(enzymes).reshape((batch,) + (1,) * (dyn.ndim - 2) + (-1,))
             return full
 
-    result = SimulationResult(
-        t=sol.t, species=network.species, batched=batched, **_compact(system, dynamic, enzymes),
+    result = _with_index(SimulationResult(
+        t=sol.t, species=network.species, batched=batched, **_compact(engine, dynamic, enzymes),
         success=bool(sol.success), status=int(sol.status) if sol.status <= 0 else 0, message=str(sol.message),
-        nfev=int(sol.nfev), njev=int(sol.njev), nlu=int(sol.nlu), method=method, sol=dense,
-    )
+        nfev=int(sol.nfev), njev=int(sol.njev), nlu=int(sol.nlu), method=used, sol=dense,
+    ), engine)
     if not result.success and raise_on_failure:
         raise SimulationError(
-            f"simulate: the {method} integrator failed at t = {sol.t[-1]:g} of [{t0:g}, {t1:g}]: {sol.message} "
-            "(try method='LSODA' or 'Radau', or looser rtol/atol)",
+            f"simulate: the {method} integrator failed at t = {sol.t[-1] if sol.t.size else t0:g} of [{t0:g}, {t1:g}]: "
+            f"{sol.message} (try method='LSODA' or 'Radau', or looser rtol/atol)",
             result,
         )
     return result
@@ -190,6 +231,7 @@ def steady_state(
     atol: float = 1e-14,
     max_iterations: int = 500,
     raise_on_failure: bool = True,
+    method: str = "auto",
 ) -> SteadyStateResult:
     """Find the steady state that the trajectory from ``initial`` converges to.
 
@@ -209,19 +251,48 @@ def steady_state(
     atol : float, default 1e-14
         Absolute floor, for species that decay to exactly zero.
     max_iterations : int, default 500
-        Pseudo-time steps before giving up.
+        Pseudo-time steps before giving up (continuation only).
     raise_on_failure : bool, default True
         Raise :class:`SteadyStateError` (with ``.result``) when some member of
         the batch did not converge; otherwise return it with ``success=False``.
         An unconverged point is never reported as converged.
+    method : str, default "auto"
+        One of :data:`STEADY_METHODS`. ``"cascade"`` solves the strongly
+        connected components of the species dependency graph level by level
+        (Thm 4.8) and leaves undecided the members whose limit depends on the
+        path; ``"pseudo-transient"`` follows the trajectory in pseudo-time for
+        the whole network; ``"auto"`` runs the cascade and hands the members
+        it cannot decide, or that miss the tolerance, to continuation.
 
     Returns
     -------
     SteadyStateResult
+        ``n_iterations`` counts the cascade's levels plus the continuation's
+        pseudo-time steps.
 
     Notes
     -----
-    Pseudo-transient continuation: linearly implicit Euler steps
+    **Cascade.** Species i depends on j when x_j is a reactant of a channel
+    that changes x_i. With the components of the levels above fixed at their
+    limits, a one-species component obeys a polynomial equation
+    f(x) = sum_p c_p x^p whose coefficients come from matrix products over the
+    batch (for a compiled node, h + rho x - (q-1) x^q with rho = W x' + b,
+    eqs. (13), (20)). Where Descartes' rule of signs shows one positive root
+    that attracts every positive start (or 0 attracting everything), the limit
+    of the trajectory is that root whatever the path of the upstream species,
+    and it is computed in closed form (degree <= 2) or by Newton's method
+    bracketed in [0, Fujiwara's bound], never negative and never the other
+    root of the node equation. The top power's terms must also consume the
+    species with coefficients free of other species unless production is at
+    most linear (q-polynomial decay, Thm 4.8), so that the path cannot blow
+    up before the limit. Several positive roots, no root, a zero start on an
+    unstable 0, a possible blow-up or a multi-species component whose
+    upstream moves are left to continuation. Multi-species components whose upstream never
+    moves (for example sources) are solved by continuation restricted to
+    them. Cost for a compiled network: one product per layer over the batch,
+    about the closed-form forward pass.
+
+    **Pseudo-transient continuation.** Linearly implicit Euler steps
     ``(I/dt - J) dx = f(x)`` with a per-batch-member step ``dt`` that starts
     small (so the iterate follows the trajectory from ``initial``, which
     keeps it in the basin of the stable non-negative equilibrium and in its
@@ -230,6 +301,9 @@ def steady_state(
     would make a concentration negative, or grow the residual tenfold, is
     rejected and retried with a quarter of ``dt``. Batch members are
     independent blocks of one sparse system.
+
+    Whatever the method, convergence is judged by the residual of the full
+    system at the returned point.
 
     Examples
     --------
@@ -241,14 +315,33 @@ def steady_state(
     func = "steady_state"
     tol = check_positive_finite(tol, "tol", func)
     atol = check_positive_finite(atol, "atol", func)
-    system, x0, enzymes, batched, k_eff = _prepare(network, initial, rates, func)
-    solver = _PseudoTransient(system, k_eff, tol, atol)
-    x, stats = solver.run(x0, max_iterations)
+    max_iterations = check_int(max_iterations, "max_iterations", func, minimum=0)
+    if method not in STEADY_METHODS:
+        raise must_be("method", func, "one of " + ", ".join(STEADY_METHODS), method)
+    engine, x0, enzymes, batched, params = _prepare(network, initial, rates, func)
+    x, stats = solve_steady_state(params, x0, tol=tol, atol=atol, max_iterations=max_iterations, method=method)
     residual = stats["residual"]
     converged = residual <= 1.0
     success = bool(converged.all())
+    iterations = stats["iterations"] + stats["levels"]
+    undecided = stats["undecided"]
     if success:
-        message = f"converged in {stats['iterations']} iterations"
+        if method == "pseudo-transient" or not stats["levels"]:
+            message = f"converged in {stats['iterations']} iterations"
+        else:
+            message = f"converged: {stats['levels']} levels of the feed-forward cascade"
+            if stats["fallback"]:
+                message += (
+                    f", {stats['fallback']} batch member(s) by pseudo-transient continuation "
+                    f"({stats['iterations']} iterations)"
+                )
+    elif undecided.any() and method == "cascade":
+        worst = int(np.flatnonzero(undecided)[0])
+        where = f" (batch member {worst})" if batched else ""
+        message = (
+            f"did not converge: the cascade cannot decide the limit{where}: a component with several "
+            "stable states, no steady state, or no feed-forward structure; use method='auto' or 'pseudo-transient'"
+        )
     else:
         worst = int(np.argmax(residual))
         where = f" (batch member {worst})" if batched else ""
@@ -258,94 +351,12 @@ def steady_state(
             "the network may have no steady state from this start (unbounded growth or oscillation), "
             "or needs more max_iterations"
         )
-    result = SteadyStateResult(
-        species=network.species, batched=batched, **_compact(system, x, enzymes),
+    result = _with_index(SteadyStateResult(
+        species=network.species, batched=batched, **_compact(engine, x, enzymes),
         residual=residual, converged=converged, success=success, message=message,
-        n_iterations=stats["iterations"], n_rejected=stats["rejected"], nfev=stats["nfev"],
+        n_iterations=iterations, n_rejected=stats["rejected"], nfev=stats["nfev"],
         njev=stats["njev"], pseudo_time=stats["pseudo_time"],
-    )
+    ), engine)
     if not success and raise_on_failure:
         raise SteadyStateError(f"steady_state {message}", result)
     return result
-
-
-class _PseudoTransient:
-    """Batched pseudo-transient continuation (see :func:`steady_state`)."""
-
-    def __init__(self, system: MassActionSystem, k_eff: np.ndarray, tol: float, atol: float) -> None:
-        self.system, self.k_eff, self.tol, self.atol = system, k_eff, tol, atol
-        self.nfev = self.njev = 0
-        # Linear conservation laws c^T x = const (left null space of N). The
-        # linearly implicit steps keep them in exact arithmetic; with huge dt
-        # round-off drifts along them, so accepted iterates are projected back.
-        n = system.n
-        self.conservation = None
-        if 0 < n <= _PROJECTION_LIMIT:
-            basis = null_space(system.stoichiometry.toarray().T)
-            self.conservation = basis.T if basis.size else None
-
-    def _k(self, members: np.ndarray) -> np.ndarray:
-        return self.k_eff if self.k_eff.shape[0] == 1 else self.k_eff[members]
-
-    def residual(self, x: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        self.nfev += 1
-        k = self._k(members)
-        f = self.system.rhs(x, k)
-        scale = self.tol * self.system.gross_flux(x, k) + self.atol
-        return f, np.max(np.abs(f) / scale, axis=1) if f.shape[1] else np.zeros(x.shape[0])
-
-    def run(self, x0: np.ndarray, max_iterations: int) -> tuple[np.ndarray, dict[str, Any]]:
-        x = x0.copy()
-        batch, n = x.shape
-        everyone = np.arange(batch)
-        f, res = self.residual(x, everyone)
-        fmax = np.max(np.abs(f), axis=1) if n else np.zeros(batch)
-        dt = np.minimum(1e-2, 0.1 * np.maximum(np.max(x, axis=1, initial=0.0), 1.0) / np.maximum(fmax, 1e-300))
-        t = np.zeros(batch)
-        rejected = 0
-        iterations = 0
-        for iterations in range(1, max_iterations + 1):
-            active = np.flatnonzero(res > 1.0)
-            if active.size == 0 or n == 0:
-                iterations -= 1
-                break
-            xa, fa = x[active], f[active]
-            self.njev += 1
-            J = self.system.jacobian(xa, self._k(active))
-            A = sp.diags(np.repeat(1.0 / dt[active], n)) - J
-            try:
-                step = splu(A.tocsc()).solve(fa.ravel()).reshape(active.size, n)
-            except RuntimeError:  # exactly singular: shrink dt and retry
-                dt[active] /= 4
-                rejected += active.size
-                continue
-            trial = xa + step
-            # Round-off below zero is clipped; a real overshoot is rejected.
-            floor = -1e-12 * np.maximum(np.abs(xa), 1.0)
-            negative = np.any(trial < floor, axis=1)
-            trial = np.maximum(trial, 0.0)
-            f_trial, res_trial = self.residual(trial, active)
-            grew = np.max(np.abs(f_trial), axis=1) > 10 * np.max(np.abs(fa), axis=1) + self.atol
-            ok = ~negative & ~grew & np.all(np.isfinite(trial), axis=1)
-            acc, rej = active[ok], active[~ok]
-            rejected += rej.size
-            dt[rej] /= 4
-            if acc.size:
-                ratio = res[acc] / np.maximum(res_trial[ok], 1e-300)
-                t[acc] += dt[acc]
-                dt[acc] = np.minimum(dt[acc] * np.clip(ratio, 1.0, 100.0) * np.where(ratio >= 1, 2.0, 1.0), 1e8)
-                accepted = trial[ok]
-                if self.conservation is not None:
-                    C = self.conservation
-                    accepted = accepted - ((accepted - x0[acc]) @ C.T) @ C
-                    accepted = np.maximum(accepted, 0.0)
-                    f_trial[ok], res_trial[ok] = self.residual(accepted, acc)
-                x[acc], f[acc], res[acc] = accepted, f_trial[ok], res_trial[ok]
-            if np.any(dt[active] < 1e-30):
-                warnings.warn(
-                    "steady_state: the pseudo-time step underflowed; the iteration is stuck",
-                    RuntimeWarning, stacklevel=3,
-                )
-                break
-        stats = dict(residual=res, iterations=iterations, rejected=rejected, nfev=self.nfev, njev=self.njev, pseudo_time=t)
-        return x, stats
