@@ -188,7 +188,10 @@ def write(report: dict[str, Any], out_dir: Path) -> None:
         lines.append(f"| {r['batch']:,} | {_ms(r['closed_form_s'])} | {_ms(r['steady_state_s'])} | "
                      f"{r['steady_per_input_us']:.1f} us | {r['steady_state_s'] / r['closed_form_s']:.1f}x |")
     lines += ["", report["core_markdown"], f"Peak resident memory of the whole run: {report['peak_rss_mib']:,.0f} MiB.", ""]
-    (out_dir / "results.md").write_text("\n".join(lines))
+    # Measurements of other scripts (SBML, stochastic), kept as their own Markdown files.
+    for section in sorted((Path(__file__).parent / "sections").glob("*.md")):
+        lines += ["", section.read_text().rstrip()]
+    (out_dir / "results.md").write_text("\n".join(lines) + "\n")
     report = {k: v for k, v in report.items() if k != "core_markdown"}
     (out_dir / "results.json").write_text(json.dumps(report, indent=1, default=float))
 
