@@ -302,6 +302,11 @@ def test_quick_reproduce_writes_figures_models_and_reports(tmp_path):
     assert [r["volume"] for r in rows] == [1.0, 100.0] and all(r["n_images"] == 10 for r in rows)
     assert rows[1]["output_error"] < rows[0]["output_error"]
     assert "accuracy against volume" in (out / "report.md").read_text()
+    # Chemistry in the loop trains the same network as the closed form (to round-off in the steady states).
+    loop = summary["chemistry_in_the_loop"]
+    assert loop["max_parameter_difference"] < 1e-6
+    assert abs(loop["test_accuracy"]["crn"] - loop["test_accuracy"]["closed"]) <= 0.002
+    assert "Chemistry in the loop" in (out / "report.md").read_text()
     for name in ("report.md", "report.html", "report.json"):
         assert (out / name).stat().st_size > 0
     html = (out / "report.html").read_text()
@@ -361,3 +366,17 @@ def test_cli_train_reports_bad_settings(capsys):
 def test_paper_values_are_kept_for_reference():
     assert chemistry.PAPER_ACTIVATIONS["a^2_1"] == 1.54691661955827
     assert chemistry.PAPER_AT_T5["1000*rand"]["a^1_32"] == 0.721896022634959
+
+
+@needs_mnist
+def test_train_command_with_chemistry_in_the_loop(tmp_path, capsys):
+    from rxnn.cli import main
+
+    model = tmp_path / "m.npz"
+    args = ["train", "--forward", "crn", "--hidden", "6", "--iterations", "5", "--batch-size", "20",
+            "--n-test", "50", "--data", str(SHARED_MNIST), "--model", str(model), "-q"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "chemistry in the loop: 5 batched steady states" in out and model.exists()
+    assert main(args + ["--checkpoint", str(tmp_path / "c.npz")]) == 1
+    assert "--checkpoint is not supported with --forward crn" in capsys.readouterr().err

@@ -79,7 +79,7 @@ def simulate(
     t_eval: Any = None,
     *,
     rates: Mapping[str, float] | None = None,
-    method: str = "BDF",
+    method: str = "auto",
     rtol: float = 1e-8,
     atol: float = 1e-10,
     dense_output: bool = False,
@@ -101,7 +101,7 @@ def simulate(
         Times at which to report; default the integrator's own steps.
     rates : mapping of str to float, optional
         Values of named rate constants (see ``ReactionNetwork.with_rates``).
-    method : str, default "BDF"
+    method : str, default "auto"
         One of :data:`METHODS`: implicit BDF and Radau use the sparse analytic
         Jacobian and suit stiff starts (the 1000x initial conditions of §6);
         LSODA switches automatically (with a dense Jacobian, so only for small

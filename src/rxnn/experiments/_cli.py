@@ -86,6 +86,9 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
     tr.add_argument("--checkpoint-every", type=_positive_int, default=100, metavar="K", help="iterations between checkpoints")
     tr.add_argument("--n-test", type=_positive_int, default=None, metavar="N", help="test images to evaluate (default: all)")
     tr.add_argument("--data", type=Path, default=None, metavar="DIR", help="MNIST directory")
+    tr.add_argument("--forward", choices=("closed", "crn"), default="closed",
+                    help="forward pass: closed form (default), or steady states of the compiled reaction network "
+                         "with phi' at the simulated values (chemistry in the loop)")
     tr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=_train)
     return rep, tr
@@ -143,9 +146,18 @@ def _train(args: argparse.Namespace) -> int:
             bar.set_postfix_str(f"cost {cost:.3f}, correct {correct}/{config.batch_size}", refresh=False)
             bar.refresh()
 
+    if args.forward == "crn" and args.checkpoint is not None:
+        print("rxnn train: error: --checkpoint is not supported with --forward crn; drop one of them", file=sys.stderr)
+        return 1
+    forward = None
     try:
-        result = train(config, mnist.train, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
-                       callback=tick)
+        if args.forward == "crn":
+            from rxnn.experiments.chemistry_training import train_with_chemistry
+
+            result, forward = train_with_chemistry(config, mnist.train, callback=tick)
+        else:
+            result = train(config, mnist.train, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
+                           callback=tick)
     except CheckpointError as exc:
         print(f"rxnn train: error: {exc}", file=sys.stderr)
         return 1
@@ -158,4 +170,11 @@ def _train(args: argparse.Namespace) -> int:
         print(f"final cost {result.cost[-1]:.4f}; batch accuracy (last 50) {100 * result.batch_accuracy_last(50):.2f}%")
     print(f"test accuracy {100 * accuracy:.2f}%; model saved to {args.model}"
           + (f" (resumed at iteration {result.resumed_from})" if result.resumed_from else ""))
+    if forward is not None:
+        from rxnn.experiments.chemistry_training import evaluate_chemistry
+
+        calls, seconds = forward.calls, forward.seconds  # before evaluation adds its own steady states
+        chem = evaluate_chemistry(forward, result.network, mnist.test, n=args.n_test)
+        print(f"chemistry in the loop: {calls} batched steady states in {seconds:.1f} s of "
+              f"{result.seconds:.1f} s; test accuracy with the reaction network's outputs {100 * chem:.2f}%")
     return 0

@@ -45,6 +45,7 @@ from rxnn.experiments.chemistry import (
     simulate_nodes,
 )
 from rxnn.experiments import figures
+from rxnn.experiments.chemistry_training import compare_forwards
 from rxnn.experiments.report import compare_with_paper, write_report
 from rxnn.experiments.training import PAPER_CONFIGURATIONS, TrainingConfig, dead_units, evaluate, train
 from rxnn.io.model_file import load_model, save_model
@@ -542,6 +543,12 @@ def reproduce(
     figure_files = _draw(out, runs, fig10, check, progress)
     timings["figures"] = time.perf_counter() - clock
 
+    clock = time.perf_counter()
+    _say("training h = 1 again with every forward pass from the reaction network (chemistry in the loop)", progress)
+    comparison = compare_forwards(settings.config("h1", settings.seeds[0]), mnist.train, mnist.test,
+                                  n_test=settings.n_test)
+    timings["chemistry_in_the_loop"] = time.perf_counter() - clock
+
     stochastic_facts = None
     if stochastic:
         clock = time.perf_counter()
@@ -580,6 +587,7 @@ def reproduce(
         "activations": _activation_facts(),
         "figures": figure_files,
     }
+    summary["chemistry_in_the_loop"] = comparison.to_dict() | {"markdown": comparison.markdown()}
     if stochastic_facts is not None:
         summary["stochastic"] = stochastic_facts
     summary["comparison"] = compare_with_paper(summary)
