@@ -8,31 +8,12 @@ first N MNIST test images and writes the table, a JSON summary and a figure.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
+from rxnn._argtypes import positive_float, positive_int
+
 __all__ = ["register"]
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive finite number; got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive finite number; got {text}")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -61,17 +42,17 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("model", type=Path, help="model file (.npz, see rxnn.io.model_file)")
-    p.add_argument("--volumes", type=_positive_float, nargs="+", default=list(DEFAULT_VOLUMES), metavar="V",
+    p.add_argument("--volumes", type=positive_float, nargs="+", default=list(DEFAULT_VOLUMES), metavar="V",
                    help="volumes (default: %(default)s)")
-    p.add_argument("--n-images", type=_positive_int, default=100, metavar="N",
+    p.add_argument("--n-images", type=positive_int, default=100, metavar="N",
                    help="first N test images per volume (default 100)")
-    p.add_argument("--t-end", type=_positive_float, default=T_END, metavar="T", help=f"simulated time (default {T_END:g})")
+    p.add_argument("--t-end", type=positive_float, default=T_END, metavar="T", help=f"simulated time (default {T_END:g})")
     p.add_argument("--method", choices=["auto", "ssa", "tau-leap"], default="auto",
                    help=f"auto: exact SSA up to volume {AUTO_SSA_MAX_VOLUME:g}, tau-leaping above (default)")
-    p.add_argument("--repeats", type=_positive_int, default=1, metavar="R", help="trajectories per image (default 1)")
+    p.add_argument("--repeats", type=positive_int, default=1, metavar="R", help="trajectories per image (default 1)")
     p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     p.add_argument("--round-enzymes", action="store_true", help="round enzymatic species (input pixels) to molecules")
-    p.add_argument("--workers", type=_positive_int, default=1, metavar="K", help="threads over images (default 1)")
+    p.add_argument("--workers", type=positive_int, default=1, metavar="K", help="threads over images (default 1)")
     p.add_argument("--data", type=Path, default=None, metavar="DIR",
                    help="MNIST directory (default: $RXNN_DATA/mnist, else the user cache)")
     p.add_argument("--out", type=Path, default=Path("stochastic-accuracy"), metavar="DIR",

@@ -38,11 +38,3 @@ def check_int(value: Any, arg: str, func: str, *, minimum: int | None = None) ->
     if minimum is not None and value < minimum:
         raise must_be(arg, func, f"an integer >= {minimum}", value)
     return int(value)
-
-
-def check_choice(value: Any, arg: str, func: str, choices: Any) -> Any:
-    """Check that ``value`` is one of ``choices`` (listed in the error)."""
-    if value not in choices:
-        listed = ", ".join(repr(c) for c in choices)
-        raise must_be(arg, func, f"one of {listed}", value)
-    return value

@@ -19,7 +19,7 @@ from itertools import compress, repeat
 import numpy as np
 import scipy.sparse as sp
 
-from rxnn.crn.network import NetworkError, ReactionNetwork
+from rxnn.crn.network import NetworkError, ReactionNetwork, _column_hashes
 
 __all__ = ["MassActionSystem", "ChannelRates", "EnzymeValues", "parse_initial", "parse_initial_compact"]
 
@@ -51,7 +51,7 @@ def _group_channels(R_dyn: sp.csc_matrix, N_dyn: sp.csc_matrix) -> tuple[sp.csc_
         return sp.csc_matrix((0, 0)), np.zeros(0, dtype=np.int64)
     rng = np.random.default_rng(20210519)
     w = rng.integers(1, 2**63, size=R_dyn.shape[0], dtype=np.uint64) | np.uint64(1)
-    keys = np.stack([_hash_columns(R_dyn, w), _hash_columns(N_dyn, w[::-1].copy())], axis=1)
+    keys = np.stack([_column_hashes(R_dyn, w), _column_hashes(N_dyn, w[::-1].copy())], axis=1)
     _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     group = group.ravel()
     rep_of = first[group]
@@ -60,13 +60,6 @@ def _group_channels(R_dyn: sp.csc_matrix, N_dyn: sp.csc_matrix) -> tuple[sp.csc_
         group, first = np.arange(n_r), np.arange(n_r)
     membership = sp.csc_matrix((np.ones(n_r), (np.arange(n_r), group)), shape=(n_r, first.size))
     return membership, first
-
-
-def _hash_columns(matrix: sp.csc_matrix, weights: np.ndarray) -> np.ndarray:
-    values = matrix.data.astype(np.int64).astype(np.uint64) * weights[matrix.indices]
-    out = np.zeros(matrix.shape[1], dtype=np.uint64)
-    np.add.at(out, np.repeat(np.arange(matrix.shape[1]), np.diff(matrix.indptr)), values)
-    return out
 
 
 class ChannelRates:

@@ -41,8 +41,11 @@ def _name_weights(names: Sequence[str]) -> np.ndarray:
 
 
 def _column_hashes(matrix: sp.csc_matrix, weights: np.ndarray) -> np.ndarray:
-    """Hash of every column (complex) as sum(coef * weight) mod 2**64; equal columns hash equal."""
-    products = matrix.data.astype(np.uint64) * weights[matrix.indices]
+    """Hash of every column as sum(coef * weight) mod 2**64; equal columns hash equal.
+
+    Signed coefficients (reaction vectors) wrap modulo 2**64 like the sums do.
+    """
+    products = matrix.data.astype(np.int64).astype(np.uint64) * weights[matrix.indices]
     out = np.zeros(matrix.shape[1], dtype=np.uint64)
     columns = np.repeat(np.arange(matrix.shape[1]), np.diff(matrix.indptr))
     np.add.at(out, columns, products)

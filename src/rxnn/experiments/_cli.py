@@ -12,23 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rxnn._argtypes import nonnegative_int, positive_int
 from rxnn.datasets.mnist import MnistError
 
+
 __all__ = ["register"]
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text}")
-    return value
-
-
-def _nonnegative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0; got {text}")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -55,12 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
         ),
     )
     rep.add_argument("--out", type=Path, default=Path("results"), metavar="DIR", help="output directory (default: results)")
-    rep.add_argument("--seeds", type=_positive_int, default=None, metavar="N",
+    rep.add_argument("--seeds", type=positive_int, default=None, metavar="N",
                      help="number of seeds 1234, 1235, ... (default: 5, or 1 with --quick)")
     rep.add_argument("--quick", action="store_true", help="a fast check: 100 iterations, 2000 test images, 1 seed")
     rep.add_argument("--data", type=Path, default=None, metavar="DIR",
                      help="MNIST directory (default: $RXNN_DATA/mnist, else the user cache)")
-    rep.add_argument("--jobs", type=_nonnegative_int, default=None, metavar="N",
+    rep.add_argument("--jobs", type=nonnegative_int, default=None, metavar="N",
                      help="training worker processes (default: CPUs available, at most 4; 0: in this process)")
     rep.add_argument("--stochastic", action="store_true",
                      help="also simulate the trained network stochastically: accuracy against volume (minutes)")
@@ -75,16 +63,16 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
     )
     tr.add_argument("--h", type=float, default=1.0, help="smoothing parameter h (default 1; 0 with q = 2 is the ReLU)")
     tr.add_argument("--q", type=int, default=2, help="order q of the decay reaction qX -> X (default 2)")
-    tr.add_argument("--hidden", type=_positive_int, default=40, help="hidden nodes (default 40)")
+    tr.add_argument("--hidden", type=positive_int, default=40, help="hidden nodes (default 40)")
     tr.add_argument("--eta", type=float, default=0.1, help="learning rate (default 0.1)")
-    tr.add_argument("--batch-size", type=_positive_int, default=300, help="batch size (default 300)")
-    tr.add_argument("--iterations", type=_nonnegative_int, default=1000, help="iterations (default 1000)")
-    tr.add_argument("--seed", type=_nonnegative_int, default=1234, help="seed (default 1234)")
+    tr.add_argument("--batch-size", type=positive_int, default=300, help="batch size (default 300)")
+    tr.add_argument("--iterations", type=nonnegative_int, default=1000, help="iterations (default 1000)")
+    tr.add_argument("--seed", type=nonnegative_int, default=1234, help="seed (default 1234)")
     tr.add_argument("--model", type=Path, default=Path("model.npz"), metavar="FILE",
                     help="where to save the trained network (default: model.npz)")
     tr.add_argument("--checkpoint", type=Path, default=None, metavar="FILE", help="checkpoint file (resumed if present)")
-    tr.add_argument("--checkpoint-every", type=_positive_int, default=100, metavar="K", help="iterations between checkpoints")
-    tr.add_argument("--n-test", type=_positive_int, default=None, metavar="N", help="test images to evaluate (default: all)")
+    tr.add_argument("--checkpoint-every", type=positive_int, default=100, metavar="K", help="iterations between checkpoints")
+    tr.add_argument("--n-test", type=positive_int, default=None, metavar="N", help="test images to evaluate (default: all)")
     tr.add_argument("--data", type=Path, default=None, metavar="DIR", help="MNIST directory")
     tr.add_argument("--forward", choices=("closed", "crn"), default="closed",
                     help="forward pass: closed form (default), or steady states of the compiled reaction network "
