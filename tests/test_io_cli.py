@@ -226,7 +226,7 @@ def test_convert_prints_reading_warnings(tmp_path, capsys):
         (None, ["{tmp}/nope.xml", "{tmp}/o.json"], "no such file"),
         ("event", ["{tmp}/in.xml", "{tmp}/o.json"], "event 'e'"),
         ("json", ["{tmp}/in.json", "{tmp}/o.bin"], "cannot tell the format of"),
-        ("json", ["{tmp}/in.json", "{tmp}/nodir/o.json"], "no such file or directory: {tmp}/nodir"),
+        ("json", ["{tmp}/in.json", "{tmp}/nodir/o.json"], "its folder '{tmp}/nodir' does not exist"),
         ("json", ["{tmp}/in.json", "-"], "give --to FORMAT"),
         ("json", ["{tmp}/in.json", "{tmp}/o.xml", "--from", "text"], "line 1"),
     ],

@@ -11,10 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from rxnn.errors import InvalidArgumentError
 
-def must_be(arg: str, func: str, what: str, got: Any) -> ValueError:
-    """Build the standard error for a bad argument."""
-    return ValueError(f"{arg} of {func} must be {what}; got {got!r}")
+
+def must_be(arg: str, func: str, what: str, got: Any) -> InvalidArgumentError:
+    """Build the standard error for a bad argument (an :class:`~rxnn.errors.InvalidArgumentError`, a ``ValueError``)."""
+    return InvalidArgumentError(f"{arg} of {func} must be {what}; got {got!r}")
 
 
 def check_positive_finite(value: Any, arg: str, func: str) -> float:

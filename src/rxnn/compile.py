@@ -39,11 +39,12 @@ from rxnn.crn.network import ReactionNetwork
 from rxnn.nn.activations import Activation, PolynomialActivation, ReLU, SmoothReLU
 from rxnn.nn.network import FeedForwardNetwork
 from rxnn.nn.polynomial_node import PolynomialNodeActivation
+from rxnn.errors import RxnnError
 
 __all__ = ["CompiledNetwork", "CompileError", "compile_network", "activation_parameters", "node_reactions"]
 
 
-class CompileError(ValueError):
+class CompileError(RxnnError, ValueError):
     """The neural network cannot be compiled into a reaction network."""
 
 

@@ -17,6 +17,8 @@ from typing import Union
 
 import numpy as np
 
+from rxnn.errors import RxnnError
+
 #: Species names: a letter, then letters, digits, ``_`` or ``'`` (the text syntax).
 SPECIES_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_']*\Z")
 #: Rate parameter names (``k1``, ``kappa_2``): identifiers without primes.
@@ -25,7 +27,7 @@ PARAMETER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 Rate = Union[float, str]
 
 
-class NetworkError(ValueError):
+class NetworkError(RxnnError, ValueError):
     """A reaction network violates Def. 2.1 or is otherwise malformed."""
 
 

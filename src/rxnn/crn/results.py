@@ -12,10 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from rxnn.errors import RxnnError
+
 __all__ = ["SimulationResult", "SteadyStateResult", "SimulationError", "SteadyStateError"]
 
 
-class SimulationError(RuntimeError):
+class SimulationError(RxnnError, RuntimeError):
     """The integrator failed; ``.result`` holds what was computed."""
 
     def __init__(self, message: str, result: SimulationResult) -> None:
@@ -23,7 +25,7 @@ class SimulationError(RuntimeError):
         self.result = result
 
 
-class SteadyStateError(RuntimeError):
+class SteadyStateError(RxnnError, RuntimeError):
     """No steady state was reached; ``.result`` holds the last iterate and its residual."""
 
     def __init__(self, message: str, result: SteadyStateResult) -> None:

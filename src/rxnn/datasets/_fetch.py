@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from rxnn._files import atomic_output
 from rxnn.datasets import mnist as _mnist  # a cycle: mnist imports fetch_mnist from here
 
 if TYPE_CHECKING:
@@ -78,12 +79,8 @@ def _read_stream(stream: IO[bytes], total: int | None, desc: str, progress: bool
 
 
 def _write_atomic(target: Path, payload: bytes) -> None:
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
-        partial.write_bytes(payload)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    with atomic_output(target, "wb", what="MNIST file") as f:
+        f.write(payload)
 
 
 def _install(data: bytes, spec: _IdxSpec, dest: Path, origin: str) -> Path:

@@ -41,6 +41,7 @@ import numpy as np
 
 # A cycle, harmless because _fetch reads this module's attributes only when its functions run.
 from rxnn.datasets._fetch import fetch_mnist
+from rxnn.errors import RxnnError
 
 __all__ = [
     "MNIST_MIRRORS",
@@ -87,7 +88,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _IDX_MAGIC = {0x00000801: "labels", 0x00000803: "images"}
 
 
-class MnistError(RuntimeError):
+class MnistError(RxnnError, RuntimeError):
     """A MNIST file is missing, malformed or not the standard one, or fetching failed."""
 
 

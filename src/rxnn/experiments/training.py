@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,8 +36,10 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from rxnn._files import atomic_output
 from rxnn._validation import check_int, check_nonnegative_finite, check_positive_finite, must_be
 from rxnn.nn import Activation, FeedForwardNetwork, PolynomialActivation, QuadraticCost, ReLU, SmoothReLU, sgd_step
+from rxnn.errors import RxnnError
 
 __all__ = [
     "TrainingConfig",
@@ -60,7 +61,7 @@ _CHECKPOINT_FORMAT = "rxnn-training-checkpoint"
 _CHECKPOINT_VERSION = 1
 
 
-class CheckpointError(ValueError):
+class CheckpointError(RxnnError, ValueError):
     """A checkpoint that cannot be resumed: unreadable, or written for another configuration."""
 
 
@@ -400,13 +401,8 @@ class _State:
         for it, net in self.snapshots.items():
             arrays.update(_network_arrays(f"snapshot{it}_", net))
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        try:
-            with open(tmp, "xb") as f:
-                np.savez(f, **arrays)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        with atomic_output(path, "wb", what="checkpoint") as f:
+            np.savez(f, **arrays)
 
 
 def _read_state(path: Path) -> _State:

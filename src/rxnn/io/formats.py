@@ -32,11 +32,9 @@ True
 
 from __future__ import annotations
 
-import errno
 import importlib
 import math
 import os
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Real
@@ -45,7 +43,9 @@ from typing import Any
 
 import numpy as np
 
+from rxnn._files import atomic_output
 from rxnn.crn.network import ReactionNetwork
+from rxnn.errors import RxnnError
 
 __all__ = [
     "FORMATS",
@@ -62,7 +62,7 @@ __all__ = [
 MAX_BYTES = 200 * 2**20
 
 
-class FormatError(ValueError):
+class FormatError(RxnnError, ValueError):
     """A file is not a valid network file of its format, or a format name is unknown.
 
     The message names the file, the problem (with its line where the format has lines) and the fix.
@@ -188,23 +188,16 @@ def write_network(
 def write_chunks(path: str | os.PathLike[str], chunks: Iterable[str]) -> Path:
     """Write text chunks to ``path`` atomically (UTF-8, through a temporary file and a rename)."""
     path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(errno.ENOENT, "no such directory", str(path.parent))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as f:
-            batch: list[str] = []
-            size = 0
-            for chunk in chunks:
-                batch.append(chunk)
-                size += len(chunk)
-                if size > 1 << 20:
-                    f.write("".join(batch))
-                    batch, size = [], 0
-            f.write("".join(batch))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_output(path, "w", encoding="utf-8", newline="\n") as f:
+        batch: list[str] = []
+        size = 0
+        for chunk in chunks:
+            batch.append(chunk)
+            size += len(chunk)
+            if size > 1 << 20:
+                f.write("".join(batch))
+                batch, size = [], 0
+        f.write("".join(batch))
     return path
 
 

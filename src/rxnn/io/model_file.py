@@ -24,7 +24,6 @@ import inspect
 import math
 import os
 import re
-import secrets
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +32,8 @@ from typing import Any
 import numpy as np
 
 from rxnn.nn import ACTIVATIONS, Activation, FeedForwardNetwork, get_activation
+from rxnn._files import atomic_output
+from rxnn.errors import RxnnError
 
 __all__ = ["ModelFileError", "save_model", "load_model"]
 
@@ -42,7 +43,7 @@ _FIX = "write it with rxnn.io.model_file.save_model"
 _LAYER_KEY = re.compile(r"^([Wb])([1-9][0-9]*)$")
 
 
-class ModelFileError(ValueError):
+class ModelFileError(RxnnError, ValueError):
     """A file that is not a valid model file; the message names the file, the problem and the fix."""
 
 
@@ -98,13 +99,8 @@ def save_model(network: FeedForwardNetwork, path: str | os.PathLike[str]) -> Pat
     arrays["h"] = np.array(params.get("h", _NO_H), dtype=np.float64)
     arrays["q"] = np.array(params.get("q", _NO_Q), dtype=np.int64)
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_output(path, "wb", what="path of save_model") as f:
+        np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
     return path
 
 
