@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= results
 
-.PHONY: test reproduce bench venv clean
+.PHONY: test reproduce bench docs validate venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,5 +26,10 @@ reproduce: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# The documentation site (Sphinx, warnings as errors; every gallery example and tutorial runs).
+# `make test` builds it too, through tests/test_docs.py.
+docs: $(STAMP)
+	cd docs && MPLBACKEND=Agg ../$(BIN)/python -m sphinx -b html -W --keep-going . _build/html
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis docs/_build docs/api/generated docs/gallery docs/tutorials
