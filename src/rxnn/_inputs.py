@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,7 +228,9 @@ def _file_rows(path_text: str, spec: str, flag: str, max_rows: int) -> np.ndarra
     try:
         if path.suffix.lower() == ".npy":
             return _read_npy(path, spec, flag, max_rows)
-        return np.loadtxt(path, delimiter="," if path.suffix.lower() == ".csv" else None, ndmin=2, dtype=np.float64)
+        with warnings.catch_warnings():  # an empty file is refused below, in one line, not as a numpy warning
+            warnings.simplefilter("ignore", UserWarning)
+            return np.loadtxt(path, delimiter="," if path.suffix.lower() == ".csv" else None, ndmin=2, dtype=np.float64)
     except InputSpecError:
         raise
     except (ValueError, OSError, EOFError, UnicodeError) as exc:
@@ -258,6 +261,8 @@ def _read_npy(path: Path, spec: str, flag: str, max_rows: int) -> np.ndarray:
 
 def _checked(data: np.ndarray, spec: str, flag: str, width: int, max_rows: int) -> np.ndarray:
     x = np.asarray(data, dtype=np.float64)
+    if x.size == 0:
+        raise _refuse(flag, spec, "holds no numbers", f"give at least one row of {width} numbers")
     if x.ndim == 1 or (x.ndim == 2 and x.shape == (width, 1) and width > 1):
         x = x.reshape(1, -1)  # one input, written as a row or as a column of c_0 numbers
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] != width:
