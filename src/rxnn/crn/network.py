@@ -551,7 +551,7 @@ class ReactionNetwork:
         --------
         >>> from rxnn import ReactionNetwork
         >>> small = ReactionNetwork.from_text("A -> B ; 2")
-        >>> big = ReactionNetwork.from_text("A -> B ; 3\nB -> C")
+        >>> big = ReactionNetwork.from_text("A -> B ; 3\\nB -> C")
         >>> small.is_subnetwork_of(big), small.is_subnetwork_of(big, compare_rates=True)
         (True, False)
         """
