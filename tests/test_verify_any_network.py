@@ -147,3 +147,23 @@ def test_species_map_errors_name_the_species():
     eating = network | ReactionNetwork.from_text("A1 -> 0")
     with pytest.raises(InvalidArgumentError, match="input species A1 change in the network"):
         verify_network(eating, INPUTS, reference=ref, layers=LAYERS, initial=enz)
+
+
+def test_a_blow_up_is_a_failed_start_not_an_exception():
+    """2N -> 3N makes n' = 1 + n^2 blow up at t = pi/2 - arctan(n(0)): every start fails, by name."""
+    network = ReactionNetwork.from_text("H -> H + N\n2N -> 3N")
+    ref = FeedForwardNetwork([np.zeros((1, 1))], [np.zeros(1)], SmoothReLU(1.0))
+    result = verify_network(network, [0.5], reference=ref, layers=[["A"], ["N"]], initial={"H": 1.0},
+                            scales=(), include_ones=False)
+    assert not result.passed
+    assert all(c.final_error == np.inf for c in result.checks)
+    assert result.failures[0].startswith("from start 'zeros': the integration failed")
+    assert "not shown" in result.message
+
+
+def test_named_rate_constants_must_be_given_values():
+    network = ReactionNetwork.from_text(TABLE_1_3_2_1.replace("2O -> O", "2O -> O ; k"))
+    with pytest.raises(InvalidArgumentError, match=r"named rate constants k; give them values first .*with_rates"):
+        verify_network(network, INPUTS, reference=_reference(), layers=LAYERS, initial=_enzymes())
+    fixed = network.with_rates(k=1.0)
+    assert verify_network(fixed, INPUTS[:1], reference=_reference(), layers=LAYERS, initial=_enzymes()).passed

@@ -63,8 +63,8 @@ def test_verify_a_network_file_against_the_model(model, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("spec", "match"),
     [
-        ("random:100000000", "--inputs 'random:100000000': N must be between 1 and 100000"),
-        ("random:0", "--inputs 'random:0': N must be between 1 and 100000"),
+        ("random:100000000", "--inputs 'random:100000000': N must be between 1 and 10000"),  # MAX_VERIFY_INPUTS
+        ("random:0", "--inputs 'random:0': N must be between 1 and 10000"),
         ("random:abc", "--inputs 'random:abc': N is not a whole number"),
         ("mnist:5-2", "--inputs 'mnist:5-2': the range runs backwards"),
         ("nope.txt", "--inputs 'nope.txt': cannot read the file"),
@@ -82,4 +82,7 @@ def test_mnist_range_past_the_split_exits_2(tmp_path, capsys, monkeypatch):
     save_model(FeedForwardNetwork.random([784, 3, 2], SmoothReLU(1.0), seed=0), path)
     assert main(["verify", str(path), "--inputs", "mnist:0-99999"]) == 2
     err = capsys.readouterr().err
-    assert "--inputs 'mnist:0-99999': the test split has images 0..9999" in err and "IndexError" not in err
+    assert "--inputs 'mnist:0-99999': names 100000 images, over the limit of 10000" in err and "IndexError" not in err
+    assert main(["verify", str(path), "--inputs", "mnist:9990-10005"]) == 2
+    err = capsys.readouterr().err
+    assert "--inputs 'mnist:9990-10005': the test split has images 0..9999" in err and err.count("\n") == 1

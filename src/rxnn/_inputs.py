@@ -129,7 +129,7 @@ def parse_input_spec(spec: str, *, flag: str = "--inputs", max_rows: int = MAX_R
                           f"write the smaller index first, e.g. mnist:{last}-{first}")
         if last - first + 1 > max_rows:
             raise _refuse(flag, spec, f"names {last - first + 1} images, over the limit of {max_rows}",
-                          "verify a shorter range", InputLimitError)
+                          "name fewer images", InputLimitError)
         return InputSpec("mnist", split=split, first=first, last=last)
     if spec.startswith("random:"):
         match = _RANDOM.fullmatch(spec)

@@ -44,10 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def _verify(args: argparse.Namespace) -> int:
     from rxnn.compile import compile_network
     from rxnn.io.model_file import load_model
-    from rxnn.verify import verify_network
+    from rxnn.verify import MAX_VERIFY_INPUTS, verify_network
 
     net = load_model(args.model)
-    inputs = load_inputs(args.inputs, net.layer_sizes[0], flag="--inputs", fetch=True)
+    inputs = load_inputs(args.inputs, net.layer_sizes[0], flag="--inputs", max_rows=MAX_VERIFY_INPUTS, fetch=True)
     if args.network is None:
         compiled = compile_network(net)
         print(compiled.summary())

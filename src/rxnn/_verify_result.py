@@ -14,13 +14,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LayerCheck", "StartCheck", "VerificationResult", "KIND"]
+__all__ = ["LayerCheck", "StartCheck", "VerificationResult", "KIND", "INTEGRATION_FAILED"]
 
 #: What a verification establishes (stated in every result).
 KIND = "numerical evidence"
 #: A peak ratio |x(t) - a| / |x(0) - a| above 1 + PEAK_MARGIN contradicts Def. 4.7(3): the margin is far
 #: above the integration error (rtol 1e-10) so that rounding alone never reports a contradiction.
 PEAK_MARGIN = 1e-6
+#: How a start's diagnosis begins when the integrator gave up (its layers have no values to judge).
+INTEGRATION_FAILED = "the integration failed"
 
 
 @dataclass(frozen=True)
@@ -147,10 +149,17 @@ class VerificationResult:
 
     @property
     def failures(self) -> list[str]:
-        """One line per failed (start, layer), then each recognised cause."""
-        lines = [f"from start {c.start!r}, layer {c.layer} " + "; ".join(p) for c in self.checks if (p := self._problems(c))]
-        failing = {c.start for c in self.checks if self._problems(c)}
-        lines += [f"start {s.start!r}: {s.diagnosis}" for s in self.starts if s.diagnosis and s.start in failing]
+        """One line per failed start: its recognised cause first, then each failed layer."""
+        causes = {s.start: s.diagnosis for s in self.starts if s.diagnosis}
+        lines: list[str] = []
+        for name in dict.fromkeys(c.start for c in self.checks):
+            failed = [(c, p) for c in self.checks if c.start == name and (p := self._problems(c))]
+            if not failed:
+                continue
+            if name in causes:
+                lines.append(f"from start {name!r}: {causes[name]}")
+            if not causes.get(name, "").startswith(INTEGRATION_FAILED):
+                lines += [f"from start {name!r}, layer {c.layer} " + "; ".join(p) for c, p in failed]
         return lines
 
     @property

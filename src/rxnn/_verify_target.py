@@ -113,6 +113,12 @@ def target_for(
             f"reference of {FUNC} must be the FeedForwardNetwork that the ReactionNetwork should compute; "
             f"got {type(reference).__name__}"
         )
+    named = tuple(implementation.rate_parameters)
+    if named:
+        raise InvalidArgumentError(
+            f"implementation of {FUNC} has named rate constants {_names(list(named))}; give them values first "
+            "with network.with_rates(name=value, ...)"
+        )
     layer_names = _check_layers(implementation, reference, layers)
     fixed = _check_initial(implementation, layer_names, initial)
     return Target(implementation, reference, layer_names, fixed)

@@ -22,7 +22,7 @@ import numpy as np
 
 from rxnn._starts import Start, probe_starts
 from rxnn._validation import check_positive_finite, must_be
-from rxnn._verify_result import KIND, LayerCheck, StartCheck, VerificationResult, decay_check, last_entry
+from rxnn._verify_result import INTEGRATION_FAILED, KIND, LayerCheck, StartCheck, VerificationResult, decay_check, last_entry
 from rxnn._verify_target import Target, VerifyTypeError, target_for
 from rxnn.compile import CompiledNetwork
 from rxnn.crn.network import ReactionNetwork
@@ -182,9 +182,9 @@ def verify_network(
     layer_checks: list[LayerCheck] = []
     start_checks: list[StartCheck] = []
     for start in chosen:  # one integration per start: faster than one batch of all, and error control per start
-        part = _check_starts(target, d, activations, [start], tol, bound, t_end, t_max, rtol, atol)
-        layer_checks += part[0]
-        start_checks += part[1]
+        layer_part, start_part = _check_start(target, d, activations, start, tol, bound, t_end, t_max, rtol, atol)
+        layer_checks += layer_part
+        start_checks.append(start_part)
     return VerificationResult(
         layer_checks, tol, steady_tol, float(bound), d.shape[0], notes, start_checks, entry_limit, settle_limit, KIND
     )
@@ -231,64 +231,49 @@ def _reliability_notes(target: Target) -> list[str]:
     return [message]
 
 
-def _check_starts(
-    target: Target, d: np.ndarray, activations: list[np.ndarray], starts: list[Start],
+def _check_start(
+    target: Target, d: np.ndarray, activations: list[np.ndarray], start: Start,
     tol: float, bound: float, t_end: float, t_max: float, rtol: float, atol: float,
-) -> tuple[list[LayerCheck], list[StartCheck]]:
-    """Integrate every start for every input as one batch and judge each start and layer.
-
-    If the integrator gives up on the whole batch, each start is integrated
-    alone, so that the start it fails on is the one reported.
-    """
-    n = d.shape[0]
-    nodes = np.concatenate([np.broadcast_to(s.nodes, (n, s.nodes.size)) for s in starts])
-    inputs = np.tile(d, (len(starts), 1))
-    batch_activations = [np.tile(a, (len(starts), 1)) for a in activations]
-    state = target.state(inputs, nodes)
+) -> tuple[list[LayerCheck], StartCheck]:
+    """Integrate one start for every input (one batch) and judge it, layer by layer."""
+    nodes = np.broadcast_to(start.nodes, (d.shape[0], start.nodes.size))
+    state = target.state(d, nodes)
     try:
-        times, values = _integrate_until_close(target, state, batch_activations, tol, t_end, t_max, rtol, atol)
-    except RxnnError as exc:
-        if len(starts) == 1:
-            return _integration_failure(target, starts[0], exc)
-        layer_checks, start_checks = [], []
-        for start in starts:
-            part = _check_starts(target, d, activations, [start], tol, bound, t_end, t_max, rtol, atol)
-            layer_checks += part[0]
-            start_checks += part[1]
-        return layer_checks, start_checks
-    steady = steady_state(target.network, state, raise_on_failure=False)
+        times, values = _integrate_until_close(target, state, activations, tol, t_end, t_max, rtol, atol)
+    except RxnnError as exc:  # the integrator gave up from this start: a failure of the start, not of the call
+        return _integration_failure(target, start, exc)
     m = len(target.layers) - 1
-    steady_values = [target.layer_values(steady, layer) for layer in range(m + 1)]
+    try:
+        steady = steady_state(target.network, state, raise_on_failure=False)
+        converged = np.asarray(steady.converged, dtype=bool)
+        steady_values = [None] + [target.layer_values(steady, layer) for layer in range(1, m + 1)]
+    except RxnnError:  # no steady state found: judged as an infinite steady-state error
+        converged = np.zeros(d.shape[0], dtype=bool)
+        steady_values = [None] * (m + 1)
     floor = max(1e3 * atol, 0.1 * tol)  # below this, |x(t) - a| may be integration noise (RMS error control)
-    layer_checks, start_checks = [], []
-    for k, start in enumerate(starts):
-        rows = slice(k * n, (k + 1) * n)
-        offsets = []
-        for layer in range(1, m + 1):
-            a = activations[layer]
-            x = values[layer][rows]
-            error = np.max(np.abs(x - a[:, None, :]), axis=(0, 2))
-            top = np.max(x, axis=(0, 2))
-            converged = bool(np.all(np.asarray(steady.converged)[rows]))
-            # Relative error, with |a| floored at tol so that nodes whose activation is ~0 are judged absolutely.
-            rel = float(np.max(np.abs(steady_values[layer][rows] - a) / np.maximum(np.abs(a), tol))) if converged else float("inf")
-            layer_checks.append(LayerCheck(
-                start=start.name, layer=layer, final_error=float(error[-1]), steady_error=rel,
-                settle_time=last_entry(times, error <= tol), entry_time=last_entry(times, top <= bound),
-                end_time=float(times[-1]),
-            ))
-            offsets.append(x - a[:, None, :])
-        distance = np.sqrt(sum(np.sum(o**2, axis=2) for o in offsets))  # (inputs, time)
-        diagnosis = _diagnosis(target, [v[rows] for v in values], activations, start, tol)
-        start_checks.append(decay_check(start.name, times, distance, floor, diagnosis))
-    return layer_checks, start_checks
+    checks, offsets = [], []
+    for layer in range(1, m + 1):
+        a, x = activations[layer], values[layer]
+        error = np.max(np.abs(x - a[:, None, :]), axis=(0, 2))
+        top = np.max(x, axis=(0, 2))
+        # Relative error, with |a| floored at tol so that nodes whose activation is ~0 are judged absolutely.
+        rel = float(np.max(np.abs(steady_values[layer] - a) / np.maximum(np.abs(a), tol))) if converged.all() else float("inf")
+        checks.append(LayerCheck(
+            start=start.name, layer=layer, final_error=float(error[-1]), steady_error=rel,
+            settle_time=last_entry(times, error <= tol), entry_time=last_entry(times, top <= bound),
+            end_time=float(times[-1]),
+        ))
+        offsets.append(x - a[:, None, :])
+    distance = np.sqrt(sum(np.sum(o**2, axis=2) for o in offsets))  # (inputs, time)
+    diagnosis = _diagnosis(target, values, activations, start, tol)
+    return checks, decay_check(start.name, times, distance, floor, diagnosis)
 
 
-def _integration_failure(target: Target, start: Start, exc: Exception) -> tuple[list[LayerCheck], list[StartCheck]]:
+def _integration_failure(target: Target, start: Start, exc: Exception) -> tuple[list[LayerCheck], StartCheck]:
     inf, nan = float("inf"), float("nan")
-    reason = f"the integration failed ({exc})"
+    reason = f"{INTEGRATION_FAILED} ({exc}), so convergence from this start is not shown"
     layers = [LayerCheck(start.name, layer, inf, inf, inf, inf, 0.0) for layer in range(1, len(target.layers))]
-    return layers, [StartCheck(start.name, inf, inf, 0.0, nan, nan, 0.0, reason)]
+    return layers, StartCheck(start.name, inf, inf, 0.0, nan, nan, 0.0, reason)
 
 
 def _diagnosis(target: Target, values: list[np.ndarray], activations: list[np.ndarray], start: Start, tol: float) -> str:
@@ -329,19 +314,20 @@ def _integrate_until_close(
     # Log-spaced early times resolve the fast fall from large starts (Fig. 12, left).
     grid = np.unique(np.concatenate([[0.0], np.geomspace(1e-5, t_end, 300), np.linspace(0, t_end, 201)]))
     result = simulate(target.network, state, (0.0, t_end), t_eval=grid, rtol=rtol, atol=atol)
+    nodes = range(1, m + 1)  # layer 0 (the inputs) is constant and never read: not materialised over time
     times = [result.t]
-    values = [[target.layer_values(result, layer) for layer in range(m + 1)]]
+    values = [[None] + [target.layer_values(result, layer) for layer in nodes]]
     while t_end < t_max:
-        last = [v[:, -1, :] for v in values[-1]]
+        last = [None] + [v[:, -1, :] for v in values[-1][1:]]
         if max(float(np.max(np.abs(last[layer] - activations[layer]))) for layer in range(1, m + 1)) <= tol:
             break
         new_end = min(2.0 * t_end, t_max)
         result = simulate(target.network, result.final(), (t_end, new_end), t_eval=np.linspace(t_end, new_end, 201),
                           rtol=rtol, atol=atol)
         times.append(result.t[1:])
-        values.append([target.layer_values(result, layer)[:, 1:, :] for layer in range(m + 1)])
+        values.append([None] + [target.layer_values(result, layer)[:, 1:, :] for layer in nodes])
         t_end = new_end
         moved = max(float(np.max(np.abs(values[-1][layer][:, -1, :] - last[layer]))) for layer in range(1, m + 1))
         if moved <= 0.1 * tol:
             break
-    return np.concatenate(times), [np.concatenate([v[layer] for v in values], axis=1) for layer in range(m + 1)]
+    return np.concatenate(times), [None] + [np.concatenate([v[layer] for v in values], axis=1) for layer in nodes]
