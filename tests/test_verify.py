@@ -151,3 +151,17 @@ def test_paper_network_on_20_mnist_images():
     assert result.worst("final_error") <= 1e-6
     assert result.worst("steady_error") <= 1e-8
     assert result.worst("entry_time") <= 1.0 and result.worst("settle_time") <= 20.0
+
+
+def test_plot_draws_one_curve_per_start_and_bound_is_checked():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    net = FeedForwardNetwork([np.zeros((1, 1))], [np.zeros(1)], SmoothReLU(1.0))
+    compiled = compile_network(net)
+    result = verify_network(compiled, [0.0], scales=(), include_ones=False)
+    ax = result.plot()
+    assert len(ax.get_lines()) == len(result.starts) + 1  # + the tol line
+    assert "PASSED" in ax.get_title()
+    with pytest.raises(InvalidArgumentError, match="bound of verify_network must be above the largest activation 1"):
+        verify_network(compiled, [0.0], bound=0.5)

@@ -129,6 +129,8 @@ class VerificationResult:
     entry_limit: float = float("inf")
     settle_limit: float = float("inf")
     kind: str = KIND
+    #: start name -> (times, e(t)): the distance curves :meth:`plot` draws (not part of :meth:`to_dict`).
+    curves: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def _problems(self, c: LayerCheck) -> list[str]:
         out = []
@@ -184,6 +186,22 @@ class VerificationResult:
             "failures": self.failures, "checks": [asdict(c) for c in self.checks],
             "starts": [asdict(s) for s in self.starts],
         }
+
+    def plot(self, ax: Any = None) -> Any:
+        """Draw e(t) = |x(t) - a| per start on a log scale, with ``tol`` (matplotlib); returns the axes."""
+        from rxnn.crn.results import _plt
+
+        plt = _plt()
+        ax = ax or plt.subplots(figsize=(7, 4.5))[1]
+        for name, (t, e) in self.curves.items():
+            keep = (t > 0) & (e > 0)
+            ax.loglog(t[keep], e[keep], label=name, lw=1)
+        ax.axhline(self.tol, color="k", ls="--", lw=0.8, label=f"tol = {self.tol:g}")
+        ax.set_xlabel("time")
+        ax.set_ylabel("|x(t) - a| (worst input)")
+        ax.set_title(f"verify_network: {'PASSED' if self.passed else 'FAILED'} ({self.kind})")
+        ax.legend(fontsize=7, ncol=2)
+        return ax
 
     def __str__(self) -> str:
         head = (

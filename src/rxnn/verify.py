@@ -176,18 +176,37 @@ def verify_network(
     if bound is None:
         bound = 2.0 * max(1.0, float(max(a.max() for a in activations[1:])))
     bound = check_positive_finite(bound, "bound", func)
+    top = float(max(a.max() for a in activations[1:]))
+    if bound <= top:
+        raise must_be("bound", func, f"above the largest activation {top:g} (the limit must lie in the bounded set)", bound)
     extra = _extra_starts(starts, len(target.node_species), func)
     notes = _reliability_notes(target)
     chosen = probe_starts(target.widths, bound, scales=tuple(scales), include_ones=include_ones, extra=extra, seed=seed)
     layer_checks: list[LayerCheck] = []
     start_checks: list[StartCheck] = []
-    for start in chosen:  # one integration per start: faster than one batch of all, and error control per start
-        layer_part, start_part = _check_start(target, d, activations, start, tol, bound, t_end, t_max, rtol, atol)
+    curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for start in _progress(chosen, enabled=d.shape[0] * len(target.node_species) >= 1000):
+        # One integration per start: faster than one batch of every start, and error control per start.
+        layer_part, start_part, curves[start.name] = _check_start(
+            target, d, activations, start, tol, bound, t_end, t_max, rtol, atol
+        )
         layer_checks += layer_part
         start_checks.append(start_part)
     return VerificationResult(
-        layer_checks, tol, steady_tol, float(bound), d.shape[0], notes, start_checks, entry_limit, settle_limit, KIND
+        layer_checks, tol, steady_tol, float(bound), d.shape[0], notes, start_checks, entry_limit, settle_limit, KIND,
+        curves,
     )
+
+
+def _progress(starts: list[Start], *, enabled: bool) -> Any:
+    """Starts wrapped in a tqdm bar for long runs (tqdm is the optional ``progress`` extra)."""
+    if not enabled:
+        return starts
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return starts
+    return tqdm(starts, desc="verify_network", unit="start", leave=False)
 
 
 def _check_inputs(inputs: Any, c0: int, func: str) -> np.ndarray:
@@ -234,7 +253,7 @@ def _reliability_notes(target: Target) -> list[str]:
 def _check_start(
     target: Target, d: np.ndarray, activations: list[np.ndarray], start: Start,
     tol: float, bound: float, t_end: float, t_max: float, rtol: float, atol: float,
-) -> tuple[list[LayerCheck], StartCheck]:
+) -> tuple[list[LayerCheck], StartCheck, tuple[np.ndarray, np.ndarray]]:
     """Integrate one start for every input (one batch) and judge it, layer by layer."""
     nodes = np.broadcast_to(start.nodes, (d.shape[0], start.nodes.size))
     state = target.state(d, nodes)
@@ -266,14 +285,17 @@ def _check_start(
         offsets.append(x - a[:, None, :])
     distance = np.sqrt(sum(np.sum(o**2, axis=2) for o in offsets))  # (inputs, time)
     diagnosis = _diagnosis(target, values, activations, start, tol)
-    return checks, decay_check(start.name, times, distance, floor, diagnosis)
+    check = decay_check(start.name, times, distance, floor, diagnosis)
+    return checks, check, (times, distance.max(axis=0))
 
 
-def _integration_failure(target: Target, start: Start, exc: Exception) -> tuple[list[LayerCheck], StartCheck]:
+def _integration_failure(
+    target: Target, start: Start, exc: Exception
+) -> tuple[list[LayerCheck], StartCheck, tuple[np.ndarray, np.ndarray]]:
     inf, nan = float("inf"), float("nan")
     reason = f"{INTEGRATION_FAILED} ({exc}), so convergence from this start is not shown"
     layers = [LayerCheck(start.name, layer, inf, inf, inf, inf, 0.0) for layer in range(1, len(target.layers))]
-    return layers, StartCheck(start.name, inf, inf, 0.0, nan, nan, 0.0, reason)
+    return layers, StartCheck(start.name, inf, inf, 0.0, nan, nan, 0.0, reason), (np.zeros(0), np.zeros(0))
 
 
 def _diagnosis(target: Target, values: list[np.ndarray], activations: list[np.ndarray], start: Start, tol: float) -> str:
