@@ -86,3 +86,11 @@ def test_mnist_range_past_the_split_exits_2(tmp_path, capsys, monkeypatch):
     assert main(["verify", str(path), "--inputs", "mnist:9990-10005"]) == 2
     err = capsys.readouterr().err
     assert "--inputs 'mnist:9990-10005': the test split has images 0..9999" in err and err.count("\n") == 1
+
+
+def test_plot_is_written_as_png(model, tmp_path, capsys):
+    out = tmp_path / "verify.png"
+    assert main(["verify", str(model), "--inputs", "random:1", "--plot", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["verify", str(model), "--inputs", "random:1", "--plot", str(tmp_path / "no" / "x.png")]) == 2
+    assert "--plot" in capsys.readouterr().err

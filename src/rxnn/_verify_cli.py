@@ -1,6 +1,6 @@
 """The ``rxnn verify`` command: numerical evidence that a reaction network implements a model (Def. 4.1).
 
-``rxnn verify MODEL.npz [--inputs SPEC] [--network FILE [--format FMT]] [--tol X] [--seed N]``
+``rxnn verify MODEL.npz [--inputs SPEC] [--network FILE [--format FMT]] [--tol X] [--seed N] [--plot FILE.png]``
     compiles MODEL (or reads the reaction network FILE, in any format that
     ``rxnn convert`` writes, whose node species follow the compiled names
     ``X<l>_<i>`` and whose other species have concentrations in the file) and
@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from rxnn._argtypes import nonnegative_int, positive_float
+from rxnn._files import atomic_output, check_output_path
 from rxnn._inputs import GRAMMAR, load_inputs
 
 __all__ = ["register"]
@@ -37,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--format", dest="network_format", metavar="FMT", help="format of --network (default: its extension)")
     p.add_argument("--tol", type=positive_float, default=1e-6, help="absolute tolerance at the end time (default 1e-6)")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the random starts")
+    p.add_argument("--plot", type=Path, metavar="FILE.png",
+                   help="also draw |x(t) - a| against time for every start (needs matplotlib)")
     p.set_defaults(func=_verify)
     return p
 
@@ -46,6 +49,8 @@ def _verify(args: argparse.Namespace) -> int:
     from rxnn.io.model_file import load_model
     from rxnn.verify import MAX_VERIFY_INPUTS, verify_network
 
+    if args.plot is not None:
+        check_output_path(args.plot, "--plot")  # refuse a bad path before the run, not after it
     net = load_model(args.model)
     inputs = load_inputs(args.inputs, net.layer_sizes[0], flag="--inputs", max_rows=MAX_VERIFY_INPUTS, fetch=True)
     if args.network is None:
@@ -60,4 +65,16 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"{args.network}: {network.n_species} species, {network.n_reactions} reactions")
         result = verify_network(network, inputs, reference=net, layers=layers, initial=initial, tol=args.tol, seed=args.seed)
     print(result)
+    if args.plot is not None:
+        _save_plot(result, args.plot)
+        print(f"plot: {args.plot}")
     return 0 if result.passed else 1
+
+
+def _save_plot(result, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = result.plot()
+    with atomic_output(path, "wb", what="--plot") as handle:
+        ax.figure.savefig(handle, format="png", dpi=120, bbox_inches="tight")
