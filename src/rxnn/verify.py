@@ -1,158 +1,116 @@
-"""Does a compiled reaction network implement its neural network? (Def. 4.1, Def. 4.7)
+"""Does a reaction network implement a neural network? Numerical evidence for Def. 4.1 and Def. 4.7.
 
-:func:`verify_network` integrates the compiled network's mass-action ODE
-from several initial conditions (all ones, and the random 10x and 1000x
-starts of §6), for given inputs, and measures for every layer how far the
-node concentrations are from the activations a^l of the forward pass
-(eq. (6)-(7)): at the end of the run, at the steady state, the time after
-which they stay within a tolerance (exponential reliability, Def. 4.7), and
-the time after which every node stays in a bounded set (convergence from
-infinity in finite time, Def. 4.7 and Prop. A.1).
+:func:`verify_network` integrates the mass-action ODE (eq. (2)) of a reaction
+network, for given inputs, from starts that probe the quantifier of Def. 4.1
+("for any choices of x^l(0) >= 0", boundary included: :mod:`rxnn._starts`),
+and judges for every start and layer the distance from the activations a^l of
+the forward pass (eqs. (6)-(7)) at the end of the run and at the steady state,
+the time of entry into a bounded set (Def. 4.7(2)) and the settling time, each
+against a stated limit. It reports the decay of |x(t) - a| as a rate lambda
+with a constant c (Def. 4.4, which Thm. 4.8's proof gives), never Def. 4.7(3)
+(constant 1), which a simulation cannot establish. The verdict is numerical
+evidence, not a proof.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from rxnn._starts import Start, probe_starts
 from rxnn._validation import check_positive_finite, must_be
+from rxnn._verify_result import INTEGRATION_FAILED, KIND, LayerCheck, StartCheck, VerificationResult, decay_check, last_entry
+from rxnn._verify_target import Target, VerifyTypeError, target_for
 from rxnn.compile import CompiledNetwork
+from rxnn.crn.network import ReactionNetwork
 from rxnn.crn.simulate import simulate, steady_state
+from rxnn.errors import LimitError, RxnnError
 
-__all__ = ["verify_network", "VerificationResult", "LayerCheck", "ReliabilityWarning"]
+__all__ = [
+    "verify_network", "VerificationResult", "LayerCheck", "StartCheck", "ReliabilityWarning",
+    "VerifyTypeError", "KIND", "MAX_VERIFY_INPUTS",
+]
+
+#: Most inputs one call verifies (each start integrates all of them as one batch).
+MAX_VERIFY_INPUTS = 10_000
 
 
 class ReliabilityWarning(UserWarning):
-    """The hypotheses of Prop. 4.9 / Thm 4.8 do not hold, so convergence is not guaranteed."""
-
-
-@dataclass(frozen=True)
-class LayerCheck:
-    """Agreement of one layer with the forward pass, from one start.
-
-    Attributes
-    ----------
-    start : str
-        The initial condition of the nodes ("ones", "10*rand", "1000*rand").
-    layer : int
-        1..m.
-    final_error : float
-        max |x^l(T) - a^l| over nodes and inputs at the end time T.
-    steady_error : float
-        Largest relative error max |x^l - a^l| / max(|a^l|, 1e-300) of the steady state.
-    settle_time : float
-        First time after which the layer stays within ``tol`` of a^l (inf if never).
-    entry_time : float
-        First time after which every node of the layer stays below ``bound``.
-    end_time : float
-        T, the time the trajectory was integrated to.
-    """
-
-    start: str
-    layer: int
-    final_error: float
-    steady_error: float
-    settle_time: float
-    entry_time: float
-    end_time: float
-
-
-@dataclass
-class VerificationResult:
-    """The verdict of :func:`verify_network`, with one :class:`LayerCheck` per start and layer.
-
-    ``passed`` is True when every layer, from every start, ends within
-    ``tol`` of the forward pass and its steady state within ``steady_tol``
-    (relative).
-    """
-
-    checks: list[LayerCheck]
-    tol: float
-    steady_tol: float
-    bound: float
-    n_inputs: int
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return all(c.final_error <= self.tol and c.steady_error <= self.steady_tol for c in self.checks)
-
-    def worst(self, attribute: str = "final_error") -> float:
-        """Largest value of a LayerCheck attribute over all checks."""
-        return max(getattr(c, attribute) for c in self.checks)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "passed": self.passed, "tol": self.tol, "steady_tol": self.steady_tol, "bound": self.bound,
-            "n_inputs": self.n_inputs, "warnings": list(self.warnings), "checks": [asdict(c) for c in self.checks],
-        }
-
-    def __str__(self) -> str:
-        head = (
-            f"{'start':<11}{'layer':>6}{'|x(T)-a| max':>15}{'steady rel err':>16}"
-            f"{'settle t (tol)':>16}{'enter t (bound)':>17}{'T':>7}"
-        )
-        lines = [
-            f"Verification on {self.n_inputs} input(s): tol = {self.tol:g}, steady-state tol = {self.steady_tol:g} "
-            f"(relative), bound = {self.bound:g}",
-            head,
-            "-" * len(head),
-        ]
-        for c in self.checks:
-            lines.append(
-                f"{c.start:<11}{c.layer:>6}{c.final_error:>15.2e}{c.steady_error:>16.2e}"
-                f"{c.settle_time:>16.3g}{c.entry_time:>17.3g}{c.end_time:>7.3g}"
-            )
-        lines.append(f"verdict: {'PASSED' if self.passed else 'FAILED'}" + "".join(f"\nwarning: {w}" for w in self.warnings))
-        return "\n".join(lines)
-
-
-def _last_exit(times: np.ndarray, inside: np.ndarray) -> float:
-    """First grid time after which ``inside`` stays True; inf if it is False at the end."""
-    if not inside[-1]:
-        return float("inf")
-    outside = np.flatnonzero(~inside)
-    return float(times[0] if outside.size == 0 else times[outside[-1] + 1])
+    """The hypotheses of Prop. 4.9 / Thm. 4.8 do not hold, so convergence is not guaranteed."""
 
 
 def verify_network(
-    compiled: CompiledNetwork,
+    implementation: CompiledNetwork | ReactionNetwork,
     inputs: Any,
     *,
+    reference: Any = None,
+    layers: Sequence[Sequence[str]] | None = None,
+    initial: Mapping[str, float] | None = None,
+    starts: Mapping[str, Any] | None = None,
     scales: tuple[float, ...] = (10.0, 1000.0),
     include_ones: bool = True,
     seed: int = 0,
     tol: float = 1e-6,
     steady_tol: float = 1e-8,
     bound: float | None = None,
+    entry_limit: float = 10.0,
+    settle_limit: float = 100.0,
     t_end: float = 20.0,
     t_max: float = 640.0,
     rtol: float = 1e-10,
     atol: float = 1e-12,
 ) -> VerificationResult:
-    """Check that the compiled network computes every layer's activations (Def. 4.1).
+    """Check that a reaction network computes every layer's activations (Def. 4.1, Def. 4.7).
 
     Parameters
     ----------
-    compiled : CompiledNetwork
+    implementation : CompiledNetwork or ReactionNetwork
+        A compiled network (which knows its reference and species), or any
+        reaction network, for which ``reference``, ``layers`` and ``initial``
+        say what it should compute and how its species map to nodes.
     inputs : array_like of shape (c_0,) or (batch, c_0)
-        Input concentrations (non-negative).
+        Input concentrations d (finite, >= 0); at most MAX_VERIFY_INPUTS rows.
+    reference : FeedForwardNetwork, optional
+        For a ReactionNetwork: the network whose activations a^l(d) the node
+        species should reach.
+    layers : sequence of sequences of str, optional
+        For a ReactionNetwork: the species of layers 0..m, inputs first; widths
+        must match ``reference.layer_sizes``. Input species must not change
+        (x^0 = d, eq. (11)); one that drives no reaction may be absent.
+    initial : mapping of str to float, optional
+        For a ReactionNetwork: the concentration of every species that is not
+        a node (weights, biases, H, fuel). Entries for layer species are
+        ignored (inputs come from ``inputs``, nodes from the starts), so the
+        mapping :func:`rxnn.io.sbml.read_sbml` returns can be passed as is.
+    starts : mapping of str to array_like of shape (n_nodes,), optional
+        Further named starts of the hidden and output nodes, in layer order.
     scales : tuple of float, default (10, 1000)
-        Random starts ``scale * uniform(0, 1)`` for every node, as §6 uses.
+        Random starts ``scale * uniform(0, 1)`` per node, as §6 uses.
     include_ones : bool, default True
-        Also start from all nodes at 1 (Fig. 10).
+        Also start from every node at 1 (Fig. 10).
     seed : int
         Seed of the random starts.
     tol : float, default 1e-6
-        Absolute tolerance for the trajectory at the end time.
+        Limit on the absolute distance of every node from a^l at the end time.
     steady_tol : float, default 1e-8
-        Relative tolerance for the steady state.
+        Limit on the relative error of the steady state reached from each start.
     bound : float, optional
-        The bounded set {x <= bound} of "convergence from infinity"; default
-        2 * max(1, largest activation).
+        B of the bounded set {x <= B} of Def. 4.7(2) and of the corner starts;
+        default 2 * max(1, largest activation).
+    entry_limit : float, default 10
+        Every layer must enter {x <= B} (and stay) by this time, from every
+        start. For the pure decay u' = -c u^q, Prop. A.1 gives u <= 1 after
+        1/((q-1)c) from any start; a compiled layer (c = q - 1 = 1 for q = 2)
+        with bounded upstream enters {x <= 2} within about 1/2, so 10 leaves
+        room for deep networks and slower hand-built rates.
+    settle_limit : float, default 100
+        Every layer must stay within ``tol`` of a^l from this time on. With
+        h > 0 the compiled networks settle at rate sqrt(rho^2 + 4h) >= 2 sqrt(h)
+        (Prop. 4.9; t of order 10 in Fig. 10-12); 100 flags the slow,
+        non-exponential approach of degenerate fixed points.
     t_end, t_max : float
         The trajectory is integrated to ``t_end``, doubled up to ``t_max``
         until every layer is within ``tol``.
@@ -163,65 +121,235 @@ def verify_network(
     Returns
     -------
     VerificationResult
-        Printable as a table; ``passed`` gives the verdict.
+        ``passed`` is the verdict; ``kind`` is ``"numerical evidence"``;
+        ``checks`` has one :class:`LayerCheck` per start and layer and
+        ``starts`` one :class:`StartCheck` (Def. 4.4 rate and constant) per
+        start; ``failures`` names each failure and the start that shows it.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Bad limits or inputs, layers of the wrong width, species in ``layers``
+        or ``initial`` that are not in the network, non-node species without a
+        concentration, or inputs that change.
+    VerifyTypeError
+        ``implementation`` or ``reference`` of the wrong type (a TypeError).
 
     Warns
     -----
     ReliabilityWarning
-        When h = 0: Prop. 4.9 needs h > 0 (with h = 0 the fixed point 0 is
-        not hyperbolic and convergence can be slow or fail).
+        A compiled network with h = 0: Prop. 4.9 needs h > 0 (the face x = 0
+        is then invariant and the fixed point 0 is not hyperbolic).
+
+    Notes
+    -----
+    The starts (:func:`rxnn._starts.probe_starts`): all ones, the random ones,
+    every node at 0, each layer at 0 with the rest random on [0, B], every
+    node at 1e-12 and at 1e6, and corners of [0, B]^n. Each start is
+    integrated for the whole batch of inputs in one call (the integrator's
+    error control is then per start; one batch of every start let a late
+    explicit-step error grow near ``tol`` on 784-40-10). Times are judged on a grid of
+    about 500 points (log-spaced from 1e-5 to resolve the fall from 1e6, and
+    linear), so entry and settle times are accurate to the grid spacing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rxnn import FeedForwardNetwork, SmoothReLU, compile_network
+    >>> net = FeedForwardNetwork([np.array([[1.0, -0.5]])], [np.array([0.2])], SmoothReLU(1.0))
+    >>> result = verify_network(compile_network(net), [0.5, 1.0])
+    >>> result.passed, result.kind
+    (True, 'numerical evidence')
     """
     func = "verify_network"
-    if not isinstance(compiled, CompiledNetwork):
-        raise TypeError(f"compiled of {func} must be a CompiledNetwork (from compile_network); got {type(compiled).__name__}")
+    target = target_for(implementation, reference, layers, initial)
     tol = check_positive_finite(tol, "tol", func)
     steady_tol = check_positive_finite(steady_tol, "steady_tol", func)
+    entry_limit = check_positive_finite(entry_limit, "entry_limit", func)
+    settle_limit = check_positive_finite(settle_limit, "settle_limit", func)
+    t_end = check_positive_finite(t_end, "t_end", func)
+    t_max = check_positive_finite(t_max, "t_max", func)
     for s in scales:
         check_positive_finite(s, "scales", func)
-    if not scales and not include_ones:
-        raise must_be("scales", func, "non-empty when include_ones is False", scales)
-    notes: list[str] = []
-    if compiled.h <= 0:
-        message = (
-            "h = 0: Prop. 4.9 needs h > 0; without it the zero fixed point is not hyperbolic and the "
-            "compiled network may converge slowly or not at all (use SmoothReLU(h) with h > 0)"
-        )
-        warnings.warn(message, ReliabilityWarning, stacklevel=2)
-        notes.append(message)
-    d = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
-    activations = compiled.source.activations(d)
+    d = _check_inputs(inputs, target.reference.layer_sizes[0], func)
+    activations = target.reference.activations(d)
     if bound is None:
         bound = 2.0 * max(1.0, float(max(a.max() for a in activations[1:])))
-    n_nodes = len(compiled.hidden_and_output_species)
-    rng = np.random.default_rng(seed)
-    starts = [("ones", np.ones(n_nodes))] if include_ones else []
-    starts += [(f"{s:g}*rand", s * rng.uniform(size=n_nodes)) for s in scales]
-    checks: list[LayerCheck] = []
-    for name, nodes in starts:
-        initial = compiled.initial_state(d, nodes=np.broadcast_to(nodes, (d.shape[0], n_nodes)))
-        trajectory = _integrate_until_close(compiled, initial, activations, tol, t_end, t_max, rtol, atol)
-        steady = compiled.layer_values(steady_state(compiled.network, initial))
-        for layer in range(1, len(activations)):
-            x = compiled.layer_values(trajectory)[layer]  # (batch, time, nodes)
-            error = np.max(np.abs(x - activations[layer][:, None, :]), axis=(0, 2))
-            top = np.max(x, axis=(0, 2))
-            rel = np.max(np.abs(steady[layer] - activations[layer]) / np.maximum(np.abs(activations[layer]), 1e-300))
-            checks.append(LayerCheck(
-                start=name, layer=layer, final_error=float(error[-1]), steady_error=float(rel),
-                settle_time=_last_exit(trajectory.t, error <= tol), entry_time=_last_exit(trajectory.t, top <= bound),
-                end_time=float(trajectory.t[-1]),
-            ))
-    return VerificationResult(checks, tol, steady_tol, float(bound), d.shape[0], notes)
+    bound = check_positive_finite(bound, "bound", func)
+    top = float(max(a.max() for a in activations[1:]))
+    if bound <= top:
+        raise must_be("bound", func, f"above the largest activation {top:g} (the limit must lie in the bounded set)", bound)
+    extra = _extra_starts(starts, len(target.node_species), func)
+    notes = _reliability_notes(target)
+    chosen = probe_starts(target.widths, bound, scales=tuple(scales), include_ones=include_ones, extra=extra, seed=seed)
+    layer_checks: list[LayerCheck] = []
+    start_checks: list[StartCheck] = []
+    curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for start in _progress(chosen, enabled=d.shape[0] * len(target.node_species) >= 1000):
+        # One integration per start: faster than one batch of every start, and error control per start.
+        layer_part, start_part, curves[start.name] = _check_start(
+            target, d, activations, start, tol, bound, t_end, t_max, rtol, atol
+        )
+        layer_checks += layer_part
+        start_checks.append(start_part)
+    return VerificationResult(
+        layer_checks, tol, steady_tol, float(bound), d.shape[0], notes, start_checks, entry_limit, settle_limit, KIND,
+        curves,
+    )
 
 
-def _integrate_until_close(compiled, initial, activations, tol, t_end, t_max, rtol, atol):
-    """Integrate to t_end, doubling it up to t_max until every layer ends within tol."""
-    while True:
-        # Log-spaced early times resolve the fast fall from large starts (Fig. 12, left).
-        grid = np.unique(np.concatenate([[0.0], np.geomspace(1e-5, t_end, 300), np.linspace(0, t_end, 201)]))
-        result = simulate(compiled.network, initial, (0.0, t_end), t_eval=grid, rtol=rtol, atol=atol)
-        values = compiled.layer_values(result)
-        worst = max(np.max(np.abs(values[l][:, -1, :] - activations[l])) for l in range(1, len(activations)))
-        if worst <= tol or t_end >= t_max:
-            return result
-        t_end *= 2
+def _progress(starts: list[Start], *, enabled: bool) -> Any:
+    """Starts wrapped in a tqdm bar for long runs (tqdm is the optional ``progress`` extra)."""
+    if not enabled:
+        return starts
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return starts
+    return tqdm(starts, desc="verify_network", unit="start", leave=False)
+
+
+def _check_inputs(inputs: Any, c0: int, func: str) -> np.ndarray:
+    try:
+        d = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise must_be("inputs", func, f"an array of shape ({c0},) or (batch, {c0})", type(inputs).__name__) from None
+    if d.ndim != 2 or d.shape[1] != c0 or d.shape[0] == 0:
+        raise must_be("inputs", func, f"an array of shape ({c0},) or (batch, {c0})", f"shape {d.shape}")
+    if d.shape[0] > MAX_VERIFY_INPUTS:
+        raise LimitError(f"inputs of {func} has {d.shape[0]} rows, over the limit of {MAX_VERIFY_INPUTS}; verify in chunks")
+    bad = ~np.isfinite(d) | (d < 0)
+    if bad.any():
+        row, col = (int(v) for v in np.argwhere(bad)[0])
+        raise must_be(f"inputs[{row}, {col}]", func, "a finite concentration >= 0", float(d[row, col]))
+    return d
+
+
+def _extra_starts(starts: Any, n_nodes: int, func: str) -> tuple[Start, ...]:
+    if starts is None:
+        return ()
+    if not isinstance(starts, Mapping):
+        raise must_be("starts", func, "a mapping of names to node vectors", type(starts).__name__)
+    out = []
+    for name, nodes in starts.items():
+        x = np.asarray(nodes, dtype=np.float64)
+        if x.shape != (n_nodes,) or not np.all(np.isfinite(x) & (x >= 0)):
+            raise must_be(f"starts[{name!r}]", func, f"{n_nodes} finite concentrations >= 0 in layer order", x.tolist())
+        out.append(Start(str(name), x))
+    return tuple(out)
+
+
+def _reliability_notes(target: Target) -> list[str]:
+    if target.h is None or target.h > 0:
+        return []
+    message = (
+        "h = 0: Prop. 4.9 needs h > 0; without it the face x = 0 is invariant and the zero fixed point is not "
+        "hyperbolic, so the compiled network may converge slowly or not at all (use SmoothReLU(h) with h > 0)"
+    )
+    warnings.warn(message, ReliabilityWarning, stacklevel=3)
+    return [message]
+
+
+def _check_start(
+    target: Target, d: np.ndarray, activations: list[np.ndarray], start: Start,
+    tol: float, bound: float, t_end: float, t_max: float, rtol: float, atol: float,
+) -> tuple[list[LayerCheck], StartCheck, tuple[np.ndarray, np.ndarray]]:
+    """Integrate one start for every input (one batch) and judge it, layer by layer."""
+    nodes = np.broadcast_to(start.nodes, (d.shape[0], start.nodes.size))
+    state = target.state(d, nodes)
+    try:
+        times, values = _integrate_until_close(target, state, activations, tol, t_end, t_max, rtol, atol)
+    except RxnnError as exc:  # the integrator gave up from this start: a failure of the start, not of the call
+        return _integration_failure(target, start, exc)
+    m = len(target.layers) - 1
+    try:
+        steady = steady_state(target.network, state, raise_on_failure=False)
+        converged = np.asarray(steady.converged, dtype=bool)
+        steady_values = [None] + [target.layer_values(steady, layer) for layer in range(1, m + 1)]
+    except RxnnError:  # no steady state found: judged as an infinite steady-state error
+        converged = np.zeros(d.shape[0], dtype=bool)
+        steady_values = [None] * (m + 1)
+    floor = max(1e3 * atol, 0.1 * tol)  # below this, |x(t) - a| may be integration noise (RMS error control)
+    checks, offsets = [], []
+    for layer in range(1, m + 1):
+        a, x = activations[layer], values[layer]
+        error = np.max(np.abs(x - a[:, None, :]), axis=(0, 2))
+        top = np.max(x, axis=(0, 2))
+        # Relative error, with |a| floored at tol so that nodes whose activation is ~0 are judged absolutely.
+        rel = float(np.max(np.abs(steady_values[layer] - a) / np.maximum(np.abs(a), tol))) if converged.all() else float("inf")
+        checks.append(LayerCheck(
+            start=start.name, layer=layer, final_error=float(error[-1]), steady_error=rel,
+            settle_time=last_entry(times, error <= tol), entry_time=last_entry(times, top <= bound),
+            end_time=float(times[-1]),
+        ))
+        offsets.append(x - a[:, None, :])
+    distance = np.sqrt(sum(np.sum(o**2, axis=2) for o in offsets))  # (inputs, time)
+    diagnosis = _diagnosis(target, values, activations, start, tol)
+    check = decay_check(start.name, times, distance, floor, diagnosis)
+    return checks, check, (times, distance.max(axis=0))
+
+
+def _integration_failure(
+    target: Target, start: Start, exc: Exception
+) -> tuple[list[LayerCheck], StartCheck, tuple[np.ndarray, np.ndarray]]:
+    inf, nan = float("inf"), float("nan")
+    reason = f"{INTEGRATION_FAILED} ({exc}), so convergence from this start is not shown"
+    layers = [LayerCheck(start.name, layer, inf, inf, inf, inf, 0.0) for layer in range(1, len(target.layers))]
+    return layers, StartCheck(start.name, inf, inf, 0.0, nan, nan, 0.0, reason), (np.zeros(0), np.zeros(0))
+
+
+def _diagnosis(target: Target, values: list[np.ndarray], activations: list[np.ndarray], start: Start, tol: float) -> str:
+    """Name a node that starts at 0, stays exactly at 0, and should not: the face x = 0 is invariant."""
+    offset = 0
+    for layer in range(1, len(target.layers)):
+        x = values[layer]
+        width = x.shape[-1]
+        for i in range(width):
+            started = start.nodes[offset + i] == 0
+            stuck = np.all(x[..., i] == 0, axis=1)
+            wrong = activations[layer][:, i] > tol
+            hit = np.flatnonzero(stuck & wrong) if started else np.zeros(0, dtype=int)
+            if hit.size:
+                name = target.layers[layer][i]
+                cause = "h = 0 (H -> H + X has [H] = 0)" if target.h == 0 else "no reaction makes it while it is absent"
+                return (
+                    f"{name} starts at 0 and stays at 0 for the whole run while a^{layer}_{i + 1} = "
+                    f"{float(activations[layer][hit[0], i]):.6g} (input {int(hit[0])}): the face {name} = 0 is "
+                    f"invariant, since {cause}, so Def. 4.1 fails from this start"
+                )
+        offset += width
+    return ""
+
+
+def _integrate_until_close(
+    target: Target, state: dict[str, Any], activations: list[np.ndarray],
+    tol: float, t_end: float, t_max: float, rtol: float, atol: float,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Integrate to t_end, then on to 2 t_end, ... t_max until every layer ends within tol.
+
+    Each extension continues from the end state (no re-integration) and stops
+    early once the nodes moved less than tol/10 over the last extension: the
+    run has settled, so more time cannot bring a wrong limit within tol.
+    Returns the sampled times and the layers' values (batch, time, nodes).
+    """
+    m = len(target.layers) - 1
+    # Log-spaced early times resolve the fast fall from large starts (Fig. 12, left).
+    grid = np.unique(np.concatenate([[0.0], np.geomspace(1e-5, t_end, 300), np.linspace(0, t_end, 201)]))
+    result = simulate(target.network, state, (0.0, t_end), t_eval=grid, rtol=rtol, atol=atol)
+    nodes = range(1, m + 1)  # layer 0 (the inputs) is constant and never read: not materialised over time
+    times = [result.t]
+    values = [[None] + [target.layer_values(result, layer) for layer in nodes]]
+    while t_end < t_max:
+        last = [None] + [v[:, -1, :] for v in values[-1][1:]]
+        if max(float(np.max(np.abs(last[layer] - activations[layer]))) for layer in range(1, m + 1)) <= tol:
+            break
+        new_end = min(2.0 * t_end, t_max)
+        result = simulate(target.network, result.final(), (t_end, new_end), t_eval=np.linspace(t_end, new_end, 201),
+                          rtol=rtol, atol=atol)
+        times.append(result.t[1:])
+        values.append([None] + [target.layer_values(result, layer)[:, 1:, :] for layer in nodes])
+        t_end = new_end
+        moved = max(float(np.max(np.abs(values[-1][layer][:, -1, :] - last[layer]))) for layer in range(1, m + 1))
+        if moved <= 0.1 * tol:
+            break
+    return np.concatenate(times), [None] + [np.concatenate([v[layer] for v in values], axis=1) for layer in nodes]

@@ -528,9 +528,46 @@ class ReactionNetwork:
             raise NetworkError(f"reaction indices must be in [0, {self.n_reactions}); got {items}")
         return np.unique(idx % max(self.n_reactions, 1))
 
-    def is_subnetwork_of(self, other: ReactionNetwork) -> bool:
-        """Whether every reaction of this network, with its rate, is a reaction of ``other`` (§5.1)."""
-        return self._reaction_set() <= other._reaction_set()
+    def is_subnetwork_of(self, other: ReactionNetwork, *, compare_rates: bool = False) -> bool:
+        """Whether this network is a subnetwork of ``other`` in the sense of §5.1: R' is a subset of R.
+
+        §5.1's relation is graph-level: a reaction is an edge between two
+        complexes, whatever its rate constant, so ``A -> B ; 2`` is a
+        subnetwork of ``A -> B ; 3``. (S' within S and C' within C follow.)
+
+        Parameters
+        ----------
+        other : ReactionNetwork
+        compare_rates : bool, default False
+            Also require each reaction's rate constant to equal the one in
+            ``other`` (a stricter, kinetic relation; ``==`` compares networks
+            with their rates too).
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> from rxnn import ReactionNetwork
+        >>> small = ReactionNetwork.from_text("A -> B ; 2")
+        >>> big = ReactionNetwork.from_text("A -> B ; 3\\nB -> C")
+        >>> small.is_subnetwork_of(big), small.is_subnetwork_of(big, compare_rates=True)
+        (True, False)
+        """
+        if not isinstance(other, ReactionNetwork):
+            raise NetworkError(f"other of is_subnetwork_of must be a ReactionNetwork; got {type(other).__name__}")
+        if compare_rates:
+            return self._reaction_set() <= other._reaction_set()
+        return self._edge_set() <= other._edge_set()
+
+    def _edge_set(self) -> frozenset:
+        """The reactions as edges between complexes, rates ignored (§5.1), cached."""
+        cached = self.__dict__.get("_eset")
+        if cached is None:
+            cached = frozenset(r.key() for r in self.reactions)
+            self.__dict__["_eset"] = cached
+        return cached
 
     # ------------------------------------------------------------------ ODEs
     def odes(self) -> dict[str, Any]:
