@@ -50,7 +50,9 @@ class _SmoothReLUFunction(torch.autograd.Function):
 
     @staticmethod
     def symbolic(g: Any, y: Any, h: float) -> Any:  # the TorchScript ONNX exporter
-        return g.op(f"{ONNX_DOMAIN}::SmoothReLU", y, h_f=float(h))
+        out = g.op(f"{ONNX_DOMAIN}::SmoothReLU", y, h_f=float(h))
+        out.setType(y.type())  # element-wise: the input's type and shape
+        return out
 
 
 class _PolynomialFunction(torch.autograd.Function):
@@ -69,7 +71,9 @@ class _PolynomialFunction(torch.autograd.Function):
 
     @staticmethod
     def symbolic(g: Any, y: Any, q: int, h: float) -> Any:
-        return g.op(f"{ONNX_DOMAIN}::PolynomialActivation", y, q_i=int(q), h_f=float(h))
+        out = g.op(f"{ONNX_DOMAIN}::PolynomialActivation", y, q_i=int(q), h_f=float(h))
+        out.setType(y.type())
+        return out
 
 
 class SmoothReLU(torch.nn.Module):
