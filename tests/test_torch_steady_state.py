@@ -93,6 +93,12 @@ def test_bad_inputs_are_refused():
     chem = ChemicalSteadyState(net)
     with pytest.raises(RxnnError, match=r"d of ChemicalSteadyState.forward must be a tensor of shape \(batch, 3\)"):
         chem(torch.rand(4, 2, dtype=torch.float64))
+    with pytest.raises(RxnnError, match=r"finite concentrations >= 0 .* got '-1.0 at row 1, input 2'"):
+        chem(torch.tensor([[0.0, 0.0, 0.0], [0.0, 0.0, -1.0]], dtype=torch.float64))
+    with torch.no_grad():
+        chem.W1[0, 0] = float("nan")
+    with pytest.raises(RxnnError, match="training diverged"):
+        chem(torch.rand(1, 3, dtype=torch.float64))
     with pytest.raises(RxnnError, match="Sigmoid"):
         ChemicalSteadyState(rnn.FeedForwardNetwork.random([3, 2], rnn.Sigmoid(), seed=0))
     with pytest.raises(RxnnError, match="network of ChemicalSteadyState"):

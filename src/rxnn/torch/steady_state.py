@@ -36,6 +36,7 @@ import torch
 
 from rxnn._validation import must_be
 from rxnn.compile import activation_parameters
+from rxnn.errors import ComputationError
 from rxnn.experiments.chemistry_training import ChemicalForward
 from rxnn.nn import FeedForwardNetwork
 from rxnn.torch.convert import from_torch
@@ -146,9 +147,10 @@ class ChemicalSteadyState(torch.nn.Module):
 
     Attributes
     ----------
-    weights, biases : torch.nn.ParameterList
-        W^l (c_l, c_{l-1}) and beta^l (c_l,); ``parameters()`` yields them as
-        W^1, beta^1, W^2, beta^2, ...
+    W1, b1, W2, b2, ... : torch.nn.Parameter
+        W^l (c_l, c_{l-1}) and beta^l (c_l,), registered in this order, so
+        ``parameters()`` yields them as ``to_torch(network).parameters()`` does;
+        :attr:`weights` and :attr:`biases` list them by kind.
     chemistry : ChemicalForward
         The compiled reaction network and its counters (``calls``, ``seconds``).
 
@@ -186,25 +188,58 @@ class ChemicalSteadyState(torch.nn.Module):
                           type(network).__name__)
         self.chemistry = ChemicalForward(network, nodes=nodes)  # compiles; refuses Sigmoid by name
         self.activation = network.activation
-        self.weights = torch.nn.ParameterList(torch.nn.Parameter(torch.tensor(w, dtype=dtype)) for w in network.weights)
-        self.biases = torch.nn.ParameterList(torch.nn.Parameter(torch.tensor(b, dtype=dtype)) for b in network.biases)
+        self.n_layers = network.n_layers
+        for l, (w, b) in enumerate(zip(network.weights, network.biases), start=1):  # registered W1, b1, W2, ...
+            self.register_parameter(f"W{l}", torch.nn.Parameter(torch.tensor(w, dtype=dtype)))
+            self.register_parameter(f"b{l}", torch.nn.Parameter(torch.tensor(b, dtype=dtype)))
+
+    @property
+    def weights(self) -> list[torch.nn.Parameter]:
+        """W^1, ..., W^m."""
+        return [getattr(self, f"W{l}") for l in range(1, self.n_layers + 1)]
+
+    @property
+    def biases(self) -> list[torch.nn.Parameter]:
+        """beta^1, ..., beta^m."""
+        return [getattr(self, f"b{l}") for l in range(1, self.n_layers + 1)]
 
     def ordered_parameters(self) -> list[torch.nn.Parameter]:
-        """W^1, beta^1, ..., W^m, beta^m."""
+        """W^1, beta^1, ..., W^m, beta^m (also the order of ``parameters()``)."""
         return [p for pair in zip(self.weights, self.biases) for p in pair]
 
-    def parameters(self, recurse: bool = True) -> Any:  # noqa: D102 (the order documented above)
-        return iter(self.ordered_parameters())
-
     def network(self) -> FeedForwardNetwork:
-        """The current parameters as a :class:`FeedForwardNetwork` (float64 copies)."""
-        return FeedForwardNetwork([_cpu64(w) for w in self.weights], [_cpu64(b) for b in self.biases], self.activation)
+        """The current parameters as a :class:`FeedForwardNetwork` (float64 copies).
+
+        Raises
+        ------
+        ComputationError
+            If a parameter is NaN or infinite (training diverged).
+        """
+        try:
+            return FeedForwardNetwork([_cpu64(w) for w in self.weights], [_cpu64(b) for b in self.biases],
+                                      self.activation)
+        except ValueError as exc:
+            raise ComputationError(f"ChemicalSteadyState: {exc}; training diverged, lower the learning rate") from None
 
     def forward(self, d: torch.Tensor) -> torch.Tensor:
-        """Steady-state outputs x^m* of shape (batch, c_m) for inputs of shape (batch, c_0)."""
-        if not isinstance(d, torch.Tensor) or d.ndim != 2 or d.shape[1] != self.weights[0].shape[1]:
+        """Steady-state outputs x^m* of shape (batch, c_m) for inputs of shape (batch, c_0).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If ``d`` is not a 2-D tensor of width c_0 with finite values >= 0 (inputs are concentrations).
+        rxnn.SteadyStateError
+            If some member of the batch does not converge (never silently).
+        """
+        func, width = "ChemicalSteadyState.forward", self.chemistry.layer_sizes[0]
+        if not isinstance(d, torch.Tensor) or d.ndim != 2 or d.shape[1] != width:
             got = tuple(d.shape) if isinstance(d, torch.Tensor) else type(d).__name__
-            raise must_be("d", "ChemicalSteadyState.forward", f"a tensor of shape (batch, {self.weights[0].shape[1]})", got)
+            raise must_be("d", func, f"a tensor of shape (batch, {width})", got)
+        bad = ~torch.isfinite(d) | (d < 0)
+        if bool(bad.any()):
+            row, col = (int(i) for i in torch.nonzero(bad)[0])
+            raise must_be("d", func, "finite concentrations >= 0 (rescale the data, e.g. to [0, 1])",
+                          f"{d[row, col].item()} at row {row}, input {col}")
         return _SteadyStateFunction.apply(d, self, *self.ordered_parameters())
 
     def extra_repr(self) -> str:
