@@ -5,12 +5,14 @@ finite differences of the chemistry itself, and rxnn's own
 chemistry-in-the-loop training (rxnn.experiments.chemistry_training).
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 
 from rxnn import nn as rnn
-from rxnn.datasets import load_digits
+from rxnn.datasets import load_digits, load_mnist
 from rxnn.errors import RxnnError
 from rxnn.experiments.chemistry_training import train_with_chemistry
 from rxnn.experiments.training import TrainingConfig, draw_batch, random_streams, targets
@@ -129,5 +131,18 @@ def test_pytorch_chemistry_in_the_loop_reproduces_rxnn_training():
     moved = max(float(np.max(np.abs(a - b))) for a, b in zip(theirs.weights, rnn.FeedForwardNetwork.random(
         config.layer_sizes, config.activation(), seed=random_streams(config.seed)[0]).weights))
     assert moved > 0.1  # training did change the parameters
+    for a, b in zip((*ours.weights, *ours.biases), (*theirs.weights, *theirs.biases), strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
+
+
+SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+
+
+@pytest.mark.slow
+def test_pytorch_chemistry_in_the_loop_reproduces_rxnn_training_on_mnist_784_40_10():
+    data = load_mnist(SHARED_MNIST).train  # the project's shared copy (tests/test_mnist.py uses the same)
+    config = TrainingConfig(batch_size=10, iterations=300, seed=1234)  # the paper's 784-40-10, h = 1, eta = 0.1
+    ours = torch_chemistry_training(config, data)
+    theirs = train_with_chemistry(config, data)[0].network
     for a, b in zip((*ours.weights, *ours.biases), (*theirs.weights, *theirs.biases), strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
