@@ -71,3 +71,13 @@ __all__ = [
     "simulate_stochastic",
     "steady_state",
 ]
+
+_LAZY_TORCH = ("from_torch", "to_torch")
+
+
+def __getattr__(name: str):  # PEP 562: rxnn.from_torch / rxnn.to_torch import torch only when used
+    if name in _LAZY_TORCH:
+        import rxnn.torch
+
+        return getattr(rxnn.torch, name)
+    raise AttributeError(f"module 'rxnn' has no attribute {name!r}")

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "rxnn._stochastic_cli",
     "rxnn.datasets._cli",
     "rxnn.theory._cli",
+    "rxnn.experiments._compare_cli",
 )
 
 

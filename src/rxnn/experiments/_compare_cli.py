@@ -1,0 +1,37 @@
+"""``rxnn compare``: the published chemical neural networks side by side (rxnn.experiments.compare)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from rxnn.experiments.compare import TASKS
+
+    p = subparsers.add_parser(
+        "compare",
+        help="train, compile and simulate the published tasks (XOR, IRIS, 8x8 digits, MNIST); write the table",
+        description="Train the architectures of the published chemical neural networks on their tasks, compile "
+        "them (Table 1 and absorbed form) and measure accuracy in closed form, by the compiled ODE and by SSA; "
+        "write compare.md, compare.json and compare.png into --out.",
+    )
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--tasks", nargs="+", choices=sorted(TASKS), help="tasks to run (default all)")
+    p.add_argument("--quick", action="store_true", help="seconds-long run: fewer iterations and SSA inputs, no MNIST")
+    p.add_argument("--volume", type=float, help="volume of the stochastic simulations (default 100, quick 10)")
+    p.add_argument("--t-end", type=float, help="simulated time per input (default 20, quick 10)")
+    p.add_argument("--n-stochastic", type=int, help="test inputs simulated stochastically (default 100, quick 8)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_compare)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from rxnn.experiments.compare import compare
+
+    table = compare(args.tasks, quick=args.quick, volume=args.volume, t_end=args.t_end,
+                    n_stochastic=args.n_stochastic, seed=args.seed, progress=True)
+    paths = table.write(args.out)
+    print(table.to_markdown())
+    print("wrote " + ", ".join(str(p) for p in paths.values()))
+    return 0
