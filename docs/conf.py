@@ -10,6 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The PyTorch/ONNX examples take --small or RXNN_EXAMPLES_SMALL=1: the build runs their seconds-long size.
+os.environ.setdefault("RXNN_EXAMPLES_SMALL", "1")
 
 import rxnn  # noqa: E402
 

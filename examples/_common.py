@@ -6,7 +6,6 @@ import argparse
 import os
 from pathlib import Path
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 
@@ -22,6 +21,8 @@ def parse_args(description: str) -> argparse.Namespace:
 
 
 def figure(width: float = 8.0, height: float = 3.2, ncols: int = 2) -> tuple[Figure, list]:
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
+    """A pyplot figure (so that the documentation's gallery shows it) with ``ncols`` panels."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(width, height), layout="constrained")
     return fig, [fig.add_subplot(1, ncols, k + 1) for k in range(ncols)]

@@ -1,4 +1,8 @@
-"""8 x 8 digits end to end with the chemistry in the loop: every forward pass of PyTorch training is
+"""
+8x8 digits with the chemistry in the loop (PyTorch)
+===================================================
+
+8 x 8 digits end to end with the chemistry in the loop: every forward pass of PyTorch training is
 the steady state of the compiled reaction network, every backward pass its implicit derivative (§4, §6).
 
     python examples/digits_chemistry_in_the_loop.py [--small] [--out DIR]

@@ -1,4 +1,8 @@
-"""Read an ONNX model into rxnn, compile it, and check the chemistry against onnxruntime.
+"""
+ONNX in: read a model, compile it, check against onnxruntime
+============================================================
+
+Read an ONNX model into rxnn, compile it, and check the chemistry against onnxruntime.
 
     python examples/onnx_in.py [--small] [--out DIR]
 

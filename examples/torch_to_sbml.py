@@ -1,4 +1,8 @@
-"""Train in PyTorch, compile to a reaction network (Table 1), verify it (Def. 4.1), export SBML.
+"""
+PyTorch in: train, compile, verify, export SBML
+===============================================
+
+Train in PyTorch, compile to a reaction network (Table 1), verify it (Def. 4.1), export SBML.
 
     python examples/torch_to_sbml.py [--small] [--out DIR]
 
