@@ -15,13 +15,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy.integrate import solve_ivp
-
 from rxnn._validation import check_int, check_positive_finite, must_be
-from rxnn.crn.engine import STEADY_METHODS, Engine, Parameters, engine_for, integrate, solve_steady_state
+from rxnn.crn._checks import STATE_LIMIT, check_elements, check_magnitude, check_network, check_times
+from rxnn.crn._integrate import HUGE, MAX_STEPS, MAX_WALL_TIME, OUTPUT_LIMIT, integrate
+from rxnn.crn.engine import STEADY_METHODS, Engine, Parameters, engine_for, solve_steady_state
 from rxnn.crn.kinetics import EnzymeValues, parse_initial_compact
 from rxnn.crn.network import ReactionNetwork
 from rxnn.crn.results import SimulationError, SimulationResult, SteadyStateError, SteadyStateResult
+from rxnn.errors import LimitError
 
 __all__ = ["simulate", "steady_state", "METHODS", "STEADY_METHODS"]
 
@@ -42,12 +43,15 @@ _DENSE_JAC_LIMIT = 2000  # LSODA needs a dense Jacobian; beyond this size it est
 def _prepare(
     network: ReactionNetwork, initial: Mapping[str, Any], rates: Mapping[str, float] | None, func: str
 ) -> tuple[Engine, np.ndarray, EnzymeValues, bool, Parameters]:
-    if not isinstance(network, ReactionNetwork):
-        raise TypeError(f"network of {func} must be a ReactionNetwork; got {type(network).__name__}")
+    check_network(network, func)
     engine = engine_for(network, rates)
     x0, enzymes, batched = parse_initial_compact(
         engine.system.network, initial, func, engine.dynamic_mask, engine.position, engine.parse_cache
     )
+    check_elements(x0.size, STATE_LIMIT, "the state (batch x dynamic species)", func, "split the batch")
+    check_magnitude(x0, engine.system.dynamic_species, HUGE, func)
+    check_magnitude(enzymes.values, [engine.system.enzymatic_species[j] for j in enzymes.columns], HUGE, func)
+    check_magnitude(enzymes.row[None, :], engine.system.enzymatic_species, HUGE, func)
     return engine, x0, enzymes, batched, engine.parameters(enzymes)
 
 
@@ -84,6 +88,8 @@ def simulate(
     atol: float = 1e-10,
     dense_output: bool = False,
     raise_on_failure: bool = True,
+    max_steps: int = MAX_STEPS,
+    max_wall_time: float | None = MAX_WALL_TIME,
     **solver_options: Any,
 ) -> SimulationResult:
     """Integrate the mass-action ODEs (eq. (2)) of ``network`` from ``initial``.
@@ -118,6 +124,11 @@ def simulate(
     raise_on_failure : bool, default True
         Raise :class:`SimulationError` (with ``.result``) if the integrator
         fails; otherwise return the result with ``success=False``.
+    max_steps : int, default 1_000_000
+        Integrator steps before the run stops with ``success=False``.
+    max_wall_time : float or None, default 600.0
+        Seconds before the run stops with ``success=False`` (checked at every
+        right-hand-side evaluation, whatever the method); None for no limit.
     **solver_options
         Passed to :func:`scipy.integrate.solve_ivp` (``max_step``, ``first_step``).
 
@@ -125,8 +136,28 @@ def simulate(
     -------
     SimulationResult
 
+    Raises
+    ------
+    InvalidArgumentError
+        For a bad ``t_span``, ``t_eval`` (empty, unsorted, non-finite, outside
+        ``t_span``), tolerance, budget, method or initial value.
+    LimitError
+        For a start above :data:`~rxnn.crn._integrate.HUGE` (1e100) or whose
+        rates overflow, or a state (batch x species) over 1e7 values or a
+        stored trajectory over 1e8 values.
+    SimulationError
+        When ``raise_on_failure`` and the run stopped early; the message says
+        what was seen: a finite-time blow-up (values past 1e100 or
+        non-finite), time not advancing, a budget spent, or the solver's own
+        step-size failure.
+
     Notes
     -----
+    Every method runs under one guard (:mod:`rxnn.crn._integrate`): the step
+    and wall-clock budgets above, a check that time advances (20 steps
+    without progress stop the run: LSODA over ``(0, 1e-300)``), and blow-up
+    detection, so that no integration runs unbounded.
+
     The right-hand side is evaluated by matrix-product groups
     (:mod:`rxnn.crn.engine`): for a compiled network, N_g (x (W x' + b))
     per layer, so one evaluation over a batch costs about as much as the
@@ -147,18 +178,22 @@ def simulate(
     t0, t1 = _check_span(t_span, func)
     rtol = check_positive_finite(rtol, "rtol", func)
     atol = check_positive_finite(atol, "atol", func)
+    max_steps = check_int(max_steps, "max_steps", func, minimum=1)
+    if max_wall_time is not None:
+        max_wall_time = check_positive_finite(max_wall_time, "max_wall_time", func)
     if t_eval is not None:
-        t_eval = np.asarray(t_eval, dtype=np.float64)
-        if t_eval.ndim != 1 or np.any(np.diff(t_eval) < 0) or t_eval.min() < t0 or t_eval.max() > t1:
-            raise must_be("t_eval", func, f"a sorted 1-D array of times within t_span [{t0}, {t1}]", t_eval)
+        t_eval = check_times(t_eval, t0, t1, func)
     engine, x0, enzymes, batched, params = _prepare(network, initial, rates, func)
     batch, n = x0.shape
-    if n == 0:  # nothing moves: every species is enzymatic
+    if n == 0:  # nothing moves: every species is enzymatic (or there are none)
         times = t_eval if t_eval is not None else np.array([t0, t1])
         return SimulationResult(
             t=times, species=network.species, batched=batched, success=True, status=0,
             message="no dynamic species", method=method, **_compact(engine, np.zeros((batch, times.size, 0)), enzymes),
         )
+    if t_eval is not None:
+        check_elements(batch * n * t_eval.size, OUTPUT_LIMIT, "the trajectory (batch x species x t_eval)", func,
+                       "pass fewer t_eval times or a smaller batch")
 
     # The flat state is species-major (index i * batch + b): every group's rates are rows of one array.
     def fun(_t: float, y: np.ndarray) -> np.ndarray:
@@ -167,22 +202,17 @@ def simulate(
     def jac(_t: float, y: np.ndarray) -> Any:
         return params.jacobian(y.reshape(n, batch), layout="species")
 
+    y0 = np.ascontiguousarray(x0.T).ravel()
+    _check_start(fun, y0, engine, n, batch, func)
     uses_jac, sparse_ok = METHODS[method]
     options = dict(solver_options)
-    y0 = np.ascontiguousarray(x0.T).ravel()
-    if method == "auto":
-        sol = integrate(fun, jac, (t0, t1), y0, t_eval=t_eval, rtol=rtol, atol=atol, dense_output=dense_output,
-                        options=options)
-        used = sol.method
-    else:
-        if uses_jac:
-            if sparse_ok:
-                options["jac"] = jac
-            elif batch * n <= _DENSE_JAC_LIMIT:
-                options["jac"] = lambda t, y: jac(t, y).toarray()
-        sol = solve_ivp(fun, (t0, t1), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol,
-                        dense_output=dense_output, **options)
-        used = method
+    if method != "auto" and uses_jac:
+        if sparse_ok:
+            options["jac"] = jac
+        elif batch * n <= _DENSE_JAC_LIMIT:
+            options["jac"] = lambda t, y: jac(t, y).toarray()
+    sol = integrate(fun, jac, (t0, t1), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol,
+                    dense_output=dense_output, options=options, max_steps=max_steps, max_wall_time=max_wall_time)
     dynamic = sol.y.reshape(n, batch, sol.t.size).transpose(1, 2, 0)
     dense = None
     if sol.sol is not None:
@@ -201,15 +231,26 @@ def simulate(
     result = _with_index(SimulationResult(
         t=sol.t, species=network.species, batched=batched, **_compact(engine, dynamic, enzymes),
         success=bool(sol.success), status=int(sol.status) if sol.status <= 0 else 0, message=str(sol.message),
-        nfev=int(sol.nfev), njev=int(sol.njev), nlu=int(sol.nlu), method=used, sol=dense,
+        nfev=int(sol.nfev), njev=int(sol.njev), nlu=int(sol.nlu), method=sol.method, sol=dense,
     ), engine)
     if not result.success and raise_on_failure:
-        raise SimulationError(
-            f"simulate: the {method} integrator failed at t = {sol.t[-1] if sol.t.size else t0:g} of [{t0:g}, {t1:g}]: "
-            f"{sol.message} (try method='LSODA' or 'Radau', or looser rtol/atol)",
-            result,
-        )
+        raise SimulationError(f"simulate ({method}): {sol.message}", result)
     return result
+
+
+def _check_start(fun: Any, y0: np.ndarray, engine: Engine, n: int, batch: int, func: str) -> None:
+    """Refuse a start whose rates overflow float64, naming the species (before any solver sees it)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        f0 = fun(0.0, y0)
+    bad = np.flatnonzero(~np.isfinite(f0))
+    if bad.size:
+        i, b = divmod(int(bad[0]), batch)
+        name = engine.system.dynamic_species[i]
+        where = f" (batch member {b})" if batch > 1 else ""
+        raise LimitError(
+            f"{func}: at the initial state the rate of change of {name!r}{where} overflows float64 "
+            f"(x = {y0[bad[0]]:.3g}); mass-action rates multiply concentrations, so rescale the concentration unit"
+        )
 
 
 def _check_span(t_span: Any, func: str) -> tuple[float, float]:

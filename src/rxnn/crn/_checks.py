@@ -1,0 +1,67 @@
+"""Boundary checks shared by the simulators: sizes bounded before allocating, values that cannot overflow.
+
+Each limit is stated here once and named in its refusal (a
+:class:`~rxnn.errors.LimitError`), so that a small input cannot ask for an
+unbounded allocation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from rxnn._validation import must_be
+from rxnn.errors import LimitError, RxnnError
+
+__all__ = ["ArgumentTypeError", "STATE_LIMIT", "check_elements", "check_magnitude", "check_network", "check_times"]
+
+#: Most values of one state (batch x dynamic species) that simulate / steady_state accept: 80 MB of float64.
+STATE_LIMIT = 10_000_000
+
+
+class ArgumentTypeError(RxnnError, TypeError):
+    """An argument of the wrong type (a ``TypeError``, as callers catch it today)."""
+
+
+def check_network(network: Any, func: str) -> None:
+    """Refuse anything but a ReactionNetwork, naming the type given."""
+    from rxnn.crn.network import ReactionNetwork
+
+    if not isinstance(network, ReactionNetwork):
+        raise ArgumentTypeError(f"network of {func} must be a ReactionNetwork; got {type(network).__name__}")
+
+
+def check_elements(count: int, limit: int, what: str, func: str, fix: str) -> None:
+    """Raise a LimitError when ``count`` values of ``what`` would pass ``limit`` (checked before allocating)."""
+    if count > limit:
+        raise LimitError(f"{func}: {what} would hold {count:.3g} values, over the limit of {limit:.0e}; {fix}")
+
+
+def check_magnitude(values: np.ndarray, names: Sequence[str], limit: float, func: str) -> None:
+    """Refuse concentrations above ``limit`` (values: (batch, len(names))), naming the first species."""
+    if values.size == 0:
+        return
+    peak = np.max(values, axis=0)
+    over = np.flatnonzero(peak > limit)
+    if over.size:
+        j = int(over[0])
+        raise LimitError(
+            f"initial[{names[j]!r}] of {func} must be at most {limit:g} (mass-action rates of such values overflow "
+            f"float64); got {float(peak[j]):.3g}: rescale the concentration unit"
+        )
+
+
+def check_times(t_eval: Any, t0: float, t1: float, func: str) -> np.ndarray:
+    """``t_eval`` as a non-empty sorted 1-D float array of finite times within [t0, t1]."""
+    what = f"a non-empty sorted 1-D array of finite times within t_span [{t0:g}, {t1:g}]"
+    try:
+        times = np.asarray(t_eval, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise must_be("t_eval", func, what, t_eval) from None
+    if times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)):
+        raise must_be("t_eval", func, what, t_eval)
+    if np.any(np.diff(times) < 0) or times[0] < t0 or times[-1] > t1:
+        raise must_be("t_eval", func, what, t_eval)
+    return times
