@@ -36,7 +36,7 @@ def check_network(network: Any, func: str) -> None:
 def check_elements(count: int, limit: int, what: str, func: str, fix: str) -> None:
     """Raise a LimitError when ``count`` values of ``what`` would pass ``limit`` (checked before allocating)."""
     if count > limit:
-        raise LimitError(f"{func}: {what} would hold {count:.3g} values, over the limit of {limit:.0e}; {fix}")
+        raise LimitError(f"{func}: {what} come to {count:.3g}, over the limit of {limit:.0e}; {fix}")
 
 
 def check_magnitude(values: np.ndarray, names: Sequence[str], limit: float, func: str) -> None:
