@@ -1027,7 +1027,8 @@ def cascade(params: Parameters, X0T: np.ndarray, tol: float, atol: float, max_it
     XT = X0T.copy()
     B = XT.shape[1]
     undecided = np.zeros(B, bool)
-    counters = dict(levels=0, iterations=0, rejected=0, nfev=0, njev=0)
+    continued = np.zeros(B, bool)  # members with a multi-species component solved by continuation
+    counters: dict[str, Any] = dict(levels=0, iterations=0, rejected=0, nfev=0, njev=0, continued=continued)
     everyone = np.arange(B)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         for level in e.levels:
@@ -1050,6 +1051,7 @@ def cascade(params: Parameters, X0T: np.ndarray, tol: float, atol: float, max_it
                 members = everyone[still]
                 undecided |= ~still
                 if members.size:
+                    continued[members] = True
                     problem = _BlockProblem(params, tol, atol, level.multi_rows, XT)
                     solver = PseudoTransient(problem, stacklevel=6)
                     x, stats = solver.run(np.ascontiguousarray(XT[level.multi_rows][:, members].T), max_iterations, members)
@@ -1072,21 +1074,29 @@ def solve_steady_state(
 
     Returns x (batch, n) and counters with ``residual`` (batch,),
     ``converged`` (batch,), ``iterations``, ``rejected``, ``nfev``, ``njev``,
-    ``pseudo_time`` (batch,), ``levels`` and ``fallback`` (members solved by
-    continuation after the cascade could not decide them).
+    ``pseudo_time`` (batch,), ``levels``, ``fallback`` (members solved by
+    continuation after the cascade could not decide them) and ``by_cascade``
+    (batch,): members whose point the cascade's one-species argument alone
+    determined (no continuation anywhere), so that the trajectory provably
+    tends to it (:func:`rxnn.crn.simulate.steady_state`, Notes).
     """
     B, n = x0.shape
     problem = _FullProblem(params, tol, atol)
     everyone = np.arange(B)
     stats: dict[str, Any] = dict(iterations=0, rejected=0, nfev=0, njev=0, levels=0, fallback=0,
-                                 pseudo_time=np.zeros(B), undecided=np.zeros(B, bool))
+                                 pseudo_time=np.zeros(B), undecided=np.zeros(B, bool), by_cascade=np.zeros(B, bool))
     if method == "pseudo-transient" or n == 0:
         solver = PseudoTransient(problem)
         x, run = solver.run(x0, max_iterations, everyone)
         stats.update(iterations=run["iterations"], rejected=run["rejected"], nfev=solver.nfev, njev=solver.njev,
                      pseudo_time=run["pseudo_time"], residual=run["residual"])
+        if n:  # the cascade certifies the members whose limit it determines, where the two points agree
+            XT, undecided, counters = cascade(params, np.ascontiguousarray(x0.T), tol, atol, max_iterations)
+            agree = np.all(np.abs(XT.T - x) <= 1e-6 * np.maximum(np.abs(x), 1e-300) + atol, axis=1)
+            stats["by_cascade"] = ~undecided & ~counters["continued"] & agree & (run["residual"] <= 1.0)
         return x, stats
     XT, undecided, counters = cascade(params, np.ascontiguousarray(x0.T), tol, atol, max_iterations)
+    continued = counters.pop("continued")
     stats.update(counters)
     x = np.ascontiguousarray(XT.T)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -1094,6 +1104,7 @@ def solve_steady_state(
     stats["nfev"] += 1
     res = np.where(np.isfinite(res), res, np.inf)
     redo = everyone[undecided | ~(res <= 1.0)]
+    stats["by_cascade"] = ~undecided & ~continued & (res <= 1.0)
     if method == "auto" and redo.size:
         solver = PseudoTransient(problem)
         xr, run = solver.run(x0[redo], max_iterations, redo)

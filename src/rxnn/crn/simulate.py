@@ -18,7 +18,8 @@ import numpy as np
 from rxnn._validation import check_int, check_positive_finite, must_be
 from rxnn.crn._checks import STATE_LIMIT, check_elements, check_magnitude, check_network, check_times
 from rxnn.crn._integrate import HUGE, MAX_STEPS, MAX_WALL_TIME, OUTPUT_LIMIT, integrate
-from rxnn.crn.engine import STEADY_METHODS, Engine, Parameters, engine_for, solve_steady_state
+from rxnn.crn._convergence import follow
+from rxnn.crn.engine import STEADY_METHODS, Engine, Parameters, PseudoTransient, _FullProblem, engine_for, solve_steady_state
 from rxnn.crn.kinetics import EnzymeValues, parse_initial_compact
 from rxnn.crn.network import ReactionNetwork
 from rxnn.crn.results import SimulationError, SimulationResult, SteadyStateError, SteadyStateResult
@@ -253,6 +254,40 @@ def _check_start(fun: Any, y0: np.ndarray, engine: Engine, n: int, batch: int, f
         )
 
 
+def _steady_message(stats: dict[str, Any], followed: Any, todo: np.ndarray, converged: np.ndarray,
+                    undecided: np.ndarray, residual: np.ndarray, batched: bool, method: str) -> str:
+    """The verdict of :func:`steady_state`: how each member was established, or what was seen instead."""
+    def where(b: int) -> str:
+        return f" (batch member {b})" if batched else ""
+
+    if converged.all():
+        by_cascade = converged.size - todo.size
+        parts = []
+        if by_cascade and method == "pseudo-transient":
+            parts.append(f"{stats['iterations']} iterations of continuation, at the limit that the feed-forward "
+                         "cascade establishes")
+        elif by_cascade and stats["levels"]:
+            parts.append(f"{stats['levels']} levels of the feed-forward cascade")
+        if todo.size:
+            parts.append(
+                f"{todo.size} batch member(s) by pseudo-transient continuation, confirmed by following the "
+                f"trajectory until it settled there (t = {float(followed.t_end.max()):.3g})"
+            )
+        return "converged: " + (", ".join(parts) if parts else "nothing moves")
+    if undecided.any() and method == "cascade":
+        worst = int(np.flatnonzero(undecided)[0])
+        return (
+            f"did not converge: the cascade cannot decide the limit{where(worst)}: a component with several "
+            "stable states, no steady state, or no feed-forward structure; use method='auto' or 'pseudo-transient'"
+        )
+    k = int(np.flatnonzero(~followed.confirmed)[0])
+    b = int(todo[k])
+    return (
+        f"did not converge{where(b)}: {followed.seen[k]}"
+        + (f"; {int((~converged).sum())} of {converged.size} members did not converge" if converged.size > 1 else "")
+    )
+
+
 def _check_span(t_span: Any, func: str) -> tuple[float, float]:
     try:
         t0, t1 = (float(v) for v in t_span)
@@ -362,36 +397,23 @@ def steady_state(
     engine, x0, enzymes, batched, params = _prepare(network, initial, rates, func)
     x, stats = solve_steady_state(params, x0, tol=tol, atol=atol, max_iterations=max_iterations, method=method)
     residual = stats["residual"]
-    converged = residual <= 1.0
-    success = bool(converged.all())
-    iterations = stats["iterations"] + stats["levels"]
     undecided = stats["undecided"]
-    if success:
-        if method == "pseudo-transient" or not stats["levels"]:
-            message = f"converged in {stats['iterations']} iterations"
-        else:
-            message = f"converged: {stats['levels']} levels of the feed-forward cascade"
-            if stats["fallback"]:
-                message += (
-                    f", {stats['fallback']} batch member(s) by pseudo-transient continuation "
-                    f"({stats['iterations']} iterations)"
-                )
-    elif undecided.any() and method == "cascade":
-        worst = int(np.flatnonzero(undecided)[0])
-        where = f" (batch member {worst})" if batched else ""
-        message = (
-            f"did not converge: the cascade cannot decide the limit{where}: a component with several "
-            "stable states, no steady state, or no feed-forward structure; use method='auto' or 'pseudo-transient'"
-        )
-    else:
-        worst = int(np.argmax(residual))
-        where = f" (batch member {worst})" if batched else ""
-        message = (
-            f"did not converge after {stats['iterations']} iterations: flux imbalance "
-            f"{residual[worst]:.3g} x tolerance{where} at pseudo-time {stats['pseudo_time'][worst]:.3g}; "
-            "the network may have no steady state from this start (unbounded growth or oscillation), "
-            "or needs more max_iterations"
-        )
+    iterations = stats["iterations"] + stats["levels"]
+    converged = stats["by_cascade"] | (x.shape[1] == 0)
+    # Every other member: follow its trajectory and claim only what it reaches.
+    todo = np.flatnonzero(~converged & ~undecided)
+    followed = None
+    if todo.size:
+        problem = _FullProblem(params, tol, atol)
+        followed = follow(params, problem, PseudoTransient, x0[todo], x[todo], residual[todo] <= 1.0, todo,
+                          max_iterations=max_iterations, atol=atol, names=engine.system.dynamic_species)
+        x[todo] = followed.x
+        converged[todo] = followed.confirmed
+        with np.errstate(invalid="ignore", over="ignore"):
+            _, res = problem.residual(x[todo], todo)
+        residual[todo] = np.where(np.isfinite(res), res, np.inf)
+    success = bool(converged.all())
+    message = _steady_message(stats, followed, todo, converged, undecided, residual, batched, method)
     result = _with_index(SteadyStateResult(
         species=network.species, batched=batched, **_compact(engine, x, enzymes),
         residual=residual, converged=converged, success=success, message=message,
