@@ -20,11 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from rxnn.crn._checks import HUGE
+
 __all__ = ["HUGE", "MAX_STEPS", "MAX_WALL_TIME", "OUTPUT_LIMIT", "Trajectory", "integrate"]
 
-#: Concentrations past this are treated as a blow-up (and refused as a start): a rate monomial of order 3
-#: stays below float64's 1.8e308 only up to about 1e102.
-HUGE = 1e100
 #: Default step budget of one integration.
 MAX_STEPS = 1_000_000
 #: Default wall-clock budget of one integration, in seconds.

@@ -1092,8 +1092,14 @@ def solve_steady_state(
                      pseudo_time=run["pseudo_time"], residual=run["residual"])
         if n:  # the cascade certifies the members whose limit it determines, where the two points agree
             XT, undecided, counters = cascade(params, np.ascontiguousarray(x0.T), tol, atol, max_iterations)
-            agree = np.all(np.abs(XT.T - x) <= 1e-6 * np.maximum(np.abs(x), 1e-300) + atol, axis=1)
-            stats["by_cascade"] = ~undecided & ~counters["continued"] & agree & (run["residual"] <= 1.0)
+            xc = XT.T
+            scale = np.maximum(np.max(np.abs(x0), axis=1), np.max(np.abs(xc), axis=1))[:, None]
+            agree = np.all(np.abs(xc - x) <= 1e-6 * (np.abs(xc) + scale), axis=1)
+            certified = ~undecided & ~counters["continued"] & agree & (run["residual"] <= 1.0)
+            x[certified] = xc[certified]  # the limit itself (continuation stops within atol of a root at 0)
+            stats["by_cascade"] = certified
+            stats["residual"] = np.where(certified, _FullProblem(params, tol, atol).residual(x, everyone)[1],
+                                         run["residual"])
         return x, stats
     XT, undecided, counters = cascade(params, np.ascontiguousarray(x0.T), tol, atol, max_iterations)
     continued = counters.pop("continued")

@@ -19,9 +19,9 @@ from itertools import compress, repeat
 import numpy as np
 import scipy.sparse as sp
 
-from rxnn.crn._checks import ArgumentTypeError
+from rxnn.crn._checks import HUGE, ArgumentTypeError
 from rxnn.crn.network import NetworkError, ReactionNetwork, _column_hashes
-from rxnn.errors import InvalidArgumentError
+from rxnn.errors import InvalidArgumentError, LimitError
 
 __all__ = ["MassActionSystem", "ChannelRates", "EnzymeValues", "parse_initial", "parse_initial_compact"]
 
@@ -398,6 +398,11 @@ def parse_initial(
             raise InvalidArgumentError(
                 f"initial[{name!r}] of {func} must be a finite concentration >= 0; got {got!r}{where}"
             )
+        if arr.size and arr.max() > HUGE:
+            raise LimitError(
+                f"initial[{name!r}] of {func} must be at most {HUGE:g} (mass-action rates of such values overflow "
+                f"float64); got {float(arr.max()):.3g}: rescale the concentration unit"
+            )
         if arr.ndim == 1:
             if batch is not None and arr.shape[0] != batch:
                 raise InvalidArgumentError(
@@ -553,7 +558,8 @@ def parse_initial_compact(
             cache["names"], cache["idx"] = names, idx
     scalar, s_val = _scalars(values, cache)
     s_idx = idx[scalar]
-    if s_val.size and not (np.all(np.isfinite(s_val)) and s_val.min() >= 0):
+    # One max and one min per array: NaN fails the comparison, inf and values past HUGE exceed it.
+    if s_val.size and not (s_val.max() <= HUGE and s_val.min() >= 0):
         return slow()
     o_pos = np.flatnonzero(~scalar)
     o_idx = idx[o_pos]
@@ -564,7 +570,9 @@ def parse_initial_compact(
             stacked_all = np.array([values[k] for k in o_pos], dtype=np.float64)
         except (TypeError, ValueError, OverflowError):
             return slow()  # ragged batch lengths, nested arrays, non-numbers: parse_initial says which
-        if stacked_all.ndim > 2 or (stacked_all.ndim == 2 and stacked_all.shape[1] == 0) or not np.all(np.isfinite(stacked_all)) or (stacked_all.size and stacked_all.min() < 0):
+        if stacked_all.ndim > 2 or (stacked_all.ndim == 2 and stacked_all.shape[1] == 0) or (
+            stacked_all.size and not (stacked_all.max() <= HUGE and stacked_all.min() >= 0)
+        ):
             return slow()
         if stacked_all.ndim == 2:
             batch = b = stacked_all.shape[1]

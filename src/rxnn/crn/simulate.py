@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 from rxnn._validation import check_int, check_positive_finite, must_be
-from rxnn.crn._checks import STATE_LIMIT, check_elements, check_magnitude, check_network, check_times
-from rxnn.crn._integrate import HUGE, MAX_STEPS, MAX_WALL_TIME, OUTPUT_LIMIT, integrate
+from rxnn.crn._checks import STATE_LIMIT, check_elements, check_network, check_times
+from rxnn.crn._integrate import MAX_STEPS, MAX_WALL_TIME, OUTPUT_LIMIT, integrate
 from rxnn.crn._convergence import follow
 from rxnn.crn.engine import STEADY_METHODS, Engine, Parameters, PseudoTransient, _FullProblem, engine_for, solve_steady_state
 from rxnn.crn.kinetics import EnzymeValues, parse_initial_compact
@@ -50,9 +50,6 @@ def _prepare(
         engine.system.network, initial, func, engine.dynamic_mask, engine.position, engine.parse_cache
     )
     check_elements(x0.size, STATE_LIMIT, "the state (batch x dynamic species)", func, "split the batch")
-    check_magnitude(x0, engine.system.dynamic_species, HUGE, func)
-    check_magnitude(enzymes.values, [engine.system.enzymatic_species[j] for j in enzymes.columns], HUGE, func)
-    check_magnitude(enzymes.row[None, :], engine.system.enzymatic_species, HUGE, func)
     return engine, x0, enzymes, batched, engine.parameters(enzymes)
 
 
