@@ -43,7 +43,17 @@ def check_elements(count: int, limit: int, what: str, func: str, fix: str) -> No
 
 
 def check_times(t_eval: Any, t0: float, t1: float, func: str) -> np.ndarray:
-    """``t_eval`` as a non-empty sorted 1-D float array of finite times within [t0, t1]."""
+    """``t_eval`` as a non-empty sorted 1-D float array of finite times within [t0, t1].
+
+    Examples
+    --------
+    >>> check_times([0, 0.5, 1], 0.0, 1.0, "simulate")
+    array([0. , 0.5, 1. ])
+    >>> check_times([], 0.0, 1.0, "simulate")
+    Traceback (most recent call last):
+    ...
+    rxnn.errors.InvalidArgumentError: t_eval of simulate must be a non-empty sorted 1-D array of finite times within t_span [0, 1]; got []
+    """
     what = f"a non-empty sorted 1-D array of finite times within t_span [{t0:g}, {t1:g}]"
     try:
         times = np.asarray(t_eval, dtype=np.float64)

@@ -147,6 +147,14 @@ def integrate(
     limited by stability, not accuracy; the integration then continues from
     the current point with BDF and ``jac``. Outputs (``t_eval``, dense
     output) are assembled across both phases as ``solve_ivp`` does.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> blow_up = integrate(lambda t, y: y**2, None, (0.0, 2.0), np.array([1.0]), t_eval=None, rtol=1e-8,
+    ...                     atol=1e-10, dense_output=False, options={}, method="LSODA")
+    >>> blow_up.success, round(float(blow_up.t[-1]), 3), "blow up" in blow_up.message  # x = 1 / (1 - t)
+    (False, 1.0, True)
     """
     from scipy.integrate._ivp.common import OdeSolution
 

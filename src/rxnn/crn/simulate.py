@@ -343,6 +343,15 @@ def steady_state(
         ``n_iterations`` counts the cascade's levels plus the continuation's
         pseudo-time steps.
 
+    Raises
+    ------
+    SteadyStateError
+        When ``raise_on_failure`` and some member was not shown to converge
+        (``.result`` holds the last point: the trajectory's end where it was
+        followed); the message says what was seen.
+    InvalidArgumentError, LimitError
+        For bad arguments or initial values (as for :func:`simulate`).
+
     Notes
     -----
     **Cascade.** Species i depends on j when x_j is a reactant of a channel
@@ -375,8 +384,32 @@ def steady_state(
     rejected and retried with a quarter of ``dt``. Batch members are
     independent blocks of one sparse system.
 
-    Whatever the method, convergence is judged by the residual of the full
-    system at the returned point.
+    **What success means.** A member is reported converged only where it
+    was established that the trajectory from ``initial`` tends to the
+    returned point, and the point's residual is within tolerance:
+
+    * *by the cascade argument*: every level was solved by the one-species
+      rule above (no continuation anywhere). By induction over the levels,
+      the upstream species tend to their limits; a one-species component
+      then obeys x' = f(x, u(t)) with u(t) tending to its limit, and the
+      root chosen attracts every positive start while the top-power terms
+      rule out a blow-up, so x(t) tends to that root (the argument of
+      Thm. 4.8 for the compiled networks). With ``method="pseudo-transient"``
+      the cascade is run as a check, and where it establishes the limit and
+      agrees with continuation (within 1e-6 relative) its point is returned.
+    * *by following the trajectory* (every other member, including points
+      from continuation, which may be equilibria the trajectory never
+      reaches): the ODE is integrated from ``initial`` in windows of doubling
+      length until it ends a window within 1e-6 (relative per species,
+      floored at 1e-6 of the member's concentration scale) of the point with
+      the distance shrinking over the window; continuation re-polishes from
+      the trajectory once its flux imbalance is below 1e6 tolerance units
+      (which finds the right state of a bistable switch). This is numerical
+      evidence, not a proof. It gives up after six windows without 1%
+      progress, or 20,000 steps, or 60 s (:mod:`rxnn.crn._convergence`), and
+      the message names what was seen: an oscillation (Lotka-Volterra from
+      (3, 1), the Brusselator's limit cycle), a blow-up (``2X -> 3X``),
+      unbounded growth, or no convergence.
 
     Examples
     --------
@@ -384,6 +417,10 @@ def steady_state(
     >>> node = ReactionNetwork.from_text("H -> H + X\\n2X -> X")  # x' = h - x^2
     >>> round(steady_state(node, {"H": 4.0})["X"], 12)
     2.0
+    >>> lotka_volterra = ReactionNetwork.from_text("X -> 2X\\nX + Y -> 2Y\\nY -> 0")
+    >>> orbit = steady_state(lotka_volterra, {"X": 3.0, "Y": 1.0}, raise_on_failure=False)
+    >>> orbit.success, orbit.message.split(":")[1].strip()
+    (False, 'oscillation')
     """
     func = "steady_state"
     tol = check_positive_finite(tol, "tol", func)
