@@ -144,3 +144,18 @@ def test_step_and_wall_clock_budgets_stop_an_integration():
     assert not result.success and "max_wall_time = 0.2 s ran out" in result.message
     with pytest.raises(InvalidArgumentError, match="max_wall_time of simulate must be a positive finite number"):
         simulate(DECAY, {"X": 1.0}, (0, 1), max_wall_time=-1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(t_span=(0, 10**400)), r"t_span of simulate must be a pair \(t0, t1\) of numbers; got \(0, 1000"),
+        (dict(rtol=10**400), r"rtol of simulate must be a positive finite number"),
+        (dict(t_eval=[10**400]), r"t_eval of simulate must be a non-empty sorted"),
+    ],
+)
+def test_huge_integers_in_any_numeric_argument_are_refused_by_name(kwargs, message):
+    args = dict(t_span=(0, 1), **kwargs) if "t_span" not in kwargs else kwargs
+    with pytest.raises(InvalidArgumentError, match=message) as caught:
+        simulate(DECAY, {"X": 1.0}, **args)
+    assert len(str(caught.value)) < 300  # the value is summarised, not printed in full

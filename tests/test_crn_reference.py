@@ -7,6 +7,7 @@ what it does instead), a stationary distribution.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np

@@ -42,6 +42,27 @@ def check_elements(count: int, limit: int, what: str, func: str, fix: str) -> No
         raise LimitError(f"{func}: {what} come to {count:.3g}, over the limit of {limit:.0e}; {fix}")
 
 
+def short_repr(value: object, limit: int = 80) -> str:
+    """repr of a user value cut to ``limit`` characters (a huge int or list must not make a huge message)."""
+    if isinstance(value, int) and value.bit_length() >= 200:
+        return f"an integer of {value.bit_length()} bits"
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long for str()
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class _Short:
+    """Wraps a value so that must_be's ``{got!r}`` shows :func:`short_repr`."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return short_repr(self.value)
+
+
 def check_times(t_eval: Any, t0: float, t1: float, func: str) -> np.ndarray:
     """``t_eval`` as a non-empty sorted 1-D float array of finite times within [t0, t1].
 
@@ -58,9 +79,9 @@ def check_times(t_eval: Any, t0: float, t1: float, func: str) -> np.ndarray:
     try:
         times = np.asarray(t_eval, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
-        raise must_be("t_eval", func, what, t_eval) from None
+        raise must_be("t_eval", func, what, _Short(t_eval)) from None
     if times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)):
-        raise must_be("t_eval", func, what, t_eval)
+        raise must_be("t_eval", func, what, _Short(t_eval))
     if np.any(np.diff(times) < 0) or times[0] < t0 or times[-1] > t1:
-        raise must_be("t_eval", func, what, t_eval)
+        raise must_be("t_eval", func, what, _Short(t_eval))
     return times

@@ -19,7 +19,7 @@ from itertools import compress, repeat
 import numpy as np
 import scipy.sparse as sp
 
-from rxnn.crn._checks import HUGE, ArgumentTypeError
+from rxnn.crn._checks import HUGE, ArgumentTypeError, short_repr
 from rxnn.crn.network import NetworkError, ReactionNetwork, _column_hashes
 from rxnn.errors import InvalidArgumentError, LimitError
 
@@ -380,7 +380,7 @@ def parse_initial(
                 arr = np.asarray(v, dtype=np.float64)
         except (TypeError, ValueError, OverflowError, RuntimeWarning):
             raise InvalidArgumentError(
-                f"initial[{name!r}] of {func} must be a number or a 1-D array of numbers below 1.8e308; got {_short(v)}"
+                f"initial[{name!r}] of {func} must be a number or a 1-D array of numbers below 1.8e308; got {short_repr(v)}"
             ) from None
         if arr.ndim > 1:
             raise InvalidArgumentError(
@@ -421,12 +421,6 @@ def parse_initial(
         return out
 
     return stack(dynamic), stack(enzymatic), batch is not None
-
-
-def _short(value: object, limit: int = 80) -> str:
-    """repr of a user value, cut to ``limit`` characters (a huge int or list must not make a huge message)."""
-    text = repr(value) if not isinstance(value, int) or value.bit_length() < 200 else f"an integer of {value.bit_length()} bits"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class EnzymeValues:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from rxnn._validation import check_int, check_positive_finite, must_be
-from rxnn.crn._checks import STATE_LIMIT, check_elements, check_network, check_times
+from rxnn.crn._checks import STATE_LIMIT, _Short, check_elements, check_network, check_times
 from rxnn.crn._integrate import MAX_STEPS, MAX_WALL_TIME, OUTPUT_LIMIT, integrate
 from rxnn.crn._convergence import follow
 from rxnn.crn.engine import STEADY_METHODS, Engine, Parameters, PseudoTransient, _FullProblem, engine_for, solve_steady_state
@@ -288,10 +288,10 @@ def _steady_message(stats: dict[str, Any], followed: Any, todo: np.ndarray, conv
 def _check_span(t_span: Any, func: str) -> tuple[float, float]:
     try:
         t0, t1 = (float(v) for v in t_span)
-    except (TypeError, ValueError):
-        raise must_be("t_span", func, "a pair (t0, t1) of numbers", t_span) from None
+    except (TypeError, ValueError, OverflowError):
+        raise must_be("t_span", func, "a pair (t0, t1) of numbers", _Short(t_span)) from None
     if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
-        raise must_be("t_span", func, "a pair of finite times with t0 < t1", t_span)
+        raise must_be("t_span", func, "a pair of finite times with t0 < t1", _Short(t_span))
     return t0, t1
 
 
