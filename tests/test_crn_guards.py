@@ -159,3 +159,19 @@ def test_huge_integers_in_any_numeric_argument_are_refused_by_name(kwargs, messa
     with pytest.raises(InvalidArgumentError, match=message) as caught:
         simulate(DECAY, {"X": 1.0}, **args)
     assert len(str(caught.value)) < 300  # the value is summarised, not printed in full
+
+
+def test_the_state_size_is_bounded_before_building_anything(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.modules["rxnn.crn.simulate"], "STATE_LIMIT", 10)  # the check itself, on a small batch
+    with pytest.raises(LimitError, match=r"the state \(batch x dynamic species\) come to 11, over the limit of 1e\+01; split"):
+        simulate(DECAY, {"X": np.ones(11)}, (0, 1))
+    with pytest.raises(LimitError, match="split the batch"):
+        steady_state(DECAY, {"X": np.ones(11)})
+    assert simulate(DECAY, {"X": np.ones(10)}, (0, 1)).success
+
+
+def test_a_bad_solver_option_is_the_callers_error():
+    with pytest.raises(InvalidArgumentError, match="solver_options of simulate were refused by the BDF solver"):
+        simulate(DECAY, {"X": 1.0}, (0, 1), method="BDF", max_step=-1.0)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from rxnn.crn._checks import HUGE
+from rxnn.errors import InvalidArgumentError
 
 __all__ = ["HUGE", "MAX_STEPS", "MAX_WALL_TIME", "OUTPUT_LIMIT", "Trajectory", "integrate"]
 
@@ -183,6 +184,9 @@ def integrate(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         try:
             solver = _solver_class(name)(guard.fun, t0, y0, t1, rtol=rtol, atol=atol, **first)
+        except (TypeError, ValueError) as exc:  # a bad solver option: the caller's argument, not a failed run
+            raise InvalidArgumentError(f"solver_options of simulate were refused by the {name} solver: {exc}") from None
+        try:
             while status is None:
                 if guard.steps >= max_steps:
                     raise _Stop("max_steps", f"the step budget max_steps = {max_steps} ran out")

@@ -138,11 +138,14 @@ def simulate(
     ------
     InvalidArgumentError
         For a bad ``t_span``, ``t_eval`` (empty, unsorted, non-finite, outside
-        ``t_span``), tolerance, budget, method or initial value.
+        ``t_span``), tolerance, budget, method, initial value or solver option.
     LimitError
-        For a start above :data:`~rxnn.crn._integrate.HUGE` (1e100) or whose
-        rates overflow, or a state (batch x species) over 1e7 values or a
-        stored trajectory over 1e8 values.
+        For a start above :data:`~rxnn.crn._checks.HUGE` (1e100) or whose
+        rates overflow, a state (batch x species) over 1e7 values, or a
+        trajectory at ``t_eval`` (batch x species x times) over 1e8 values,
+        all checked before integrating. Without ``t_eval`` the stored steps
+        are counted as they come, and a run that passes 1e8 values stops
+        (``SimulationError``, "pass t_eval").
     SimulationError
         When ``raise_on_failure`` and the run stopped early; the message says
         what was seen: a finite-time blow-up (values past 1e100 or
