@@ -128,7 +128,8 @@ def simulate(
         Seconds before the run stops with ``success=False`` (checked at every
         right-hand-side evaluation, whatever the method); None for no limit.
     **solver_options
-        Passed to :func:`scipy.integrate.solve_ivp` (``max_step``, ``first_step``).
+        Passed to SciPy's solver class (``max_step``, ``first_step``, ``min_step``
+        for LSODA); ``events`` and ``args`` of ``solve_ivp`` are not supported.
 
     Returns
     -------
@@ -207,6 +208,10 @@ def simulate(
     _check_start(fun, y0, engine, n, batch, func)
     uses_jac, sparse_ok = METHODS[method]
     options = dict(solver_options)
+    unsupported = sorted(set(options) & {"events", "args", "jac", "t_eval", "dense_output"})
+    if unsupported:
+        raise must_be("solver_options", func, "options of the SciPy solver class (max_step, first_step, ...), "
+                      "without events, args or jac", ", ".join(unsupported))
     if method != "auto" and uses_jac:
         if sparse_ok:
             options["jac"] = jac
