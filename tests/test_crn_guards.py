@@ -1,6 +1,7 @@
 """Issue 11 in the simulation core: every bad input is refused by name, and no integration runs unbounded.
 
-Each case is an example from the issue; the expected behaviour is an rxnn
+Time bounds are asserted on this process's CPU time (robust to a loaded machine). Each case is an example from the
+issue; the expected behaviour is an rxnn
 error (RxnnError subclass, keeping the ValueError / RuntimeError / TypeError
 mixin) with a message that names the argument or species and the fix, or a
 plain result where the input is valid (the empty network).
@@ -86,12 +87,12 @@ def test_seed_must_be_an_integer_or_seed_sequence():
 
 
 def test_repeats_and_recorded_counts_are_bounded_before_allocating():
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(LimitError, match=r"trajectories \(inputs x n_repeats\) come to 1e\+09, over the limit of 1e\+07"):
         simulate_stochastic(DECAY, {"X": 1.0}, (0, 1), volume=10, n_repeats=10**9)
     with pytest.raises(LimitError, match=r"recorded counts .* over the limit of 1e\+08; lower n_repeats"):
         simulate_stochastic(DECAY, {"X": 1.0}, (0, 1), t_eval=np.linspace(0, 1, 100_000), volume=10, n_repeats=5000)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
 
 
 def test_stored_trajectory_is_bounded_before_integrating():
@@ -110,10 +111,10 @@ def test_wrong_types_are_rxnn_type_errors():
 
 # ---------------------------------------------------------------- bounded integrations
 def test_lsoda_over_a_vanishing_interval_stops_and_does_not_suggest_lsoda():
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(SimulationError, match=r"time did not advance past t = 0") as caught:
         simulate(DECAY, {"X": 1.0}, (0, 1e-300), method="LSODA")
-    assert time.perf_counter() - start < 5.0
+    assert time.process_time() - start < 5.0
     assert "try method='BDF' or 'Radau'" in str(caught.value) and "try method='LSODA'" not in str(caught.value)
     # The other integrators resolve the interval: x stays 1.
     assert simulate(DECAY, {"X": 1.0}, (0, 1e-300), method="BDF").final()["X"] == 1.0
@@ -121,10 +122,10 @@ def test_lsoda_over_a_vanishing_interval_stops_and_does_not_suggest_lsoda():
 
 @pytest.mark.parametrize("method", IMPLICIT_AND_EXPLICIT)
 def test_a_finite_time_blow_up_is_reported_as_such_by_every_method(method):
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(SimulationError, match=r"blow up") as caught:
         simulate(BLOW_UP, {"X": 1.0}, (0, 10), method=method)
-    assert time.perf_counter() - start < 10.0
+    assert time.process_time() - start < 10.0
     assert "LSODA" not in str(caught.value).split(":", 1)[1]  # never the advice to try LSODA
     result = caught.value.result
     assert not result.success and result.t[-1] == pytest.approx(1.0, abs=1e-3)  # stopped at the singularity
@@ -137,10 +138,10 @@ def test_step_and_wall_clock_budgets_stop_an_integration():
     stiff_long = ReactionNetwork.from_text("X -> 2X ; 1\n2X -> X ; 1")
     with pytest.raises(SimulationError, match=r"step budget max_steps = 5 ran out"):
         simulate(stiff_long, {"X": 0.5}, (0, 100), method="RK45", max_steps=5)
-    start = time.perf_counter()
+    start = time.perf_counter()  # the budget is wall-clock time
     result = simulate(stiff_long, {"X": 0.5}, (0, 1e7), method="RK23", rtol=1e-12, atol=1e-14, max_wall_time=0.2,
                       raise_on_failure=False)
-    assert time.perf_counter() - start < 3.0
+    assert time.perf_counter() - start < 10.0
     assert not result.success and "max_wall_time = 0.2 s ran out" in result.message
     with pytest.raises(InvalidArgumentError, match="max_wall_time of simulate must be a positive finite number"):
         simulate(DECAY, {"X": 1.0}, (0, 1), max_wall_time=-1)
