@@ -123,3 +123,13 @@ def test_stochastic_time_averages_match_the_stationary_distribution(system, meth
         # so the mean is within 4 standard errors and the variance within 25%.
         assert result.time_average(name) == pytest.approx(mean, abs=4 * (variance / 175) ** 0.5)
         assert result.time_variance(name) == pytest.approx(variance, rel=0.25)
+
+
+def test_a_batch_reports_each_member_by_what_its_trajectory_does():
+    """Brusselator with b = 1.5 (stable focus) and b = 3 (limit cycle) in one batch."""
+    net = ReactionNetwork.from_text(BY_NAME["brusselator-stable"].text)
+    result = _quiet(steady_state, net, {"X": 1.0, "Y": 1.0, "B": np.array([1.5, 3.0])}, raise_on_failure=False)
+    assert not result.success
+    assert list(result.converged) == [True, False]
+    assert result["X"][0] == pytest.approx(1.0, rel=1e-8) and result["Y"][0] == pytest.approx(1.5, rel=1e-8)
+    assert "(batch member 1): oscillation" in result.message
