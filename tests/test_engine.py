@@ -180,7 +180,7 @@ def independent_residual(net, x, e):
 
 
 @pytest.mark.filterwarnings("ignore:steady_state. the pseudo-time step underflowed:RuntimeWarning")
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(dissipative_networks(), st.data())
 def test_auto_steady_state_agrees_with_continuation(net, data):
     rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))

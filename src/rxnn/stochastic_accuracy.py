@@ -26,10 +26,13 @@ from typing import Any
 
 import numpy as np
 
+from rxnn._files import atomic_output
 from rxnn._validation import check_int, check_positive_finite, must_be
 from rxnn.compile import CompiledNetwork, compile_network
+from rxnn.crn._checks import ArgumentTypeError
 from rxnn.crn.simulate import steady_state
 from rxnn.crn.stochastic import STOCHASTIC_METHODS, simulate_stochastic
+from rxnn.errors import InvalidArgumentError
 from rxnn.nn import FeedForwardNetwork
 
 __all__ = [
@@ -161,12 +164,12 @@ def node_statistics(
     """
     func = "node_statistics"
     if not isinstance(compiled, CompiledNetwork):
-        raise TypeError(f"compiled of {func} must be a CompiledNetwork; got {type(compiled).__name__}")
+        raise ArgumentTypeError(f"compiled of {func} must be a CompiledNetwork; got {type(compiled).__name__}")
     volume = check_positive_finite(volume, "volume", func)
     t_end = check_positive_finite(t_end, "t_end", func)
     if method != "auto" and method not in STOCHASTIC_METHODS:
         raise must_be("method", func, "'auto' or one of " + ", ".join(map(repr, STOCHASTIC_METHODS)), method)
-    x = np.atleast_2d(np.asarray(d, dtype=np.float64))
+    x = _as_inputs(d, "d", func)
     names = compiled.hidden_and_output_species
     chosen = _method_for(method, volume)
     res = simulate_stochastic(
@@ -317,7 +320,8 @@ class StochasticAccuracy:
         ax2.set_title("output error and spread")
         fig.tight_layout()
         if path is not None:
-            fig.savefig(path, dpi=150)
+            with atomic_output(path, "wb", what="plot path") as f:
+                fig.savefig(f, dpi=150, format="png")
         return fig
 
     def write(self, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
@@ -325,12 +329,25 @@ class StochasticAccuracy:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {k: out / f"stochastic_accuracy.{k}" for k in ("md", "json", "png")}
-        paths["md"].write_text(self.to_markdown())
-        paths["json"].write_text(json.dumps(self.to_dict(), indent=2))
+        with atomic_output(paths["md"], "w", encoding="utf-8") as f:
+            f.write(self.to_markdown())
+        with atomic_output(paths["json"], "w", encoding="utf-8") as f:
+            f.write(json.dumps(self.to_dict(), indent=2))
         import matplotlib.pyplot as plt
 
         plt.close(self.plot(paths["png"]))
         return paths
+
+
+def _as_inputs(value: Any, arg: str, func: str) -> np.ndarray:
+    """A (batch, n_inputs) float array of finite values, or an InvalidArgumentError naming ``arg``."""
+    try:
+        x = np.atleast_2d(np.asarray(value, dtype=np.float64))
+    except (TypeError, ValueError, OverflowError):
+        raise must_be(arg, func, "a 2-D array of numbers (one row per image)", type(value).__name__) from None
+    if x.ndim != 2 or not np.all(np.isfinite(x)):
+        raise must_be(arg, func, "a 2-D array of finite numbers (one row per image)", f"shape {x.shape}")
+    return x
 
 
 def _volume_seed(seed: int | None, volume: float) -> np.random.SeedSequence | None:
@@ -415,12 +432,15 @@ def stochastic_accuracy(
     """
     func = "stochastic_accuracy"
     if not isinstance(network, FeedForwardNetwork):
-        raise TypeError(f"network of {func} must be a FeedForwardNetwork; got {type(network).__name__}")
-    x = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
-    y = np.asarray(labels).reshape(-1)
+        raise ArgumentTypeError(f"network of {func} must be a FeedForwardNetwork; got {type(network).__name__}")
+    x = _as_inputs(inputs, "inputs", func)
+    try:
+        y = np.asarray(labels, dtype=np.int64).reshape(-1)
+    except (TypeError, ValueError, OverflowError):
+        raise must_be("labels", func, "a 1-D array of integer class labels", labels) from None
     if x.shape[0] != y.size or x.shape[0] == 0:
-        raise ValueError(f"inputs and labels of {func} must describe the same non-empty set of images; "
-                         f"got {x.shape[0]} inputs and {y.size} labels")
+        raise InvalidArgumentError(f"inputs and labels of {func} must describe the same non-empty set of images; "
+                                   f"got {x.shape[0]} inputs and {y.size} labels")
     volumes = _check_volumes(volumes, func)
     n_repeats = check_int(n_repeats, "n_repeats", func, minimum=1)
     indices = np.arange(x.shape[0]) if image_indices is None else np.asarray(image_indices).reshape(-1)

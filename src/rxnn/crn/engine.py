@@ -35,7 +35,7 @@ moves, go to batched pseudo-transient continuation (:class:`PseudoTransient`),
 and the residual of the full system decides convergence. Transients (:func:`integrate`) use the
 same right-hand side in species-major layout and a sparse Jacobian, with
 ``method="auto"`` starting explicit (DOP853 or RK45) and switching to BDF when
-a stiffness test fires.
+a stiffness test fires (:mod:`rxnn.crn._integrate`, with its guard).
 
 This module is private: users call ``simulate`` and ``steady_state``.
 """
@@ -53,6 +53,7 @@ from scipy.linalg import null_space
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 
+from rxnn.crn._integrate import integrate  # re-exported: transients live in rxnn.crn._integrate
 from rxnn.crn.kinetics import ChannelRates, EnzymeValues, MassActionSystem
 
 __all__ = ["Engine", "Groups", "Parameters", "engine_for", "PseudoTransient", "solve_steady_state", "integrate"]
@@ -1026,7 +1027,8 @@ def cascade(params: Parameters, X0T: np.ndarray, tol: float, atol: float, max_it
     XT = X0T.copy()
     B = XT.shape[1]
     undecided = np.zeros(B, bool)
-    counters = dict(levels=0, iterations=0, rejected=0, nfev=0, njev=0)
+    continued = np.zeros(B, bool)  # members with a multi-species component solved by continuation
+    counters: dict[str, Any] = dict(levels=0, iterations=0, rejected=0, nfev=0, njev=0, continued=continued)
     everyone = np.arange(B)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         for level in e.levels:
@@ -1049,6 +1051,7 @@ def cascade(params: Parameters, X0T: np.ndarray, tol: float, atol: float, max_it
                 members = everyone[still]
                 undecided |= ~still
                 if members.size:
+                    continued[members] = True
                     problem = _BlockProblem(params, tol, atol, level.multi_rows, XT)
                     solver = PseudoTransient(problem, stacklevel=6)
                     x, stats = solver.run(np.ascontiguousarray(XT[level.multi_rows][:, members].T), max_iterations, members)
@@ -1071,21 +1074,35 @@ def solve_steady_state(
 
     Returns x (batch, n) and counters with ``residual`` (batch,),
     ``converged`` (batch,), ``iterations``, ``rejected``, ``nfev``, ``njev``,
-    ``pseudo_time`` (batch,), ``levels`` and ``fallback`` (members solved by
-    continuation after the cascade could not decide them).
+    ``pseudo_time`` (batch,), ``levels``, ``fallback`` (members solved by
+    continuation after the cascade could not decide them) and ``by_cascade``
+    (batch,): members whose point the cascade's one-species argument alone
+    determined (no continuation anywhere), so that the trajectory provably
+    tends to it (:func:`rxnn.crn.simulate.steady_state`, Notes).
     """
     B, n = x0.shape
     problem = _FullProblem(params, tol, atol)
     everyone = np.arange(B)
     stats: dict[str, Any] = dict(iterations=0, rejected=0, nfev=0, njev=0, levels=0, fallback=0,
-                                 pseudo_time=np.zeros(B), undecided=np.zeros(B, bool))
+                                 pseudo_time=np.zeros(B), undecided=np.zeros(B, bool), by_cascade=np.zeros(B, bool))
     if method == "pseudo-transient" or n == 0:
         solver = PseudoTransient(problem)
         x, run = solver.run(x0, max_iterations, everyone)
         stats.update(iterations=run["iterations"], rejected=run["rejected"], nfev=solver.nfev, njev=solver.njev,
                      pseudo_time=run["pseudo_time"], residual=run["residual"])
+        if n:  # the cascade certifies the members whose limit it determines, where the two points agree
+            XT, undecided, counters = cascade(params, np.ascontiguousarray(x0.T), tol, atol, max_iterations)
+            xc = XT.T
+            scale = np.maximum(np.max(np.abs(x0), axis=1), np.max(np.abs(xc), axis=1))[:, None]
+            agree = np.all(np.abs(xc - x) <= 1e-6 * (np.abs(xc) + scale), axis=1)
+            certified = ~undecided & ~counters["continued"] & agree & (run["residual"] <= 1.0)
+            x[certified] = xc[certified]  # the limit itself (continuation stops within atol of a root at 0)
+            stats["by_cascade"] = certified
+            stats["residual"] = np.where(certified, _FullProblem(params, tol, atol).residual(x, everyone)[1],
+                                         run["residual"])
         return x, stats
     XT, undecided, counters = cascade(params, np.ascontiguousarray(x0.T), tol, atol, max_iterations)
+    continued = counters.pop("continued")
     stats.update(counters)
     x = np.ascontiguousarray(XT.T)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -1093,6 +1110,7 @@ def solve_steady_state(
     stats["nfev"] += 1
     res = np.where(np.isfinite(res), res, np.inf)
     redo = everyone[undecided | ~(res <= 1.0)]
+    stats["by_cascade"] = ~undecided & ~continued & (res <= 1.0)
     if method == "auto" and redo.size:
         solver = PseudoTransient(problem)
         xr, run = solver.run(x0[redo], max_iterations, redo)
@@ -1109,124 +1127,3 @@ def solve_steady_state(
         stats["undecided"] = undecided
     stats["residual"] = res
     return x, stats
-
-
-# =========================================================================== transients
-
-
-class Trajectory:
-    """What :func:`integrate` returns (the fields of SciPy's ``OdeResult`` that simulate uses)."""
-
-    def __init__(self, t, y, sol, nfev, njev, nlu, status, message, method) -> None:
-        self.t, self.y, self.sol = t, y, sol
-        self.nfev, self.njev, self.nlu = nfev, njev, nlu
-        self.status, self.message, self.method = status, message, method
-        self.success = status >= 0
-
-
-_STABILITY = {"RK45": 3.25, "DOP853": 6.1}  # |h lambda| on the negative real axis (Hairer & Wanner, IV.2)
-
-
-def _stiffness_ratio(solver: Any, y_old: np.ndarray, sample: np.ndarray | slice) -> float:
-    """|h rho| with rho = |k_last - k_prev| / |y_last - y_prev| from the two stages at c = 1 (Hairer's test).
-
-    Evaluated on ``sample``, an evenly spaced subset of the state (at most
-    8192 entries), so the test costs little next to a step.
-    """
-    s = solver.n_stages - 1
-    h = solver.t - solver.t_old
-    K = solver.K[:, sample]
-    y_stage = y_old[sample] + h * (K[:s].T @ solver.A[s, :s])
-    dy = np.linalg.norm(solver.y[sample] - y_stage)
-    if dy == 0:
-        return 0.0
-    return abs(h) * float(np.linalg.norm(K[s + 1] - K[s])) / dy
-
-
-def integrate(
-    fun: Callable, jac: Callable | None, t_span: tuple[float, float], y0: np.ndarray, *,
-    t_eval: np.ndarray | None, rtol: float, atol: float, dense_output: bool, options: dict[str, Any],
-) -> Trajectory:
-    """Adaptive explicit integration that switches to BDF when the problem turns stiff.
-
-    Starts with DOP853 (rtol <= 1e-6) or RK45 and applies Hairer's stiffness
-    test after every step: |h rho| from the two stages at c = 1 near the
-    stability boundary of the method 15 times without 6 clear steps in
-    between means the step size is limited by stability, not accuracy; the
-    integration then continues from the current point with BDF and the
-    sparse Jacobian ``jac``. Outputs (``t_eval``, dense output) are
-    assembled across both phases as :func:`scipy.integrate.solve_ivp` does.
-    """
-    from scipy.integrate import BDF, DOP853, RK45
-    from scipy.integrate._ivp.common import OdeSolution
-
-    t0, t1 = t_span
-    name = "DOP853" if rtol <= 1e-6 else "RK45"
-    first = {k: v for k, v in options.items() if k in ("first_step", "max_step")}
-    solver: Any = (DOP853 if name == "DOP853" else RK45)(fun, t0, y0, t1, rtol=rtol, atol=atol, **first)
-    ts: list[Any] = []
-    ys: list[Any] = []
-    if t_eval is None:
-        ts.append(np.array([t0]))
-        ys.append(y0[:, None])
-    interpolants: list[Any] = []
-    times = [t0]
-    sample = slice(None, None, max(1, y0.size // 8192))
-    t_eval_i = 0
-    stiff = clear = 0
-    nfev = njev = nlu = 0
-    switched_at = None
-    status = None
-    message = ""
-    while status is None:
-        y_old = solver.y
-        message = solver.step()
-        if solver.status == "finished":
-            status = 0
-        elif solver.status == "failed":
-            status = -1
-            break
-        t_old, t = solver.t_old, solver.t
-        sol = None
-        if dense_output:
-            sol = solver.dense_output()
-            interpolants.append(sol)
-            times.append(t)
-        if t_eval is None:
-            ts.append(np.array([t]))
-            ys.append(solver.y[:, None])
-        else:
-            t_eval_i_new = np.searchsorted(t_eval, t, side="right")
-            step_t = t_eval[t_eval_i:t_eval_i_new]
-            if step_t.size:
-                if sol is None:
-                    sol = solver.dense_output()
-                ts.append(step_t)
-                ys.append(np.atleast_2d(sol(step_t)).reshape(y0.size, step_t.size))
-                t_eval_i = t_eval_i_new
-        if switched_at is None and status is None and jac is not None:
-            if _stiffness_ratio(solver, y_old, sample) > 0.9 * _STABILITY[name]:
-                stiff, clear = stiff + 1, 0
-            else:
-                clear += 1
-                if clear >= 6:
-                    stiff = 0
-            # Switch only when stability would cost many more explicit steps than remain worth taking:
-            # a BDF step (sparse LU, Newton solves) costs tens of explicit ones on a large batch.
-            if stiff >= 15 and (t1 - t) > 2000 * abs(t - t_old):
-                nfev += solver.nfev
-                switched_at = t
-                solver = BDF(fun, t, solver.y, t1, rtol=rtol, atol=atol, jac=jac,
-                             **{k: v for k, v in options.items() if k == "max_step"})
-    nfev += solver.nfev
-    njev += getattr(solver, "njev", 0)
-    nlu += getattr(solver, "nlu", 0)
-    used = name if switched_at is None else f"{name} -> BDF at t = {switched_at:.3g}"
-    if status == -1:
-        message = f"{message} ({used})"
-    elif status == 0:
-        message = "The solver successfully reached the end of the integration interval."
-    t_out = np.concatenate(ts) if ts else np.zeros(0)
-    y_out = np.hstack(ys) if ys else np.zeros((y0.size, 0))
-    dense = OdeSolution(np.array(times), interpolants) if dense_output and interpolants else None
-    return Trajectory(t_out, y_out, dense, nfev, njev, nlu, status, message, used)

@@ -19,7 +19,9 @@ from itertools import compress, repeat
 import numpy as np
 import scipy.sparse as sp
 
+from rxnn.crn._checks import HUGE, ArgumentTypeError, short_repr
 from rxnn.crn.network import NetworkError, ReactionNetwork, _column_hashes
+from rxnn.errors import InvalidArgumentError, LimitError
 
 __all__ = ["MassActionSystem", "ChannelRates", "EnzymeValues", "parse_initial", "parse_initial_compact"]
 
@@ -33,7 +35,7 @@ def _slots(matrix: sp.csc_matrix, rows: np.ndarray, fill: int) -> np.ndarray:
     counts = np.bincount(cols, minlength=n_r)
     width = int(counts.max()) if counts.size else 0
     table = np.full((n_r, width), fill, dtype=np.int64)
-    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    start = np.cumsum(counts) - counts  # (not concatenate([0], ...): that has one entry too many for no reactions)
     position = np.arange(cols.size) - np.repeat(start, counts)
     table[cols, position] = species
     return table
@@ -358,7 +360,9 @@ def parse_initial(
 ) -> tuple[np.ndarray, np.ndarray, bool]:
     """Validate ``initial`` (see :meth:`MassActionSystem.split_initial`)."""
     if not isinstance(initial, Mapping):
-        raise TypeError(f"initial of {func} must be a mapping of species name to concentration; got {type(initial).__name__}")
+        raise ArgumentTypeError(
+            f"initial of {func} must be a mapping of species name to concentration; got {type(initial).__name__}"
+        )
     index = network.species_index
     unknown = [s for s in initial if s not in index]
     if unknown:
@@ -371,22 +375,40 @@ def parse_initial(
     values: dict[str, np.ndarray] = {}
     for name, v in initial.items():
         try:
-            arr = np.asarray(v, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"initial[{name!r}] of {func} must be a number or a 1-D array of numbers; got {v!r}") from None
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # numpy's overflow to inf on huge ints becomes the error below
+                arr = np.asarray(v, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError, RuntimeWarning):
+            raise InvalidArgumentError(
+                f"initial[{name!r}] of {func} must be a number or a 1-D array of numbers below 1.8e308; got {short_repr(v)}"
+            ) from None
         if arr.ndim > 1:
-            raise ValueError(f"initial[{name!r}] of {func} must be a scalar or a 1-D array over the batch; got shape {arr.shape}")
+            raise InvalidArgumentError(
+                f"initial[{name!r}] of {func} must be a scalar or a 1-D array over the batch; got shape {arr.shape}"
+            )
+        if arr.ndim == 1 and arr.size == 0:
+            raise InvalidArgumentError(
+                f"initial[{name!r}] of {func} must be a scalar or a non-empty 1-D array over the batch; got an empty array"
+            )
         bad = ~np.isfinite(arr) | (arr < 0)
         if bad.any():
             pos = np.flatnonzero(np.atleast_1d(bad))[0]
             got = float(np.atleast_1d(arr)[pos])
             where = f" at batch index {pos}" if arr.ndim else ""
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"initial[{name!r}] of {func} must be a finite concentration >= 0; got {got!r}{where}"
+            )
+        if arr.size and arr.max() > HUGE:
+            raise LimitError(
+                f"initial[{name!r}] of {func} must be at most {HUGE:g} (mass-action rates of such values overflow "
+                f"float64); got {float(arr.max()):.3g}: rescale the concentration unit"
             )
         if arr.ndim == 1:
             if batch is not None and arr.shape[0] != batch:
-                raise ValueError(f"initial of {func}: batch lengths differ ({batch} and {arr.shape[0]} for {name!r})")
+                raise InvalidArgumentError(
+                    f"initial of {func}: batch lengths differ ({batch} and {arr.shape[0]} for {name!r}); "
+                    "give every array the same length"
+                )
             batch = arr.shape[0]
         values[name] = arr
     b = batch or 1
@@ -530,7 +552,8 @@ def parse_initial_compact(
             cache["names"], cache["idx"] = names, idx
     scalar, s_val = _scalars(values, cache)
     s_idx = idx[scalar]
-    if s_val.size and not (np.all(np.isfinite(s_val)) and s_val.min() >= 0):
+    # One max and one min per array: NaN fails the comparison, inf and values past HUGE exceed it.
+    if s_val.size and not (s_val.max() <= HUGE and s_val.min() >= 0):
         return slow()
     o_pos = np.flatnonzero(~scalar)
     o_idx = idx[o_pos]
@@ -539,9 +562,11 @@ def parse_initial_compact(
     if o_pos.size:
         try:
             stacked_all = np.array([values[k] for k in o_pos], dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return slow()  # ragged batch lengths, nested arrays, non-numbers: parse_initial says which
-        if stacked_all.ndim > 2 or not np.all(np.isfinite(stacked_all)) or (stacked_all.size and stacked_all.min() < 0):
+        if stacked_all.ndim > 2 or (stacked_all.ndim == 2 and stacked_all.shape[1] == 0) or (
+            stacked_all.size and not (stacked_all.max() <= HUGE and stacked_all.min() >= 0)
+        ):
             return slow()
         if stacked_all.ndim == 2:
             batch = b = stacked_all.shape[1]
@@ -581,7 +606,7 @@ def _scalars(values: list, cache: dict | None) -> tuple[np.ndarray, np.ndarray]:
                 s_val = np.fromiter(compress(values, listed), np.float64, int(cache["n_scalar"]))
             if not any(isinstance(values[k], float) for k in others):
                 return scalar, s_val
-        except (TypeError, ValueError, Warning):
+        except (TypeError, ValueError, OverflowError, Warning):
             pass
     scalar = np.fromiter(map(isinstance, values, repeat(float)), bool, len(values))
     listed = scalar.tolist()

@@ -86,6 +86,8 @@ class _ByName:
         """All species' values as one array, species last (may be large for compiled networks)."""
         if self.values is not None:
             return self.values
+        if not self.species:  # the empty network: no columns, but the batch and time axes
+            return np.zeros(self.dynamic.shape[:-1] + (0,))
         return np.stack([self._lookup(s) for s in self.species], axis=-1)
 
     def __contains__(self, name: object) -> bool:
@@ -147,7 +149,7 @@ class SimulationResult(_ByName):
         return out
 
     def __repr__(self) -> str:
-        b = f", batch={self._lookup(self.species[0]).shape[0]}" if self.batched else ""
+        b = f", batch={self.dynamic.shape[0] if self.dynamic is not None else self.values.shape[0]}" if self.batched else ""
         return (
             f"SimulationResult(success={self.success}, t=[{self.t[0]:g}, {self.t[-1]:g}], "
             f"n_times={self.t.size}, n_species={len(self.species)}{b}, nfev={self.nfev}, message={self.message!r})"

@@ -15,13 +15,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy.integrate import solve_ivp
-
 from rxnn._validation import check_int, check_positive_finite, must_be
-from rxnn.crn.engine import STEADY_METHODS, Engine, Parameters, engine_for, integrate, solve_steady_state
+from rxnn.crn._checks import STATE_LIMIT, _Short, check_elements, check_network, check_times
+from rxnn.crn._integrate import MAX_STEPS, MAX_WALL_TIME, OUTPUT_LIMIT, integrate
+from rxnn.crn._convergence import follow
+from rxnn.crn.engine import STEADY_METHODS, Engine, Parameters, PseudoTransient, _FullProblem, engine_for, solve_steady_state
 from rxnn.crn.kinetics import EnzymeValues, parse_initial_compact
 from rxnn.crn.network import ReactionNetwork
 from rxnn.crn.results import SimulationError, SimulationResult, SteadyStateError, SteadyStateResult
+from rxnn.errors import LimitError
 
 __all__ = ["simulate", "steady_state", "METHODS", "STEADY_METHODS"]
 
@@ -42,12 +44,12 @@ _DENSE_JAC_LIMIT = 2000  # LSODA needs a dense Jacobian; beyond this size it est
 def _prepare(
     network: ReactionNetwork, initial: Mapping[str, Any], rates: Mapping[str, float] | None, func: str
 ) -> tuple[Engine, np.ndarray, EnzymeValues, bool, Parameters]:
-    if not isinstance(network, ReactionNetwork):
-        raise TypeError(f"network of {func} must be a ReactionNetwork; got {type(network).__name__}")
+    check_network(network, func)
     engine = engine_for(network, rates)
     x0, enzymes, batched = parse_initial_compact(
         engine.system.network, initial, func, engine.dynamic_mask, engine.position, engine.parse_cache
     )
+    check_elements(x0.size, STATE_LIMIT, "the state (batch x dynamic species)", func, "split the batch")
     return engine, x0, enzymes, batched, engine.parameters(enzymes)
 
 
@@ -84,6 +86,8 @@ def simulate(
     atol: float = 1e-10,
     dense_output: bool = False,
     raise_on_failure: bool = True,
+    max_steps: int = MAX_STEPS,
+    max_wall_time: float | None = MAX_WALL_TIME,
     **solver_options: Any,
 ) -> SimulationResult:
     """Integrate the mass-action ODEs (eq. (2)) of ``network`` from ``initial``.
@@ -118,15 +122,44 @@ def simulate(
     raise_on_failure : bool, default True
         Raise :class:`SimulationError` (with ``.result``) if the integrator
         fails; otherwise return the result with ``success=False``.
+    max_steps : int, default 1_000_000
+        Integrator steps before the run stops with ``success=False``.
+    max_wall_time : float or None, default 600.0
+        Seconds before the run stops with ``success=False`` (checked at every
+        right-hand-side evaluation, whatever the method); None for no limit.
     **solver_options
-        Passed to :func:`scipy.integrate.solve_ivp` (``max_step``, ``first_step``).
+        Passed to SciPy's solver class (``max_step``, ``first_step``, ``min_step``
+        for LSODA); ``events`` and ``args`` of ``solve_ivp`` are not supported.
 
     Returns
     -------
     SimulationResult
 
+    Raises
+    ------
+    InvalidArgumentError
+        For a bad ``t_span``, ``t_eval`` (empty, unsorted, non-finite, outside
+        ``t_span``), tolerance, budget, method, initial value or solver option.
+    LimitError
+        For a start above :data:`~rxnn.crn._checks.HUGE` (1e100) or whose
+        rates overflow, a state (batch x species) over 1e7 values, or a
+        trajectory at ``t_eval`` (batch x species x times) over 1e8 values,
+        all checked before integrating. Without ``t_eval`` the stored steps
+        are counted as they come, and a run that passes 1e8 values stops
+        (``SimulationError``, "pass t_eval").
+    SimulationError
+        When ``raise_on_failure`` and the run stopped early; the message says
+        what was seen: a finite-time blow-up (values past 1e100 or
+        non-finite), time not advancing, a budget spent, or the solver's own
+        step-size failure.
+
     Notes
     -----
+    Every method runs under one guard (:mod:`rxnn.crn._integrate`): the step
+    and wall-clock budgets above, a check that time advances (20 steps
+    without progress stop the run: LSODA over ``(0, 1e-300)``), and blow-up
+    detection, so that no integration runs unbounded.
+
     The right-hand side is evaluated by matrix-product groups
     (:mod:`rxnn.crn.engine`): for a compiled network, N_g (x (W x' + b))
     per layer, so one evaluation over a batch costs about as much as the
@@ -147,18 +180,22 @@ def simulate(
     t0, t1 = _check_span(t_span, func)
     rtol = check_positive_finite(rtol, "rtol", func)
     atol = check_positive_finite(atol, "atol", func)
+    max_steps = check_int(max_steps, "max_steps", func, minimum=1)
+    if max_wall_time is not None:
+        max_wall_time = check_positive_finite(max_wall_time, "max_wall_time", func)
     if t_eval is not None:
-        t_eval = np.asarray(t_eval, dtype=np.float64)
-        if t_eval.ndim != 1 or np.any(np.diff(t_eval) < 0) or t_eval.min() < t0 or t_eval.max() > t1:
-            raise must_be("t_eval", func, f"a sorted 1-D array of times within t_span [{t0}, {t1}]", t_eval)
+        t_eval = check_times(t_eval, t0, t1, func)
     engine, x0, enzymes, batched, params = _prepare(network, initial, rates, func)
     batch, n = x0.shape
-    if n == 0:  # nothing moves: every species is enzymatic
+    if n == 0:  # nothing moves: every species is enzymatic (or there are none)
         times = t_eval if t_eval is not None else np.array([t0, t1])
         return SimulationResult(
             t=times, species=network.species, batched=batched, success=True, status=0,
             message="no dynamic species", method=method, **_compact(engine, np.zeros((batch, times.size, 0)), enzymes),
         )
+    if t_eval is not None:
+        check_elements(batch * n * t_eval.size, OUTPUT_LIMIT, "the trajectory (batch x species x t_eval)", func,
+                       "pass fewer t_eval times or a smaller batch")
 
     # The flat state is species-major (index i * batch + b): every group's rates are rows of one array.
     def fun(_t: float, y: np.ndarray) -> np.ndarray:
@@ -167,22 +204,21 @@ def simulate(
     def jac(_t: float, y: np.ndarray) -> Any:
         return params.jacobian(y.reshape(n, batch), layout="species")
 
+    y0 = np.ascontiguousarray(x0.T).ravel()
+    _check_start(fun, y0, engine, n, batch, func)
     uses_jac, sparse_ok = METHODS[method]
     options = dict(solver_options)
-    y0 = np.ascontiguousarray(x0.T).ravel()
-    if method == "auto":
-        sol = integrate(fun, jac, (t0, t1), y0, t_eval=t_eval, rtol=rtol, atol=atol, dense_output=dense_output,
-                        options=options)
-        used = sol.method
-    else:
-        if uses_jac:
-            if sparse_ok:
-                options["jac"] = jac
-            elif batch * n <= _DENSE_JAC_LIMIT:
-                options["jac"] = lambda t, y: jac(t, y).toarray()
-        sol = solve_ivp(fun, (t0, t1), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol,
-                        dense_output=dense_output, **options)
-        used = method
+    unsupported = sorted(set(options) & {"events", "args", "jac", "t_eval", "dense_output"})
+    if unsupported:
+        raise must_be("solver_options", func, "options of the SciPy solver class (max_step, first_step, ...), "
+                      "without events, args or jac", ", ".join(unsupported))
+    if method != "auto" and uses_jac:
+        if sparse_ok:
+            options["jac"] = jac
+        elif batch * n <= _DENSE_JAC_LIMIT:
+            options["jac"] = lambda t, y: jac(t, y).toarray()
+    sol = integrate(fun, jac, (t0, t1), y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol,
+                    dense_output=dense_output, options=options, max_steps=max_steps, max_wall_time=max_wall_time)
     dynamic = sol.y.reshape(n, batch, sol.t.size).transpose(1, 2, 0)
     dense = None
     if sol.sol is not None:
@@ -201,24 +237,69 @@ def simulate(
     result = _with_index(SimulationResult(
         t=sol.t, species=network.species, batched=batched, **_compact(engine, dynamic, enzymes),
         success=bool(sol.success), status=int(sol.status) if sol.status <= 0 else 0, message=str(sol.message),
-        nfev=int(sol.nfev), njev=int(sol.njev), nlu=int(sol.nlu), method=used, sol=dense,
+        nfev=int(sol.nfev), njev=int(sol.njev), nlu=int(sol.nlu), method=sol.method, sol=dense,
     ), engine)
     if not result.success and raise_on_failure:
-        raise SimulationError(
-            f"simulate: the {method} integrator failed at t = {sol.t[-1] if sol.t.size else t0:g} of [{t0:g}, {t1:g}]: "
-            f"{sol.message} (try method='LSODA' or 'Radau', or looser rtol/atol)",
-            result,
-        )
+        raise SimulationError(f"simulate ({method}): {sol.message}", result)
     return result
+
+
+def _check_start(fun: Any, y0: np.ndarray, engine: Engine, n: int, batch: int, func: str) -> None:
+    """Refuse a start whose rates overflow float64, naming the species (before any solver sees it)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        f0 = fun(0.0, y0)
+    bad = np.flatnonzero(~np.isfinite(f0))
+    if bad.size:
+        i, b = divmod(int(bad[0]), batch)
+        name = engine.system.dynamic_species[i]
+        where = f" (batch member {b})" if batch > 1 else ""
+        raise LimitError(
+            f"{func}: at the initial state the rate of change of {name!r}{where} overflows float64 "
+            f"(x = {y0[bad[0]]:.3g}); mass-action rates multiply concentrations, so rescale the concentration unit"
+        )
+
+
+def _steady_message(stats: dict[str, Any], followed: Any, todo: np.ndarray, converged: np.ndarray,
+                    undecided: np.ndarray, residual: np.ndarray, batched: bool, method: str) -> str:
+    """The verdict of :func:`steady_state`: how each member was established, or what was seen instead."""
+    def where(b: int) -> str:
+        return f" (batch member {b})" if batched else ""
+
+    if converged.all():
+        by_cascade = converged.size - todo.size
+        parts = []
+        if by_cascade and method == "pseudo-transient":
+            parts.append(f"{stats['iterations']} iterations of continuation, at the limit that the feed-forward "
+                         "cascade establishes")
+        elif by_cascade and stats["levels"]:
+            parts.append(f"{stats['levels']} levels of the feed-forward cascade")
+        if todo.size:
+            parts.append(
+                f"{todo.size} batch member(s) by pseudo-transient continuation, confirmed by following the "
+                f"trajectory until it settled there (t = {float(followed.t_end.max()):.3g})"
+            )
+        return "converged: " + (", ".join(parts) if parts else "nothing moves")
+    if undecided.any() and method == "cascade":
+        worst = int(np.flatnonzero(undecided)[0])
+        return (
+            f"did not converge: the cascade cannot decide the limit{where(worst)}: a component with several "
+            "stable states, no steady state, or no feed-forward structure; use method='auto' or 'pseudo-transient'"
+        )
+    k = int(np.flatnonzero(~followed.confirmed)[0])
+    b = int(todo[k])
+    return (
+        f"did not converge{where(b)}: {followed.seen[k]}"
+        + (f"; {int((~converged).sum())} of {converged.size} members did not converge" if converged.size > 1 else "")
+    )
 
 
 def _check_span(t_span: Any, func: str) -> tuple[float, float]:
     try:
         t0, t1 = (float(v) for v in t_span)
-    except (TypeError, ValueError):
-        raise must_be("t_span", func, "a pair (t0, t1) of numbers", t_span) from None
+    except (TypeError, ValueError, OverflowError):
+        raise must_be("t_span", func, "a pair (t0, t1) of numbers", _Short(t_span)) from None
     if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
-        raise must_be("t_span", func, "a pair of finite times with t0 < t1", t_span)
+        raise must_be("t_span", func, "a pair of finite times with t0 < t1", _Short(t_span))
     return t0, t1
 
 
@@ -270,6 +351,15 @@ def steady_state(
         ``n_iterations`` counts the cascade's levels plus the continuation's
         pseudo-time steps.
 
+    Raises
+    ------
+    SteadyStateError
+        When ``raise_on_failure`` and some member was not shown to converge
+        (``.result`` holds the last point: the trajectory's end where it was
+        followed); the message says what was seen.
+    InvalidArgumentError, LimitError
+        For bad arguments or initial values (as for :func:`simulate`).
+
     Notes
     -----
     **Cascade.** Species i depends on j when x_j is a reactant of a channel
@@ -302,8 +392,32 @@ def steady_state(
     rejected and retried with a quarter of ``dt``. Batch members are
     independent blocks of one sparse system.
 
-    Whatever the method, convergence is judged by the residual of the full
-    system at the returned point.
+    **What success means.** A member is reported converged only where it
+    was established that the trajectory from ``initial`` tends to the
+    returned point, and the point's residual is within tolerance:
+
+    * *by the cascade argument*: every level was solved by the one-species
+      rule above (no continuation anywhere). By induction over the levels,
+      the upstream species tend to their limits; a one-species component
+      then obeys x' = f(x, u(t)) with u(t) tending to its limit, and the
+      root chosen attracts every positive start while the top-power terms
+      rule out a blow-up, so x(t) tends to that root (the argument of
+      Thm. 4.8 for the compiled networks). With ``method="pseudo-transient"``
+      the cascade is run as a check, and where it establishes the limit and
+      agrees with continuation (within 1e-6 relative) its point is returned.
+    * *by following the trajectory* (every other member, including points
+      from continuation, which may be equilibria the trajectory never
+      reaches): the ODE is integrated from ``initial`` in windows of doubling
+      length until it ends a window within 1e-6 (relative per species,
+      floored at 1e-6 of the member's concentration scale) of the point with
+      the distance shrinking over the window; continuation re-polishes from
+      the trajectory once its flux imbalance is below 1e6 tolerance units
+      (which finds the right state of a bistable switch). This is numerical
+      evidence, not a proof. It gives up after six windows without 1%
+      progress, or 20,000 steps, or 60 s (:mod:`rxnn.crn._convergence`), and
+      the message names what was seen: an oscillation (Lotka-Volterra from
+      (3, 1), the Brusselator's limit cycle), a blow-up (``2X -> 3X``),
+      unbounded growth, or no convergence.
 
     Examples
     --------
@@ -311,6 +425,10 @@ def steady_state(
     >>> node = ReactionNetwork.from_text("H -> H + X\\n2X -> X")  # x' = h - x^2
     >>> round(steady_state(node, {"H": 4.0})["X"], 12)
     2.0
+    >>> lotka_volterra = ReactionNetwork.from_text("X -> 2X\\nX + Y -> 2Y\\nY -> 0")
+    >>> orbit = steady_state(lotka_volterra, {"X": 3.0, "Y": 1.0}, raise_on_failure=False)
+    >>> orbit.success, orbit.message.split(":")[1].strip()
+    (False, 'oscillation')
     """
     func = "steady_state"
     tol = check_positive_finite(tol, "tol", func)
@@ -321,36 +439,23 @@ def steady_state(
     engine, x0, enzymes, batched, params = _prepare(network, initial, rates, func)
     x, stats = solve_steady_state(params, x0, tol=tol, atol=atol, max_iterations=max_iterations, method=method)
     residual = stats["residual"]
-    converged = residual <= 1.0
-    success = bool(converged.all())
-    iterations = stats["iterations"] + stats["levels"]
     undecided = stats["undecided"]
-    if success:
-        if method == "pseudo-transient" or not stats["levels"]:
-            message = f"converged in {stats['iterations']} iterations"
-        else:
-            message = f"converged: {stats['levels']} levels of the feed-forward cascade"
-            if stats["fallback"]:
-                message += (
-                    f", {stats['fallback']} batch member(s) by pseudo-transient continuation "
-                    f"({stats['iterations']} iterations)"
-                )
-    elif undecided.any() and method == "cascade":
-        worst = int(np.flatnonzero(undecided)[0])
-        where = f" (batch member {worst})" if batched else ""
-        message = (
-            f"did not converge: the cascade cannot decide the limit{where}: a component with several "
-            "stable states, no steady state, or no feed-forward structure; use method='auto' or 'pseudo-transient'"
-        )
-    else:
-        worst = int(np.argmax(residual))
-        where = f" (batch member {worst})" if batched else ""
-        message = (
-            f"did not converge after {stats['iterations']} iterations: flux imbalance "
-            f"{residual[worst]:.3g} x tolerance{where} at pseudo-time {stats['pseudo_time'][worst]:.3g}; "
-            "the network may have no steady state from this start (unbounded growth or oscillation), "
-            "or needs more max_iterations"
-        )
+    iterations = stats["iterations"] + stats["levels"]
+    converged = stats["by_cascade"] | (x.shape[1] == 0)
+    # Every other member: follow its trajectory and claim only what it reaches.
+    todo = np.flatnonzero(~converged & ~undecided)
+    followed = None
+    if todo.size:
+        problem = _FullProblem(params, tol, atol)
+        followed = follow(params, problem, PseudoTransient, x0[todo], x[todo], residual[todo] <= 1.0, todo,
+                          max_iterations=max_iterations, atol=atol, names=engine.system.dynamic_species)
+        x[todo] = followed.x
+        converged[todo] = followed.confirmed
+        with np.errstate(invalid="ignore", over="ignore"):
+            _, res = problem.residual(x[todo], todo)
+        residual[todo] = np.where(np.isfinite(res), res, np.inf)
+    success = bool(converged.all())
+    message = _steady_message(stats, followed, todo, converged, undecided, residual, batched, method)
     result = _with_index(SteadyStateResult(
         species=network.species, batched=batched, **_compact(engine, x, enzymes),
         residual=residual, converged=converged, success=success, message=message,

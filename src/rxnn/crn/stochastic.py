@@ -30,13 +30,17 @@ import scipy.sparse as sp
 
 from rxnn._validation import check_int, check_positive_finite, must_be
 from rxnn.crn import _ssa_kernels as kernels
+from rxnn.crn._checks import ArgumentTypeError, check_elements, check_network, check_times
+from rxnn.crn._integrate import OUTPUT_LIMIT
 from rxnn.crn.kinetics import parse_initial
 from rxnn.crn.network import NetworkError, ReactionNetwork
 from rxnn.crn.results import SimulationError, SimulationResult
 from rxnn.crn.simulate import _check_span
+from rxnn.errors import LimitError
 
 __all__ = [
     "MAX_COUNT",
+    "MAX_TRAJECTORIES",
     "TAU_THETA",
     "STOCHASTIC_METHODS",
     "ReactionChannels",
@@ -48,6 +52,8 @@ __all__ = [
 
 #: The largest molecule count a simulation accepts: counts stay exact integers in float64 below 2**53.
 MAX_COUNT = 2**53
+#: Most trajectories (inputs x n_repeats) of one call; the recorded values are bounded by 1e8 as well.
+MAX_TRAJECTORIES = 10_000_000
 
 _FUNC = "simulate_stochastic"
 _USE_JIT = kernels.HAVE_NUMBA  # tests switch this off to run the pure-Python kernels
@@ -161,7 +167,7 @@ def aggregate_channels(network: ReactionNetwork) -> ReactionChannels:
     2
     """
     if not isinstance(network, ReactionNetwork):
-        raise TypeError(f"network of aggregate_channels must be a ReactionNetwork; got {type(network).__name__}")
+        raise ArgumentTypeError(f"network of aggregate_channels must be a ReactionNetwork; got {type(network).__name__}")
     dyn_rows = np.flatnonzero(network._dynamic_mask)
     reactants = network._reactants.tocsr()[dyn_rows].tocsc()
     changes = network._stoichiometry.tocsr()[dyn_rows].tocsc()
@@ -484,13 +490,16 @@ def _check_window(window: Any, t0: float, t1: float) -> tuple[float, float]:
 def _check_t_eval(t_eval: Any, t0: float, t1: float) -> np.ndarray:
     if t_eval is None:
         return np.linspace(t0, t1, 101)
-    try:
-        t = np.asarray(t_eval, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise must_be("t_eval", _FUNC, "a sorted 1-D array of times", t_eval) from None
-    if t.ndim != 1 or t.size == 0 or np.any(np.diff(t) < 0) or not np.all(np.isfinite(t)) or t.min() < t0 or t.max() > t1:
-        raise must_be("t_eval", _FUNC, f"a non-empty sorted 1-D array of times within t_span [{t0:g}, {t1:g}]", t_eval)
-    return np.ascontiguousarray(t)
+    return np.ascontiguousarray(check_times(t_eval, t0, t1, _FUNC))
+
+
+def _seed_sequence(seed: Any) -> np.random.SeedSequence:
+    """The root SeedSequence of ``seed`` (None, a non-negative int or a SeedSequence), refusing anything else."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is None or (isinstance(seed, int | np.integer) and not isinstance(seed, bool) and seed >= 0):
+        return np.random.SeedSequence(None if seed is None else int(seed))
+    raise must_be("seed", _FUNC, "None, an integer >= 0 or a numpy SeedSequence", seed)
 
 
 def _to_counts(values: np.ndarray, names: tuple[str, ...], volume: float, what: str) -> np.ndarray:
@@ -498,7 +507,7 @@ def _to_counts(values: np.ndarray, names: tuple[str, ...], volume: float, what: 
     too_big = counts > MAX_COUNT
     if too_big.any():
         b, j = (int(v) for v in np.argwhere(too_big)[0])
-        raise ValueError(
+        raise LimitError(
             f"initial[{names[j]!r}] of {_FUNC} is {float(values[b, j])!r}, which at volume {volume:g} is "
             f"{values[b, j] * volume:.3g} {what}, more than the {MAX_COUNT:.3g} (2**53) a count can hold exactly; "
             "use a smaller volume or smaller concentrations"
@@ -619,9 +628,13 @@ def simulate_stochastic(
 
     Raises
     ------
-    ValueError
+    InvalidArgumentError
         For a volume that is not a positive finite number, an unknown method,
-        bad times or window, or initial counts above :data:`MAX_COUNT`.
+        bad times, window or seed.
+    LimitError
+        For initial counts above :data:`MAX_COUNT`, more than
+        :data:`MAX_TRAJECTORIES` trajectories, or recorded counts (trajectories
+        x times x species) over 1e8 values (checked before allocating).
     NetworkError
         For named rate constants without values, or unknown species.
     SimulationError
@@ -679,8 +692,7 @@ def simulate_stochastic(
     >>> int(res.counts("X")[0]), res.volume
     (100, 50.0)
     """
-    if not isinstance(network, ReactionNetwork):
-        raise TypeError(f"network of {_FUNC} must be a ReactionNetwork; got {type(network).__name__}")
+    check_network(network, _FUNC)
     volume = check_positive_finite(volume, "volume", _FUNC)
     if method not in STOCHASTIC_METHODS:
         raise must_be("method", _FUNC, "one of " + ", ".join(map(repr, STOCHASTIC_METHODS)), method)
@@ -702,7 +714,7 @@ def simulate_stochastic(
     if round_enzymes:
         enzymes = _to_counts(enzymes, enzymatic, volume, "enzyme molecules")
     columns = _observed(network, observe)
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    root = _seed_sequence(seed)
     entropy, key = root.entropy, tuple(root.spawn_key)
 
     channels = aggregate_channels(network)
@@ -710,6 +722,11 @@ def simulate_stochastic(
     runner = STOCHASTIC_METHODS[method].run
     n_inputs, n_dyn = n0.shape
     batch = n_inputs * n_repeats
+    check_elements(batch, MAX_TRAJECTORIES, "the trajectories (inputs x n_repeats)", _FUNC,
+                   "lower n_repeats or the batch of inputs")
+    check_elements(batch * (times.size + 2) * max(n_dyn, 1), OUTPUT_LIMIT, "the recorded counts "
+                   "(inputs x n_repeats x t_eval x species)", _FUNC, "lower n_repeats, pass fewer t_eval times, "
+                   "or observe fewer species")
     rates_k = network._rates
     out_counts = np.empty((batch, times.size, n_dyn), dtype=np.int64)
     wsum = np.zeros((batch, n_dyn))
