@@ -34,7 +34,7 @@ from rxnn.theory._activation_common import (
     show,
     stable_argument,
 )
-from rxnn.theory._exact_real import RealPolynomial, exact_sign
+from rxnn.theory._exact_real import FieldSigns, RealPolynomial, exact_sign
 from rxnn.theory.expressions import Deadline
 
 __all__ = ["ExactNode", "exact_verdicts"]
@@ -51,21 +51,40 @@ class ExactNode:
         poly = sympy.Poly(expr, x, extension=True)
         self.g = poly.to_field() if poly.domain.is_ZZ else poly
         self.domain = self.g.domain
+        self.signs = FieldSigns(self.domain)
         self.c = list(reversed(self.g.all_coeffs())) if not self.g.is_zero else [sympy.Integer(0)]
         self.q = self.g.degree() if not self.g.is_zero else 0
         self.c0, self.lead = self.c[0], self.c[-1]
-        self.p = self.poly(sympy.expand(x * sympy.diff(expr, x) - expr))
+        # Polynomial arithmetic stays in the field's own elements: converting sympy expressions into
+        # Q(theta) costs ~1 s each for a few radicals.
+        one, zero = self.domain.one, self.domain.zero
+        self.x_poly = sympy.Poly.from_list([one, zero], x, domain=self.domain)
+        self.p = self.x_poly * self.g.diff(x) - self.g
         self.p_real = None if self.p.is_zero else RealPolynomial(self.p, deadline)
         self._p_roots: list[tuple[sympy.Expr, sympy.Rational, sympy.Rational]] | None = None
 
-    def poly(self, expr: sympy.Expr) -> sympy.Poly:
-        return sympy.Poly(expr, self.x, domain=self.domain)
+    def f(self, y) -> sympy.Poly:
+        """f(y, .) = g + y x for a field element y."""
+        return self.g + sympy.Poly.from_list([y, self.domain.zero], self.x, domain=self.domain)
 
-    def f(self, y: sympy.Expr) -> sympy.Poly:
-        return self.poly(self.expr + y * self.x)
+    def r(self, point: sympy.Rational):
+        """r(m) = g(m)/m as a field element, for a rational m > 0."""
+        return self.domain.quo(self.signs.eval(self.g.rep.to_list(), point), self.signs.convert(point))
 
-    def r(self, point: sympy.Expr) -> sympy.Expr:
+    def r_expr(self, point: sympy.Expr) -> sympy.Expr:
+        """r at any exact point (a CRootOf too), as a sympy expression."""
         return sympy.expand(self.expr.subs(self.x, point) / point)
+
+    def to_sympy(self, element) -> sympy.Expr:
+        return self.domain.to_sympy(element)
+
+    def sign(self, element) -> int:
+        return self.signs.sign(element)
+
+    def coefficient(self, F: sympy.Poly, k: int):
+        """The coefficient of x^k in F, a field element."""
+        coefficients = F.rep.to_list()
+        return coefficients[-1 - k] if k < len(coefficients) else self.domain.zero
 
     # --- facts about p
     def p_negative(self) -> bool:
@@ -112,9 +131,9 @@ class ExactNode:
         common = sympy.gcd(F, F.diff(self.x))
         if common.degree() > 0 and self.fixed_points(common).n_positive_roots():
             return f"the positive fixed point is not simple (f and f_x vanish together for f = {F.as_expr()})"
-        F0 = exact_sign(F.eval(0))
+        F0 = self.sign(self.coefficient(F, 0))
         if F0 < 0:
-            return f"f(y, 0) = g(0) = {F.eval(0)} < 0: the trajectory from x(0) = 0 leaves [0, inf)"
+            return f"f(y, 0) = g(0) = {self.c0} < 0: the trajectory from x(0) = 0 leaves [0, inf)"
         if F0 == 0:
             return "x = 0 is a fixed point too: the start x(0) = 0 never reaches the positive fixed point"
         return None
@@ -125,47 +144,51 @@ class ExactNode:
         if F.is_zero:
             return "f(y, x) = 0: every x >= 0 is a fixed point, so different starts have different limits"
         real = self.fixed_points(F)
-        at_zero = exact_sign(F.eval(0)) == 0
+        at_zero = self.sign(self.coefficient(F, 0)) == 0
         n = real.n_positive_roots() + at_zero
         if n >= 2:
             return (
                 f"f(y, x) = {F.as_expr()} has {n} fixed points in [0, inf); with y(t) = y the constant "
                 "trajectories at two of them converge to different limits, so no single x̂ exists"
             )
-        if n == 1 and at_zero and exact_sign(F.diff(self.x).eval(0)) == 0 and real.sign_at(real.samples()[0]) < 0:
+        if n == 1 and at_zero and self.sign(self.coefficient(F, 1)) == 0 and real.sign_at(real.samples()[0]) < 0:
             return (
                 f"x = 0 is the only fixed point of f(y, x) = {F.as_expr()} in [0, inf), with f_x = 0 there and "
                 "f < 0 just right of it: with y(t) = y trajectories from above converge to 0 only algebraically "
                 "(like 1/t), not exponentially"
             )
-        if n == 0 and F.degree() <= 1 and exact_sign(F.eval(0)) > 0:
+        if n == 0 and F.degree() <= 1 and self.sign(self.coefficient(F, 0)) > 0:
             return (
                 f"f(y, x) = {F.as_expr()} > 0 on [0, inf): with y(t) = y every solution exists for all "
                 "t >= 0 and grows without bound"
             )
         return None
 
-    def counterexample(self, failure: Callable[[sympy.Expr], str | None]) -> tuple[sympy.Expr, str] | None:
+    def counterexample(self, failure: Callable[[object], str | None]) -> tuple[sympy.Expr, str] | None:
         """The first y (simple values first, then structural ones) at which ``failure`` reports."""
+        tried = set()
         for y in self._candidates():
             self.deadline.check()
+            if y in tried:
+                continue
+            tried.add(y)
             reason = failure(y)
             if reason is not None:
-                return y, reason
+                return self.to_sympy(y), reason
         return None
 
-    def _candidates(self) -> Iterator[sympy.Expr]:
-        yield from _NICE_Y
+    def _candidates(self) -> Iterator[object]:
+        yield from (self.signs.convert(y) for y in _NICE_Y)
         samples = self.p_samples()
         for m in samples:
             if self.p_real is not None and self.p_real.sign_at(m) > 0:
                 yield -self.r(m)
-        finite = [sympy.N(self.r(root), 30) for root, _, _ in self.p_roots()]
+        finite = [sympy.N(self.r_expr(root), 30) for root, _, _ in self.p_roots()]
         if exact_sign(self.c0) == 0 or self.q <= 1:
             finite.append(sympy.N(self.c[1] if len(self.c) > 1 else 0, 30))  # r(0+) or r(inf) is finite
         if finite:
-            yield sympy.Rational(sympy.floor(-min(finite)) + 1)
-            yield sympy.Rational(sympy.ceiling(-max(finite)) - 1)
+            yield self.signs.convert(sympy.Rational(sympy.floor(-min(finite)) + 1))
+            yield self.signs.convert(sympy.Rational(sympy.ceiling(-max(finite)) - 1))
         for m in samples:
             yield -self.r(m)
 
@@ -174,7 +197,7 @@ class ExactNode:
         """The refutation at y0 = -r(x0) for the first usable positive root x0 of p (module docstring)."""
         for root, left, right in self.p_roots():
             self.deadline.check()
-            y0 = -self.r(root)
+            y0 = -self.r_expr(root)
             head = (
                 f"at y = -g(x0)/x0 = {show(y0)} with x0 = {show(root)} a root of p(x) = x g'(x) - g(x) = "
                 f"{self.p.as_expr()}: f(y, x0) = 0 and f_x(y, x0) = p(x0)/x0 = 0"
@@ -187,7 +210,7 @@ class ExactNode:
                 )
             trap = None
             if exact_sign(self.c0) >= 0:
-                trap = f"x(0) = x0/2 stays in [0, x0] (g(0) >= 0)"
+                trap = "x(0) = x0/2 stays in [0, x0] (g(0) >= 0)"
             elif self.p_real.sign_at(right) < 0:
                 trap = f"x(0) = {right} stays in (x0, {right}] (r falls there, so f < 0)"
             elif self.p_real.sign_at(left) < 0:
@@ -242,7 +265,7 @@ def _stable_refutation(a: ExactNode, p_expr: sympy.Expr, sturm: str) -> Verdict:
         return Verdict(REFUTED, f"p = 0: g = {a.expr} is linear and f_x = 0 at y = {y}", y)
     for m in a.p_samples():
         if a.p_real.sign_at(m) > 0:
-            y = -a.r(m)
+            y = -a.to_sympy(a.r(m))
             return Verdict(
                 REFUTED,
                 f"p(x) = x g'(x) - g(x) = {p_expr}; {sturm}; p({m}) > 0, so at y = -g({m})/({m}) = {show(y)} the "
@@ -250,7 +273,7 @@ def _stable_refutation(a: ExactNode, p_expr: sympy.Expr, sturm: str) -> Verdict:
                 y,
             )
     for root, _, _ in a.p_roots():
-        y = -a.r(root)
+        y = -a.r_expr(root)
         return Verdict(
             REFUTED,
             f"p(x) = x g'(x) - g(x) = {p_expr} vanishes at x = {show(root)} > 0 without changing sign; at "

@@ -24,7 +24,7 @@ import sympy
 
 from rxnn.theory.expressions import Deadline
 
-__all__ = ["exact_sign", "RealPolynomial", "simplest_between", "rational_below"]
+__all__ = ["exact_sign", "FieldSigns", "RealPolynomial", "simplest_between", "rational_below"]
 
 _PRECISIONS = (64, 256, 1024, 4096, 16384)
 
@@ -150,6 +150,59 @@ def simplest_between(lo: sympy.Rational, hi: sympy.Rational | None) -> sympy.Rat
     return fl + 1 / inner
 
 
+class FieldSigns:
+    """Exact signs of elements of Q or of a real algebraic field Q(theta) (sympy domain elements).
+
+    An element of Q(theta) is a polynomial in theta with rational
+    coefficients; it is evaluated by Horner's rule on an arb ball for theta
+    at rising precision until the ball excludes 0, which always happens for
+    a non-zero element (zero is tested exactly first).
+    """
+
+    def __init__(self, domain) -> None:
+        self.domain = domain
+        self.rational = domain.is_QQ or domain.is_ZZ
+        self._theta: dict[int, flint.arb] = {}
+        self._root = None if self.rational else domain.ext.as_expr()
+
+    def convert(self, value: sympy.Rational):
+        """A rational as an element of the field."""
+        from sympy import QQ
+
+        q = QQ(int(value.p), int(value.q))
+        return q if self.rational else self.domain.convert_from(q, QQ)
+
+    def sign(self, element) -> int:
+        if self.rational:
+            return 1 if element > 0 else (-1 if element < 0 else 0)
+        if not element:
+            return 0
+        coefficients = [flint.fmpq(int(c.numerator), int(c.denominator)) for c in element.to_list()]
+        saved = flint.ctx.prec
+        try:
+            for prec in _PRECISIONS + (65536,):
+                flint.ctx.prec = prec
+                if prec not in self._theta:
+                    self._theta[prec] = _arb(self._root)
+                theta, value = self._theta[prec], flint.arb(0)
+                for c in coefficients:
+                    value = value * theta + c
+                if value > 0:
+                    return 1
+                if value < 0:
+                    return -1
+        finally:
+            flint.ctx.prec = saved
+        raise ArithmeticError(f"the sign of a non-zero algebraic number was not separated from 0: {element}")
+
+    def eval(self, coefficients: list, point: sympy.Rational):
+        """The value at a rational point of the polynomial with these coefficients (highest degree first)."""
+        pt, value = self.convert(point), self.domain.zero
+        for c in coefficients:
+            value = value * pt + c
+        return value
+
+
 class RealPolynomial:
     """The positive real roots of a non-zero polynomial over Q or a real algebraic field, exactly.
 
@@ -178,6 +231,8 @@ class RealPolynomial:
         # counts are evaluated at is then a non-root, where V(a) - V(b) counts roots in (a, b).
         k = min(m[0] for m in poly.monoms())
         self.poly = sympy.Poly(sympy.quo(poly, sympy.Poly(x**k, x, domain=poly.domain)), x, domain=poly.domain) if k else poly
+        self.signs = FieldSigns(self.poly.domain)
+        self._coefficients = self.poly.rep.to_list()
         self.deadline = deadline
         self._sturm: list[sympy.Poly] | None = None
         self._variations: dict[sympy.Rational, int] = {}
@@ -186,11 +241,11 @@ class RealPolynomial:
     # --- signs
     def sign_at(self, point: sympy.Rational) -> int:
         """The exact sign of the polynomial at a rational point (of poly / x^k; equal for point > 0)."""
-        return _field_sign(self.poly.eval(point))
+        return self.signs.sign(self.signs.eval(self._coefficients, point))
 
-    def _sequence(self) -> list[sympy.Poly]:
+    def _sequence(self) -> list[list]:
         if self._sturm is None:
-            self._sturm = [s for s in sympy.sturm(self.poly) if not s.is_zero]
+            self._sturm = [s.rep.to_list() for s in sympy.sturm(self.poly) if not s.is_zero]
         return self._sturm
 
     def _variation(self, point: sympy.Rational | None) -> int:
@@ -200,9 +255,9 @@ class RealPolynomial:
         if self.deadline is not None:
             self.deadline.check()
         if point is None:
-            signs = [_field_sign(s.LC()) for s in self._sequence()]
+            signs = [self.signs.sign(s[0]) for s in self._sequence()]
         else:
-            signs = [_field_sign(s.eval(point)) for s in self._sequence()]
+            signs = [self.signs.sign(self.signs.eval(s, point)) for s in self._sequence()]
         signs = [s for s in signs if s != 0]
         value = sum(1 for a, b in zip(signs, signs[1:]) if a != b)
         self._variations[point] = value
@@ -294,11 +349,3 @@ class RealPolynomial:
                 index = factor.count_roots(None, a)
                 return sympy.CRootOf(factor.as_expr(), index)
         raise AssertionError("unreachable: the square-free part has a root in the interval")
-
-
-def _field_sign(value: sympy.Expr) -> int:
-    """Sign of an element of Q or of a real algebraic field (as sympy gives it back): always decided."""
-    sign = exact_sign(value)
-    if sign is None:
-        raise ValueError(f"cannot decide the sign of {value}")
-    return sign

@@ -353,7 +353,7 @@ def entry_bound(g: Any, y_bound: float = 10.0, *, x: str | sympy.Symbol = "x") -
     while c <= 0:  # only for a tiny |lead|: halve a dyadic until it is below
         c = sympy.Rational(1, 2**k) if exact_sign(-lead / 2 - sympy.Rational(1, 2**k)) > 0 else sympy.Integer(0)
         k += 1
-    D = sympy.Poly(expr + sympy.Rational(y_bound) * xs + c * xs**q, xs, domain=poly.domain.get_field())
+    D = poly.to_field() + sympy.Poly(sympy.Rational(y_bound) * xs + c * xs**q, xs, domain="QQ")
     roots = RealPolynomial(D)
     intervals = roots.isolate()
     M = roots.refine(intervals[-1], sympy.Rational(1, 10**9))[1] if intervals else sympy.Integer(0)
