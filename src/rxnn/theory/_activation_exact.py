@@ -151,6 +151,12 @@ class ExactNode:
                 f"f(y, x) = {F.as_expr()} has {n} fixed points in [0, inf); with y(t) = y the constant "
                 "trajectories at two of them converge to different limits, so no single x̂ exists"
             )
+        if self.sign(self.c0) < 0 and real.n_real_roots() >= 2:  # [0, inf) is not invariant: the node lives on R
+            return (
+                f"g(0) < 0, so the state leaves [0, inf) and the node is a system on R; f(y, x) = {F.as_expr()} "
+                "has two real fixed points, and with y(t) = y the constant trajectories at them converge to "
+                "different limits, so no single x̂ exists"
+            )
         if n == 1 and at_zero and self.sign(self.coefficient(F, 1)) == 0 and real.sign_at(real.samples()[0]) < 0:
             return (
                 f"x = 0 is the only fixed point of f(y, x) = {F.as_expr()} in [0, inf), with f_x = 0 there and "

@@ -230,6 +230,7 @@ class RealPolynomial:
         # Positive roots are those of poly / x^k, which has no root at 0: every point the Sturm
         # counts are evaluated at is then a non-root, where V(a) - V(b) counts roots in (a, b).
         k = min(m[0] for m in poly.monoms())
+        self.zero_multiplicity = k
         self.poly = sympy.Poly(sympy.quo(poly, sympy.Poly(x**k, x, domain=poly.domain)), x, domain=poly.domain) if k else poly
         self.signs = FieldSigns(self.poly.domain)
         self._coefficients = self.poly.rep.to_list()
@@ -266,6 +267,13 @@ class RealPolynomial:
     def count(self, lo: sympy.Rational, hi: sympy.Rational | None) -> int:
         """Distinct roots in (lo, hi) for non-roots lo < hi (hi None: +inf); lo = 0 allowed."""
         return self._variation(lo) - self._variation(hi)
+
+    def n_real_roots(self) -> int:
+        """Distinct real roots (0 included), by Sturm's theorem between -inf and +inf."""
+        if "-inf" not in self._variations:
+            signs = [self.signs.sign(s[0]) * (-1) ** (len(s) - 1) for s in self._sequence()]
+            self._variations["-inf"] = sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+        return self._variations["-inf"] - self._variation(None) + (1 if self.zero_multiplicity else 0)
 
     def n_positive_roots(self) -> int:
         """Distinct roots in (0, inf), by Sturm's theorem."""
