@@ -6,7 +6,7 @@ not estimated. Working precision: 128 bits.
 
 - :func:`fixed_point_ball` encloses the positive root of f(rho, x) =
   g(x) + rho x for every rho in a ball: f is increasing in rho for x > 0,
-  f(rho, 0) = g(0) > 0 and, under Thm 4.8's hypotheses, f has exactly one
+  f(rho, 0) = g(0) > 0 and, under Thm. 4.8's hypotheses, f has exactly one
   positive root, so f > 0 at a point proves the point is below the root and
   f < 0 proves it is above.
 - :func:`passage_time` bounds the time for dx/dt = f(rho, x) to go from a to

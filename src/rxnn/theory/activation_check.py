@@ -204,7 +204,7 @@ class ActivationCheck:
 
 
 # ---------------------------------------------------------------------- parsing
-def _exact(value: Any) -> sympy.Expr:
+def exact_number(value: Any) -> sympy.Expr:
     """A number as an exact sympy number (floats at their exact binary value)."""
     if isinstance(value, sympy.Basic):
         return value.replace(lambda e: isinstance(e, sympy.Float), lambda e: sympy.Rational(e))
@@ -277,7 +277,7 @@ def parse_polynomial(
         if coefficients is None:
             coefficients = g.coef if isinstance(g, np.polynomial.Polynomial) else g
         try:
-            values = [_exact(c) for c in np.asarray(coefficients, dtype=object).ravel().tolist()]
+            values = [exact_number(c) for c in np.asarray(coefficients, dtype=object).ravel().tolist()]
         except (TypeError, ValueError) as exc:
             raise InvalidArgumentError(
                 f"g of {func} must be a string, a sympy expression or coefficients c_0, ..., c_q; "
@@ -286,7 +286,7 @@ def parse_polynomial(
         if len(values) > limits.max_degree + 1:
             raise LimitError(f"g of {func} has degree {len(values) - 1}, over {limits.max_degree} (max_degree)")
         expr = sum((c * xs**k for k, c in enumerate(values)), sympy.Integer(0))
-    expr = _exact(sympy.expand(expr))
+    expr = exact_number(sympy.expand(expr))
     try:
         poly = sympy.Poly(expr, xs)
     except sympy.PolynomialError:

@@ -1,4 +1,4 @@
-"""Convergence certificates for a compiled network on a given input (Thm 4.8, Prop. 4.9, Prop. A.1).
+"""Convergence certificates for a compiled network on a given input (Thm. 4.8, Prop. 4.9, Prop. A.1).
 
 For an input d the compiled network's nodes converge to the forward pass
 x* of the neural network. :func:`certify` reports, node by node, the
@@ -14,7 +14,7 @@ python-flint ``arb`` ball arithmetic (:mod:`rxnn.theory._rigorous`), and
 every float it reports is rounded outward. The observed time is numerical
 evidence (a simulation), not a proof. See :func:`certify`'s Notes.
 
-The argument is the cascade of Thm 4.8's proof with explicit constants: it
+The argument is the cascade of Thm. 4.8's proof with explicit constants: it
 shows convergence to within tol by a time T, and exponential convergence in
 the sense of Def. 4.4 (a constant c >= 1), not Def. 4.7(3)'s inequality with
 constant 1, which fails for some networks (``tests/test_theory_certificates.py``).
@@ -349,7 +349,7 @@ def certify(
     Parameters
     ----------
     compiled : CompiledNetwork
-        Its activation must give nodes meeting Thm 4.8's hypotheses
+        Its activation must give nodes meeting Thm. 4.8's hypotheses
         (SmoothReLU or PolynomialActivation with h > 0, or a
         PolynomialNodeActivation).
     d : array_like of shape (c_0,)
@@ -385,7 +385,7 @@ def certify(
 
     Notes
     -----
-    The bound runs the induction of Thm 4.8's proof with explicit constants.
+    The bound runs the induction of Thm. 4.8's proof with explicit constants.
     Layer l's phase starts at S_l, when layer l-1 is within tol_{l-1} of its
     fixed point (and stays there), so |rho(t) - rho*| <= delta =
     sum_j |W_ij| tol_{l-1}, and every node is below a bound B: for finite
