@@ -88,3 +88,9 @@ def test_exit_codes(tmp_path, capsys):
     bad.write_text("X -> ; -1\n")
     code, out = run_check([str(bad)], capsys)  # the text syntax error shows the line and a caret
     assert code == 2 and out.err.startswith("rxnn check: error: line 1") and "Traceback" not in out.err
+
+
+def test_a_long_expression_is_not_mistaken_for_a_file_name(capsys):
+    g = "1 - x**2 + " + " + ".join(f"0*x**{k}" for k in range(3, 45))  # > 255 characters: no valid file name
+    code, out = run_check([g], capsys)
+    assert len(g) > 255 and code == 0 and "verdict: PROVED" in out.out

@@ -93,6 +93,14 @@ def _exit_code(statuses: list[str]) -> int:
     return EXIT_REFUTED if REFUTED in statuses else EXIT_UNDECIDED
 
 
+def _is_file(target: str) -> bool:
+    """An existing regular file (False for names the system refuses, e.g. too long)."""
+    try:
+        return Path(target).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _looks_like_path(target: str) -> bool:
     from rxnn.io.formats import FORMATS
 
@@ -105,7 +113,7 @@ def _check(args: argparse.Namespace) -> int:
     """Run ``rxnn check``; print the report; return the exit code."""
     target = args.target
     try:
-        if args.network or (not args.polynomial and Path(target).is_file()):
+        if args.network or (not args.polynomial and _is_file(target)):
             return _check_network(Path(target), args)
         if not args.polynomial and _looks_like_path(target):
             return _fail(
@@ -143,7 +151,7 @@ def _check_network(path: Path, args: argparse.Namespace) -> int:
     from rxnn.io.formats import read_network
     from rxnn.theory.structure import analyze_structure
 
-    if not path.is_file():
+    if not _is_file(str(path)):
         return _fail(f"cannot read the network file {str(path)!r}: no such file")
     try:
         network, initial = read_network(path, args.format)
