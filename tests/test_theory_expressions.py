@@ -172,3 +172,10 @@ def test_cli_refuses_huge_powers_fast_without_memory_error(tmp_path, text):
     assert done.returncode == 2, done.stderr
     assert "max_exponent" in done.stderr and "MemoryError" not in done.stderr and "Traceback" not in done.stderr
     assert seconds < 20  # interpreter start and imports included; the refusal itself is < 1 s (above)
+
+
+def test_too_many_radicals_are_refused_before_building_the_field():
+    start = time.perf_counter()
+    with pytest.raises(LimitError, match="max_field_degree"):
+        check_activation("sqrt(2) + sqrt(3) + sqrt(5) + sqrt(7) + sqrt(11) - x**2")
+    assert time.perf_counter() - start < 2.0

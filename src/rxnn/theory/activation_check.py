@@ -294,7 +294,23 @@ def parse_polynomial(
     for c in poly.all_coeffs():
         if c.has(sympy.zoo, sympy.oo, sympy.nan, sympy.I) or c.is_real is not True:
             raise InvalidArgumentError(f"g of {func} must have real finite coefficients; got {c} in {expr}")
+    _check_field_degree(poly.all_coeffs(), limits)
     return expr, xs
+
+
+def _check_field_degree(coefficients: list[sympy.Expr], limits: ExpressionLimits) -> None:
+    """Refuse radicals whose number field would be too large to compute in (before building it)."""
+    radicals = set()
+    for c in coefficients:
+        radicals |= {p for p in c.atoms(sympy.Pow) if p.exp.is_Rational and not p.exp.is_Integer}
+    bound = 1
+    for radical in radicals:
+        bound *= int(radical.exp.q)
+    if bound > limits.max_field_degree:
+        raise LimitError(
+            f"g of check_activation has {len(radicals)} distinct radicals, a number field of degree up to {bound}, "
+            f"over {limits.max_field_degree} (max_field_degree); use fewer distinct radicals"
+        )
 
 
 def _check_sympy_size(expr: sympy.Expr, x: sympy.Symbol, limits: ExpressionLimits) -> None:

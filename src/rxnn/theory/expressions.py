@@ -63,6 +63,9 @@ class ExpressionLimits:
         Bits of any rational constant the expression builds (2**5000 is refused).
     max_symbols : int
         Distinct symbols other than the declared ones.
+    max_field_degree : int
+        Degree of the number field the radicals generate (bounded by the
+        product of the radicals' indices: four distinct square roots give 16).
     seconds : float
         Time budget for the symbolic work that follows the parse (see :class:`Deadline`).
     """
@@ -73,6 +76,7 @@ class ExpressionLimits:
     max_degree: int = 48
     max_bits: int = 4096
     max_symbols: int = 8
+    max_field_degree: int = 16
     seconds: float = 20.0
 
 
