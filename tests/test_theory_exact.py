@@ -160,3 +160,33 @@ def test_verdicts_invariant_under_positive_scaling(coefficients, numerator, deno
     scaled = check_activation([k * c for c in g])
     assert statuses(base) == statuses(scaled)
     assert "undecided" not in statuses(base).values()  # exact on rational coefficients: never undecided
+
+
+def test_g0_zero_with_transcendental_or_symbolic_slope_is_refuted():
+    for g, y in (("pi*x - x**2", 1 - sympy.pi), ("h*x - x**2", None)):
+        result = check_activation(g)
+        assert result.reliable.refuted and "x = 0 is a fixed point" in result.reliable.argument
+        if y is not None:
+            assert sympy.simplify(result.reliable.counterexample - y) == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["1", "-2", "1/2", "sqrt(2)", "-sqrt(3)", "pi", "-E", "h", "0.1"]), st.integers(0, 4)),
+        min_size=1, max_size=5,
+    )
+)
+def test_fuzz_constants_never_raise_a_sympy_error(terms):
+    from rxnn.errors import RxnnError
+
+    g = " + ".join(f"({c})*x**{k}" for c, k in terms)
+    try:
+        result = check_activation(g)
+    except RxnnError:
+        return
+    assert result.status in ("proved", "refuted", "undecided")
+    for name in PROPERTIES:
+        verdict = getattr(result, name)
+        assert verdict.argument
+        assert (verdict.counterexample is not None) == verdict.refuted  # a refutation names its y

@@ -209,6 +209,16 @@ def symbolic_verdicts(expr: sympy.Expr, x: sympy.Symbol) -> tuple[int | None, li
     if criterion:
         reliable = Verdict(PROVED, reliable_argument(p_expr, how))
         feed_forward = Verdict(PROVED, feed_forward_argument(q))
+    elif sign_of(c[0]) == 0:
+        y = sympy.simplify(1 - (c[1] if len(c) > 1 else 0))
+        reliable = Verdict(
+            REFUTED,
+            f"g(0) = 0, so x = 0 is a fixed point for every y and the start x(0) = 0 stays there; at "
+            f"y = 1 - g'(0) = {y}, f(y, x) = x (1 + O(x)) > 0 for small x > 0, so starts near 0 move away "
+            "from 0: no limit common to all starts (Def. 4.7(1))",
+            y,
+        )
+        feed_forward = Verdict(UNDECIDED, undecided)
     elif all(sign_of(ck) in (0, 1) for ck in c) and sign_of(c[0]) == 1:
         reliable = Verdict(
             REFUTED, f"every coefficient of g is >= 0 and g(0) > 0, so at y = 0, f(0, x) = g(x) > 0 on [0, inf): "

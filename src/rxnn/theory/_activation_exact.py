@@ -151,7 +151,7 @@ class ExactNode:
                 f"f(y, x) = {F.as_expr()} has {n} fixed points in [0, inf); with y(t) = y the constant "
                 "trajectories at two of them converge to different limits, so no single x̂ exists"
             )
-        if self.sign(self.c0) < 0 and real.n_real_roots() >= 2:  # [0, inf) is not invariant: the node lives on R
+        if exact_sign(self.c0) < 0 and real.n_real_roots() >= 2:  # [0, inf) is not invariant: the node lives on R
             return (
                 f"g(0) < 0, so the state leaves [0, inf) and the node is a system on R; f(y, x) = {F.as_expr()} "
                 "has two real fixed points, and with y(t) = y the constant trajectories at them converge to "
