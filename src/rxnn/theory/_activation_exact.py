@@ -138,8 +138,11 @@ class ExactNode:
             return "x = 0 is a fixed point too: the start x(0) = 0 never reaches the positive fixed point"
         return None
 
-    def feed_forward_failure(self, y: sympy.Expr) -> str | None:
-        """Why no x̂ can work for constant forcing y(t) = y (Def. 4.5(2)), or None."""
+    def feed_forward_failure(self, y: sympy.Expr, *, on_the_line: bool = False) -> str | None:
+        """Why no x̂ can work for constant forcing y(t) = y (Def. 4.5(2)), or None.
+
+        ``on_the_line``: also count fixed points in (-inf, 0), which matter when g(0) < 0.
+        """
         F = self.f(y)
         if F.is_zero:
             return "f(y, x) = 0: every x >= 0 is a fixed point, so different starts have different limits"
@@ -151,7 +154,7 @@ class ExactNode:
                 f"f(y, x) = {F.as_expr()} has {n} fixed points in [0, inf); with y(t) = y the constant "
                 "trajectories at two of them converge to different limits, so no single x̂ exists"
             )
-        if exact_sign(self.c0) < 0 and real.n_real_roots() >= 2:  # [0, inf) is not invariant: the node lives on R
+        if on_the_line and exact_sign(self.c0) < 0 and real.n_real_roots() >= 2:  # [0, inf) is not invariant: the node lives on R
             return (
                 f"g(0) < 0, so the state leaves [0, inf) and the node is a system on R; f(y, x) = {F.as_expr()} "
                 "has two real fixed points, and with y(t) = y the constant trajectories at them converge to "
@@ -251,7 +254,10 @@ def exact_verdicts(expr: sympy.Expr, x: sympy.Symbol, deadline: Deadline) -> tup
 
 
 def _refutation(a: ExactNode, failure, name: str, sturm: str) -> Verdict:
-    found = a.counterexample(failure) or a.root_refutation(name)
+    found = a.counterexample(failure)
+    if found is None and name == "feed_forward" and exact_sign(a.c0) < 0:
+        found = a.counterexample(lambda y: a.feed_forward_failure(y, on_the_line=True))
+    found = found or a.root_refutation(name)
     if found is not None:
         label = "y" if name == "reliable" else "ŷ"
         text = found[1] if found[1].startswith("at y") else f"at {label} = {show(found[0])}: {found[1]}"
