@@ -253,7 +253,7 @@ def parse_polynomial(
     Examples
     --------
     >>> parse_polynomial("0.5 - sqrt(2)*x^2")
-    (1/2 - sqrt(2)*x**2, x)
+    (-sqrt(2)*x**2 + 1/2, x)
     """
     func = "check_activation"
     if isinstance(x, sympy.Symbol):

@@ -153,7 +153,7 @@ def parse_expression(
     --------
     >>> x = sympy.Symbol("x")
     >>> parse_expression("0.5 - sqrt(2)*x^2", {"x": x})
-    1/2 - sqrt(2)*x**2
+    -sqrt(2)*x**2 + 1/2
     >>> parse_expression("__import__('os')", {"x": x})
     Traceback (most recent call last):
     ...
