@@ -34,6 +34,7 @@ def test_every_format_is_read(tmp_path, capsys, compiled, suffix):
     argv = [str(path)] + (["--value", "H=1"] if suffix == ".txt" else [])  # H's concentration from the file
     code, out = run_check(argv, capsys)
     assert code == 0, out.err
+    assert out.out.startswith(f"reaction network read from {str(path)!r}")
     assert "every block meets the hypotheses" in out.out and "Def. 4.4" in out.out
     assert "Def. 4.7(3)'s constant 1 is not proved" in out.out
 
@@ -62,6 +63,7 @@ def test_polynomial_flag_forces_an_expression(capsys):
 def test_expression_with_a_slash_is_an_expression(capsys):
     code, out = run_check(["(1 + 3*x**2 - x**3)/2"], capsys)
     assert code == 1 and "counterexample y = -3/2" in out.out
+    assert out.out.startswith("'(1 + 3*x**2 - x**3)/2' read as a polynomial in x")
 
 
 def test_empty_network_has_nothing_to_check(tmp_path, capsys):

@@ -123,6 +123,8 @@ def _check(args: argparse.Namespace) -> int:
         if args.value or args.format:
             return _fail("--value and --format apply to network files only")
         result = check_activation(target, args.x, y_bound=args.y_bound)
+        if not args.polynomial:
+            print(f"{target!r} read as a polynomial in {args.x} (no file of that name)")
     except (RxnnError, ValueError) as exc:
         hint = ""
         if not args.polynomial and Path(target).suffix and "could not parse" in str(exc):
@@ -148,7 +150,7 @@ def _parse_values(items: list[str]) -> dict[str, float]:
 
 
 def _check_network(path: Path, args: argparse.Namespace) -> int:
-    from rxnn.io.formats import read_network
+    from rxnn.io.formats import format_for, read_network
     from rxnn.theory.structure import analyze_structure
 
     if not _is_file(str(path)):
@@ -160,6 +162,7 @@ def _check_network(path: Path, args: argparse.Namespace) -> int:
     values = {k: v for k, v in initial.items() if k in set(network.enzymatic_species)}
     values.update(_parse_values(args.value))
     report = analyze_structure(network, values, y_bound=args.y_bound)
+    print(f"reaction network read from {str(path)!r} ({format_for(path, args.format).name} format)")
     print(report)
     if not report.blocks:
         print(f"rxnn check: warning: {str(path)!r} has no dynamic species: nothing to check", file=sys.stderr)
