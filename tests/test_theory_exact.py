@@ -190,3 +190,16 @@ def test_fuzz_constants_never_raise_a_sympy_error(terms):
         verdict = getattr(result, name)
         assert verdict.argument
         assert (verdict.counterexample is not None) == verdict.refuted  # a refutation names its y
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    coefficients=st.lists(st.integers(-4, 4), min_size=3, max_size=5).filter(lambda c: c[-1] != 0),
+    numerator=st.integers(1, 9),
+    denominator=st.integers(1, 9),
+)
+def test_verdicts_invariant_under_an_algebraic_positive_scale(coefficients, numerator, denominator):
+    k = sympy.sqrt(2) * sympy.Rational(numerator, denominator)
+    base = check_activation([sympy.Integer(c) for c in coefficients])
+    scaled = check_activation(sum(k * c * x**i for i, c in enumerate(coefficients)))
+    assert statuses(base) == statuses(scaled)
