@@ -62,6 +62,7 @@ class ExactNode:
         self.p = self.x_poly * self.g.diff(x) - self.g
         self.p_real = None if self.p.is_zero else RealPolynomial(self.p, deadline)
         self._p_roots: list[tuple[sympy.Expr, sympy.Rational, sympy.Rational]] | None = None
+        self._discriminant_samples: list[sympy.Rational] | None = None
 
     def f(self, y) -> sympy.Poly:
         """f(y, .) = g + y x for a field element y."""
@@ -186,8 +187,34 @@ class ExactNode:
                 return self.to_sympy(y), reason
         return None
 
+    def discriminant_samples(self) -> list[sympy.Rational]:
+        """A rational y in every interval between the real roots of D(y) = disc_x(g(x) + y x), and beyond.
+
+        The real roots of g + y x move continuously with y and can only meet,
+        appear or vanish where D(y) = 0, and none crosses 0 (g(0) is fixed), so
+        the number of fixed points in (-inf, 0), at 0 and in (0, inf), and
+        whether one is multiple, are constant between consecutive roots of D:
+        these samples meet every configuration that a y off those roots has.
+        """
+        if self._discriminant_samples is not None:
+            return self._discriminant_samples
+        self._discriminant_samples = []
+        if self.q < 2:
+            return []
+        t = sympy.Dummy("y")
+        D = sympy.Poly(sympy.discriminant(self.expr + t * self.x, self.x), t, domain=self.domain)
+        if D.is_zero or D.degree() <= 0:
+            self._discriminant_samples = [sympy.Integer(0)]
+            return self._discriminant_samples
+        above = RealPolynomial(D, self.deadline)
+        below = RealPolynomial(sympy.Poly(D.as_expr().subs(t, -t), t, domain=self.domain), self.deadline)
+        points = [sympy.Integer(0)] + above.samples() + [-m for m in below.samples()]
+        self._discriminant_samples = sorted(set(points), key=abs)
+        return self._discriminant_samples
+
     def _candidates(self) -> Iterator[object]:
         yield from (self.signs.convert(y) for y in _NICE_Y)
+        yield from (self.signs.convert(y) for y in self.discriminant_samples())
         samples = self.p_samples()
         for m in samples:
             if self.p_real is not None and self.p_real.sign_at(m) > 0:
