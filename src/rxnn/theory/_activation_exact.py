@@ -172,6 +172,14 @@ class ExactNode:
                 f"f(y, x) = {F.as_expr()} > 0 on [0, inf): with y(t) = y every solution exists for all "
                 "t >= 0 and grows without bound"
             )
+        if F.degree() == 0:
+            return f"f(y, x) = {F.as_expr()} is a non-zero constant: with y(t) = y every x(t) drifts linearly, no limit"
+        if F.degree() == 1 and self.sign(self.coefficient(F, 1)) > 0:
+            return (
+                f"f(y, x) = {F.as_expr()} is linear with a positive slope a: with y(t) = y, x(t) - x̂ = "
+                "(x(0) - x̂) e^(a t) about the fixed point x̂, so every other start (e.g. x(0) = x̂ + 1) exists "
+                "for all t and diverges"
+            )
         return None
 
     def counterexample(self, failure: Callable[[object], str | None]) -> tuple[sympy.Expr, str] | None:

@@ -428,13 +428,16 @@ def check_activation(
     Notes
     -----
     For real algebraic coefficients (rationals, floats at their exact value,
-    radicals) every property is decided exactly, proved or refuted:
+    radicals) every proof and counterexample is exact, and every property is
+    decided (proved or refuted) when g(0) >= 0; for g(0) < 0 (not realisable)
+    exponential feed-forwardness may be "undecided". The criteria:
     realisable iff g(0) >= 0; decay iff q >= 2 and the leading coefficient
     is < 0; stable iff p(x) = x g'(x) - g(x) < 0 on (0, inf) (Sturm in the
     number field); reliable and exponentially feed-forward iff moreover
     g(0) > 0 and the decay holds (then r = g/x is a decreasing bijection
     (0, inf) -> R). A refutation comes with a counterexample y checked
-    exactly: simple values of y first, then y = -r(m) at sample points m
+    exactly: simple values of y first, then a y in every interval between
+    the real roots of disc_x(g + y x), then y = -r(m) at sample points m
     where p > 0, then y0 = -r(x0) at a positive root x0 of p, where the
     fixed point x0 is not simple (see :mod:`rxnn.theory._activation_exact`).
     Symbols (declared positive, as strings get automatically) and the
