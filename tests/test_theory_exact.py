@@ -159,7 +159,8 @@ def test_verdicts_invariant_under_positive_scaling(coefficients, numerator, deno
     base = check_activation(g)
     scaled = check_activation([k * c for c in g])
     assert statuses(base) == statuses(scaled)
-    assert "undecided" not in statuses(base).values()  # exact on rational coefficients: never undecided
+    if coefficients[0] >= 0:  # the documented claim: complete for realisable g
+        assert "undecided" not in statuses(base).values()
 
 
 def test_g0_zero_with_transcendental_or_symbolic_slope_is_refuted():
