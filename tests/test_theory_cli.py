@@ -96,3 +96,14 @@ def test_a_long_expression_is_not_mistaken_for_a_file_name(capsys):
     g = "1 - x**2 + " + " + ".join(f"0*x**{k}" for k in range(3, 45))  # > 255 characters: no valid file name
     code, out = run_check([g], capsys)
     assert len(g) > 255 and code == 0 and "verdict: PROVED" in out.out
+
+
+def test_time_budget_is_enforced_by_a_worker_even_inside_one_long_step(capsys):
+    import time
+
+    radicals = ["sqrt(2)", "sqrt(3)", "sqrt(5)", "sqrt(7)"]
+    g = "1 + " + " + ".join(f"({k % 5 - 2} + {radicals[k % 4]})*x**{k}" for k in range(1, 30)) + " - x**30"
+    start = time.perf_counter()
+    code, out = run_check(["--time-budget", "2", g], capsys)  # minutes without the worker
+    assert code == 2 and "time budget of 2 s" in out.err and out.err.count("\n") == 1
+    assert time.perf_counter() - start < 10

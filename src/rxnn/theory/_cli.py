@@ -12,6 +12,9 @@ known network extension, or a start such as ``/``, ``./``, ``~``) is a missing f
 and anything else is a polynomial, parsed by
 :func:`~rxnn.theory.expressions.parse_expression` (never evaluated).
 
+The decision runs in a forked worker process killed after ``--time-budget``
+seconds (20 by default), so no input holds the command longer.
+
 Exit status: 0 when every hypothesis is proved (for a network: every block
 meets them), 1 when one is refuted, 2 for errors (unreadable or missing
 file, unparsable input, a limit exceeded), 3 when one is undecided, a block
@@ -25,8 +28,9 @@ import os
 import sys
 from pathlib import Path
 
-from rxnn.errors import RxnnError
-from rxnn.theory.activation_check import PROVED, REFUTED, check_activation
+from rxnn._validation import check_positive_finite
+from rxnn.errors import LimitError, RxnnError
+from rxnn.theory.activation_check import LIMITS, PROVED, REFUTED, check_activation, parse_polynomial
 
 __all__ = ["register"]
 
@@ -73,6 +77,10 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     check.add_argument(
         "--y-bound", type=float, default=10.0, metavar="Y",
         help="bound on |y| for the entry time of Prop. A.1 (default: 10)",
+    )
+    check.add_argument(
+        "--time-budget", type=float, default=LIMITS.seconds, metavar="SECONDS",
+        help=f"wall-clock limit of the decision, enforced by a worker process (default: {LIMITS.seconds:g})",
     )
     check.add_argument(
         "--value", action="append", default=[], metavar="NAME=VALUE",
@@ -122,7 +130,7 @@ def _check(args: argparse.Namespace) -> int:
             )
         if args.value or args.format:
             return _fail("--value and --format apply to network files only")
-        result = check_activation(target, args.x, y_bound=args.y_bound)
+        report, statuses = _decide_in_worker(target, args.x, args.y_bound, args.time_budget)
         if not args.polynomial:
             print(f"{target!r} read as a polynomial in {args.x} (no file of that name)")
     except (RxnnError, ValueError) as exc:
@@ -132,8 +140,67 @@ def _check(args: argparse.Namespace) -> int:
         return _fail(f"{exc}{hint}")
     except (RecursionError, MemoryError):
         return _fail("the input is too large or too deeply nested to check")
-    print(result)
-    return _exit_code([v.status for v in result.verdicts.values()])
+    print(report)
+    return _exit_code(statuses)
+
+
+def _polynomial_report(target: str, x: str, y_bound: float, seconds: float) -> tuple[str, list[str]]:
+    result = check_activation(target, x, y_bound=y_bound, seconds=seconds)
+    return str(result), [v.status for v in result.verdicts.values()]
+
+
+def _worker(connection, compute, args) -> None:
+    """Run in the forked worker: compute, send back (kind, text, statuses) as plain strings."""
+    try:
+        text, statuses = compute(*args)
+        connection.send(("ok", text, statuses))
+    except (RxnnError, ValueError) as exc:
+        connection.send(("error", str(exc), []))
+    except (RecursionError, MemoryError):
+        connection.send(("error", "the input is too large or too deeply nested to check", []))
+    finally:
+        connection.close()
+
+
+def _in_worker(compute, args: tuple, seconds: float) -> tuple[str, list[str]]:
+    """``compute(*args)`` (a report text and statuses) in a worker process killed after ``seconds``.
+
+    The decision's own deadline is checked between steps; the worker enforces the budget even inside
+    one long symbolic step (where no check can run). Without the ``fork`` start method it runs in-process.
+    """
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return compute(*args)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_worker, args=(sender, compute, args), daemon=True)
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds + 2.0):
+            raise LimitError(
+                f"rxnn check exceeded its time budget of {seconds:g} s (--time-budget); simplify the "
+                "input (lower degree, fewer radicals, smaller coefficients)"
+            )
+        kind, text, statuses = receiver.recv()
+    except EOFError:
+        raise LimitError("the worker process of rxnn check ended without an answer (out of memory?)") from None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+        receiver.close()
+    if kind == "error":
+        raise LimitError(text) if "time budget" in text else ValueError(text)
+    return text, statuses
+
+
+def _decide_in_worker(target: str, x: str, y_bound: float, seconds: float) -> tuple[str, list[str]]:
+    """check_activation's report and statuses; the text is parsed here first, so refusals are immediate."""
+    seconds = check_positive_finite(seconds, "--time-budget", "rxnn check")
+    parse_polynomial(target, x)
+    return _in_worker(_polynomial_report, (target, x, y_bound, seconds), seconds)
 
 
 def _parse_values(items: list[str]) -> dict[str, float]:
@@ -151,7 +218,6 @@ def _parse_values(items: list[str]) -> dict[str, float]:
 
 def _check_network(path: Path, args: argparse.Namespace) -> int:
     from rxnn.io.formats import format_for, read_network
-    from rxnn.theory.structure import analyze_structure
 
     if not _is_file(str(path)):
         return _fail(f"cannot read the network file {str(path)!r}: no such file")
@@ -161,16 +227,22 @@ def _check_network(path: Path, args: argparse.Namespace) -> int:
         return _fail(f"cannot read the network file {str(path)!r}: {exc.strerror or exc}")
     values = {k: v for k, v in initial.items() if k in set(network.enzymatic_species)}
     values.update(_parse_values(args.value))
-    report = analyze_structure(network, values, y_bound=args.y_bound)
+    seconds = check_positive_finite(args.time_budget, "--time-budget", "rxnn check")
+    text, statuses = _in_worker(_network_report, (network, values, args.y_bound), seconds)
     print(f"reaction network read from {str(path)!r} ({format_for(path, args.format).name} format)")
-    print(report)
-    if not report.blocks:
+    print(text)
+    if not statuses:
         print(f"rxnn check: warning: {str(path)!r} has no dynamic species: nothing to check", file=sys.stderr)
         return EXIT_UNDECIDED
-    statuses = []
-    for block in report.blocks:
-        if not block.in_class or block.check is None:
-            statuses.append("undecided")
-        else:
-            statuses.append(block.check.status)
     return _exit_code(statuses)
+
+
+def _network_report(network, values: dict, y_bound: float) -> tuple[str, list[str]]:
+    from rxnn.theory.structure import analyze_structure
+
+    report = analyze_structure(network, values, y_bound=y_bound)
+    statuses = [
+        "undecided" if not block.in_class or block.check is None else block.check.status
+        for block in report.blocks or ()
+    ]
+    return str(report), statuses
