@@ -410,7 +410,9 @@ def check_activation(
         Bound on |y| for the entry time of Prop. A.1 (``result.entry``).
     seconds : float, optional
         Time budget for the decision (default ``LIMITS.seconds``, 20 s),
-        checked between steps.
+        checked between steps; one long sympy step (a resultant in a large
+        number field) is not interrupted, so the bound is soft here. ``rxnn
+        check`` runs the decision in a worker process, which makes it hard.
 
     Returns
     -------
