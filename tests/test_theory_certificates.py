@@ -105,3 +105,52 @@ def test_designed_activation_certificate():
     net = FeedForwardNetwork.random([2, 3, 1], PolynomialNodeActivation((1.0, 0.0, 1.0, -1.0)), seed=5)
     cert = certify(compile_network(net), [0.4, 0.9], tol=1e-3, scale=50.0, n_starts=4)
     assert cert.holds, str(cert)
+
+
+# ---------------------------------------------------------------------- Def. 4.4, not Def. 4.7(3) (issue 12 item 3)
+def test_cascade_gives_def_4_4_not_def_4_7_3():
+    # 1-1-1 SmoothReLU(1): rho1 = d - 1 = 0 so x1* = 1; W2 = 50, b2 = -50, rho2 = 50 x1 - 50 = 0 so x2* = 1.
+    from scipy.integrate import solve_ivp
+
+    from rxnn.crn.simulate import simulate
+    from rxnn.theory.structure import analyze_structure
+
+    net = FeedForwardNetwork([np.array([[1.0]]), np.array([[50.0]])], [np.array([-1.0]), np.array([-50.0])], SmoothReLU(1.0))
+    np.testing.assert_allclose(net.activations(np.array([1.0]))[1:], [[1.0], [1.0]], rtol=1e-12)
+    compiled = compile_network(net)
+    start = np.array([[1.1, 1.0]])  # 0.1 away from the fixed point, in layer 1 only
+    times = np.linspace(0.0, 2.0, 2001)
+    result = simulate(compiled.network, compiled.initial_state([1.0], nodes=start), (0.0, 2.0), t_eval=times,
+                      method="BDF", rtol=1e-10, atol=1e-12)
+    layers = compiled.layer_values(result)[1:]
+    distance = np.sqrt((layers[0][0, :, 0] - 1) ** 2 + (layers[1][0, :, 0] - 1) ** 2)
+    # the node ODEs by scipy directly: a second method
+    ode = solve_ivp(lambda t, z: [1 - z[0] ** 2, 1 - z[1] ** 2 + (50 * z[0] - 50) * z[1]], (0, 2), [1.1, 1.0],
+                    t_eval=times, rtol=1e-11, atol=1e-12)
+    direct = np.hypot(ode.y[0] - 1, ode.y[1] - 1)
+    np.testing.assert_allclose(distance, direct, atol=1e-6)
+    k = int(np.argmax(distance))
+    assert distance[k] == pytest.approx(1.36, abs=0.01) and times[k] == pytest.approx(0.46, abs=0.01)
+    assert distance[k] > 0.1  # |x(t) - X| <= |x(0) - X| e^(-lambda t) fails for every lambda > 0
+    # what rxnn claims here: convergence within tol by a proved time (Def. 4.4), never Def. 4.7(3)
+    cert = certify(compiled, [1.0], tol=1e-3, scale=10.0, n_starts=3)
+    assert cert.holds and cert.predicted_time > times[k]
+    report = str(analyze_structure(compiled.network, {"H": 1.0}))
+    assert "Def. 4.4" in report and "Def. 4.7(3)'s constant 1 is not proved" in report
+    assert "exponentially reliable" not in report
+    import rxnn.theory.certificates as certificates
+
+    assert "not Def. 4.7(3)" in certificates.__doc__ and "not of Def. 4.7(3)" in certify.__doc__
+
+
+def test_passage_time_is_an_enclosure_of_the_closed_form():
+    # dx/dt = 1 - x^2 (rho = 0): the time from 0 to a < 1 is artanh(a), exactly
+    from rxnn.theory._rigorous import passage_time
+
+    for a in (0.5, 0.9, 0.999):
+        bound = passage_time((1.0, 0.0, -1.0), 0.0, 0.0, a)
+        assert bound >= math.atanh(a) and bound - math.atanh(a) < 1e-9
+    # from above: from 5 down to 1.001, artanh's continuation: (1/2) ln((x+1)/(x-1))
+    exact = 0.5 * (math.log(2.001 / 0.001) - math.log(6 / 4))
+    bound = passage_time((1.0, 0.0, -1.0), 0.0, 5.0, 1.001)
+    assert bound >= exact and bound - exact < 1e-9

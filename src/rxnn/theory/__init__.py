@@ -1,16 +1,19 @@
 """The theory of §4 made executable: decide Theorem 4.8's hypotheses, analyse networks, certify runs.
 
-- :func:`check_activation` decides, exactly where it can, whether a node
-  dx/dt = g(x) + y x is realisable, decays, is reliable, stable and
-  exponentially feed-forward (Def. 4.5, 4.7, Thm 4.8, Prop. 4.9, Prop. A.1);
-  :func:`node_activation` turns a g that passes into an activation.
+- :func:`check_activation` decides whether a node dx/dt = g(x) + y x is
+  realisable, decays, is reliable, stable and exponentially feed-forward
+  (Def. 4.5, Def. 4.7(1), Thm. 4.8, Prop. 4.9, Prop. A.1): exactly for real
+  algebraic coefficients, by exact signs for ``pi``, ``E`` and symbols;
+  strings go through :mod:`rxnn.theory.expressions` (parsed, never
+  evaluated); :func:`node_activation` turns a g that passes into an activation.
 - :mod:`rxnn.theory.structure` gives any reaction network's feed-forward
-  decomposition (the cascade of Thm 4.8's proof), conservation laws,
+  decomposition (the cascade of Thm. 4.8's proof), conservation laws,
   linkage classes, deficiency and weak reversibility, and the theorem's
   hypotheses block by block.
 - :mod:`rxnn.theory.certificates` (:func:`certify`, :func:`contraction_rates`)
-  gives numerical certificates for a compiled network: contraction rates,
-  predicted and observed convergence times. It needs :mod:`rxnn.nn` and
+  gives certificates for a compiled network: contraction rates, a convergence
+  time proved in ball arithmetic (Def. 4.4 for the cascade, not Def. 4.7(3)),
+  and observed times from simulation (evidence). It needs :mod:`rxnn.nn` and
   :mod:`rxnn.compile`, so it is imported on first use.
 """
 

@@ -21,22 +21,33 @@ polynomial g, each property the theorem asks of an activation system:
 Each is "proved", "refuted" (with a counterexample y) or "undecided". With
 r(x) = g(x)/x and p(x) = x g'(x) - g(x) = x^2 r'(x), the positive fixed
 points for y are the solutions of r(x) = -y, and everything reduces to sign
-questions about univariate polynomials, which Sturm sequences decide exactly
-over the rationals (floats are taken at their exact binary value).
+questions about univariate polynomials. For g with real algebraic
+coefficients (rationals, floats at their exact binary value, radicals such
+as ``sqrt(2)``) Sturm sequences in the number field and arb-certified signs
+decide every property exactly (:mod:`rxnn.theory._activation_exact`); with
+``pi``, ``E`` or symbols the decision uses exact signs of coefficients only,
+and says "undecided", with the reason, where those do not settle it.
+
+Strings are parsed by :func:`~rxnn.theory.expressions.parse_expression`
+(a whitelisted grammar, never evaluated), under stated limits and a time budget.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
 
-from rxnn._validation import check_positive_finite
+from rxnn._validation import check_positive_finite, must_be
+from rxnn.errors import InvalidArgumentError, LimitError
+from rxnn.theory._activation_common import PROVED, REFUTED, UNDECIDED, Verdict, symbolic_verdicts
+from rxnn.theory._activation_exact import exact_verdicts
+from rxnn.theory._exact_real import RealPolynomial, exact_sign, rational_below
+from rxnn.theory.expressions import Deadline, ExpressionLimits, parse_expression
 
 if TYPE_CHECKING:
     from rxnn.nn.polynomial_node import PolynomialNodeActivation
@@ -51,49 +62,12 @@ __all__ = [
     "entry_bound",
 ]
 
-PROVED, REFUTED, UNDECIDED = "proved", "refuted", "undecided"
-
-#: Small forcing values tried first as counterexamples, so that reports show simple ones.
-_NICE_Y = tuple(sympy.Integer(v) for v in (0, -1, 1, -2, 2, -3, 3, -5, 5, -10, 10, -100, 100))
 _PROPERTIES = ("realisable", "decay", "reliable", "stable", "feed_forward")
+#: The limits on g: those of the expression grammar, also applied to sympy and coefficient inputs.
+LIMITS = ExpressionLimits()
 
 
 # ---------------------------------------------------------------------- result objects
-@dataclass(frozen=True)
-class Verdict:
-    """The decision on one property: status, the argument and, if refuted, a counterexample.
-
-    Attributes
-    ----------
-    status : {"proved", "refuted", "undecided"}
-    argument : str
-        Why, in words and formulas.
-    counterexample : sympy.Expr or None
-        A forcing value y at which the property fails (exact; ``float(...)``
-        for a number), present when refuted.
-    """
-
-    status: str
-    argument: str
-    counterexample: sympy.Expr | None = None
-
-    @property
-    def proved(self) -> bool:
-        return self.status == PROVED
-
-    @property
-    def refuted(self) -> bool:
-        return self.status == REFUTED
-
-    @property
-    def undecided(self) -> bool:
-        return self.status == UNDECIDED
-
-    def __str__(self) -> str:
-        extra = f" (counterexample y = {self.counterexample})" if self.counterexample is not None else ""
-        return f"{self.status}{extra}: {self.argument}"
-
-
 @dataclass(frozen=True)
 class EntryBound:
     """Uniform time to enter [0, radius] from any start, for |y(t)| <= y_bound (Prop. A.1).
@@ -132,7 +106,7 @@ class EntryBound:
         """T(R) = 1 / ((q-1) c R^(q-1)) for any R >= threshold, R > 0."""
         radius = check_positive_finite(radius, "radius", "EntryBound.time_to_enter")
         if radius < self.threshold:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"radius of EntryBound.time_to_enter must be >= the threshold M = {self.threshold:g}; got {radius!r}"
             )
         return 1.0 / ((self.q - 1) * self.c * radius ** (self.q - 1))
@@ -200,10 +174,10 @@ class ActivationCheck:
 
         if not self.passes:
             failing = ", ".join(f"{k} ({v.status})" for k, v in self.verdicts.items() if not v.proved)
-            raise ValueError(f"g = {self.g} does not pass check_activation: {failing}")
+            raise InvalidArgumentError(f"g = {self.g} does not pass check_activation: {failing}")
         poly = sympy.Poly(self.g, self.x)
         if poly.free_symbols - {self.x}:
-            raise ValueError(f"g = {self.g} has symbolic coefficients; substitute numbers first")
+            raise InvalidArgumentError(f"g = {self.g} has symbolic coefficients; substitute numbers first")
         coefficients = [float(c) for c in reversed(poly.all_coeffs())]
         return PolynomialNodeActivation(tuple(coefficients))
 
@@ -220,8 +194,8 @@ class ActivationCheck:
             lines.append("  entry time")
             lines.extend(textwrap.wrap(str(self.entry), width=96, initial_indent=" " * 6, subsequent_indent=" " * 6))
         summary = {
-            PROVED: "all hypotheses of Theorem 4.8 hold: a network of such nodes converges from infinity "
-            "in finite time and is exponentially reliable",
+            PROVED: "all hypotheses of Theorem 4.8 hold: a feed-forward network of such nodes converges from "
+            "infinity in finite time, is reliable and converges exponentially (Def. 4.4, with a constant c >= 1)",
             REFUTED: "some hypothesis of Theorem 4.8 fails (see the counterexamples)",
             UNDECIDED: "some hypothesis could not be decided (substitute numeric coefficients to decide exactly)",
         }[self.status]
@@ -230,7 +204,7 @@ class ActivationCheck:
 
 
 # ---------------------------------------------------------------------- parsing
-def _exact(value: Any) -> sympy.Expr:
+def exact_number(value: Any) -> sympy.Expr:
     """A number as an exact sympy number (floats at their exact binary value)."""
     if isinstance(value, sympy.Basic):
         return value.replace(lambda e: isinstance(e, sympy.Float), lambda e: sympy.Rational(e))
@@ -244,18 +218,25 @@ def _exact(value: Any) -> sympy.Expr:
     return sympy.Rational(f)
 
 
-def parse_polynomial(g: Any, x: str | sympy.Symbol = "x") -> tuple[sympy.Expr, sympy.Symbol]:
+def parse_polynomial(
+    g: Any, x: str | sympy.Symbol = "x", *, limits: ExpressionLimits = LIMITS
+) -> tuple[sympy.Expr, sympy.Symbol]:
     """g as an exact sympy polynomial expression in the symbol x.
 
     Parameters
     ----------
     g : str, sympy expression, sequence of numbers, numpy Polynomial or PolynomialNodeActivation
-        A string is parsed by sympy with decimals kept exact (``"0.1"`` is
-        1/10) and every symbol other than ``x`` declared positive. A sequence
-        lists c_0, c_1, ..., c_q (lowest degree first); floats are taken at
-        their exact binary value.
+        A string is parsed, never evaluated, by
+        :func:`~rxnn.theory.expressions.parse_expression`: numbers (``"0.1"``
+        is exactly 1/10), ``x``, ``pi``, ``E``, ``sqrt``, ``+ - * /``, integer
+        powers (``**`` or ``^``); every other short name is a positive
+        symbol. A sequence lists c_0, c_1, ..., c_q (lowest degree first);
+        floats are taken at their exact binary value.
     x : str or sympy.Symbol, default "x"
         The concentration variable.
+    limits : ExpressionLimits
+        Length, depth, degree, exponent and size bounds (also applied to
+        sympy and coefficient inputs: degree and exponents).
 
     Returns
     -------
@@ -263,445 +244,87 @@ def parse_polynomial(g: Any, x: str | sympy.Symbol = "x") -> tuple[sympy.Expr, s
 
     Raises
     ------
-    ValueError
+    InvalidArgumentError
         If g cannot be parsed, is not a polynomial in x, or has a
-        non-real or non-finite coefficient.
+        coefficient not known to be real and finite.
+    LimitError
+        If g is over a limit; the message names it.
+
+    Examples
+    --------
+    >>> parse_polynomial("0.5 - sqrt(2)*x^2")
+    (-sqrt(2)*x**2 + 1/2, x)
     """
     func = "check_activation"
     if isinstance(x, sympy.Symbol):
         xs = x
-    elif isinstance(x, str) and x.isidentifier():
+    elif isinstance(x, str) and x.isidentifier() and len(x) <= 16:
         xs = sympy.Symbol(x)
     else:
-        raise ValueError(f"x of {func} must be a symbol or a name; got {x!r}")
+        raise must_be("x", func, "a symbol or a name", x)
     if isinstance(g, str):
-        try:
-            expr = sympy.sympify(g, locals={xs.name: xs}, rational=True)
-        except (sympy.SympifyError, SyntaxError, TypeError) as exc:
-            raise ValueError(f"g of {func} must be a polynomial in {xs}; could not parse {g!r}: {exc}") from None
-        if not isinstance(expr, sympy.Expr):
-            raise ValueError(f"g of {func} must be a polynomial in {xs}; got {g!r}")
-        others = {s: sympy.Symbol(s.name, positive=True) for s in expr.free_symbols if s != xs}
-        expr = expr.xreplace(others)
-    elif isinstance(g, sympy.Poly):
-        expr = g.as_expr()
-        if g.gens and xs not in g.gens and len(g.gens) == 1:
-            expr = expr.xreplace({g.gens[0]: xs})
+        expr = parse_expression(g, {xs.name: xs}, func=func, arg="g", positive_symbols=True, limits=limits)
     elif isinstance(g, sympy.Basic):
-        expr = g
-        named = [s for s in expr.free_symbols if s.name == xs.name]
+        expr = g.as_expr() if isinstance(g, sympy.Poly) else g
+        if isinstance(g, sympy.Poly) and len(g.gens) == 1 and xs not in g.gens:
+            expr = expr.xreplace({g.gens[0]: xs})
+        named = [s for s in expr.free_symbols if getattr(s, "name", None) == xs.name]
         if named and xs not in named:
             xs = named[0]
+        _check_sympy_size(expr, xs, limits)
     else:
         coefficients = getattr(g, "coefficients", None)
         if coefficients is None:
             coefficients = g.coef if isinstance(g, np.polynomial.Polynomial) else g
         try:
-            values = [_exact(c) for c in np.asarray(coefficients, dtype=object).ravel().tolist()]
+            values = [exact_number(c) for c in np.asarray(coefficients, dtype=object).ravel().tolist()]
         except (TypeError, ValueError) as exc:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"g of {func} must be a string, a sympy expression or coefficients c_0, ..., c_q; "
                 f"got {g!r} ({exc})"
             ) from None
+        if len(values) > limits.max_degree + 1:
+            raise LimitError(f"g of {func} has degree {len(values) - 1}, over {limits.max_degree} (max_degree)")
         expr = sum((c * xs**k for k, c in enumerate(values)), sympy.Integer(0))
-    expr = _exact(sympy.expand(expr))
+    expr = exact_number(sympy.expand(expr))
     try:
         poly = sympy.Poly(expr, xs)
     except sympy.PolynomialError:
-        raise ValueError(f"g of {func} must be a polynomial in {xs}; got {expr}") from None
+        raise InvalidArgumentError(f"g of {func} must be a polynomial in {xs}; got {expr}") from None
     for c in poly.all_coeffs():
-        if c.is_real is False or c.has(sympy.zoo, sympy.oo, sympy.nan, sympy.I):
-            raise ValueError(f"g of {func} must have real finite coefficients; got {c} in {expr}")
+        if c.has(sympy.zoo, sympy.oo, sympy.nan, sympy.I) or c.is_real is not True:
+            raise InvalidArgumentError(f"g of {func} must have real finite coefficients; got {c} in {expr}")
+    _check_field_degree(poly.all_coeffs(), limits)
     return expr, xs
 
 
-# ---------------------------------------------------------------------- exact numeric analysis
-class _Numeric:
-    """Exact analysis of a g with rational coefficients."""
-
-    def __init__(self, expr: sympy.Expr, x: sympy.Symbol) -> None:
-        self.x = x
-        self.g = sympy.Poly(expr, x, domain="QQ")
-        self.c = list(reversed(self.g.all_coeffs())) if not self.g.is_zero else [sympy.Integer(0)]
-        self.q = self.g.degree() if not self.g.is_zero else 0
-        self.c0 = self.c[0]
-        self.lead = self.c[-1]
-        self.p = sympy.Poly(x * self.g.diff(x).as_expr() - self.g.as_expr(), x, domain="QQ")
-        self.xpoly = sympy.Poly(x, x, domain="QQ")
-
-    # --- polynomial facts
-    def f(self, y: sympy.Expr) -> sympy.Poly:
-        return self.g + self.xpoly * y
-
-    def r(self, point: sympy.Expr) -> sympy.Expr:
-        return self.g.as_expr().subs(self.x, point) / point
-
-    @staticmethod
-    def positive_roots(poly: sympy.Poly) -> int:
-        """Distinct roots in (0, inf) (Sturm, via sympy's count_roots on [0, inf))."""
-        if poly.is_zero:
-            raise ValueError("zero polynomial")
-        return poly.count_roots(0, None) - (1 if poly.eval(0) == 0 else 0)
-
-    def p_negative(self) -> bool:
-        """p < 0 on (0, inf): no root there and negative at a point."""
-        if self.p.is_zero:
-            return False
-        if self.positive_roots(self.p):
-            return False
-        return self.p.eval(self._point_without_root(self.p)) < 0
-
-    @staticmethod
-    def _point_without_root(poly: sympy.Poly) -> sympy.Rational:
-        for m in (sympy.Integer(1), sympy.Integer(2), sympy.Rational(1, 2), sympy.Integer(3)):
-            if poly.eval(m) != 0:
-                return m
-        raise AssertionError("unreachable: a non-zero polynomial with roots at 1, 2, 1/2 and 3")
-
-    def p_samples(self) -> tuple[list[sympy.Rational], list[sympy.Expr]]:
-        """Rational points in (0, inf) between the positive roots of p, and those roots."""
-        if self.p.is_zero:
-            return [sympy.Integer(1)], []
-        intervals = [iv for iv, _ in self.p.intervals(inf=0, eps=sympy.Rational(1, 2**20))]
-        intervals = [(a, b) for a, b in intervals if b > 0 and not (a == b == 0)]
-        samples: list[sympy.Rational] = []
-        if intervals:
-            a0 = intervals[0][0]
-            if a0 > 0:
-                samples.append(_simplest_between(sympy.Integer(0), a0))
-            else:  # the first root may be tiny: halve until left of it
-                m = intervals[0][1] / 2
-                total = self.positive_roots(self.p)
-                for _ in range(80):
-                    if self.p.eval(m) != 0 and self.p.count_roots(m, None) == total:
-                        break
-                    m /= 2
-                samples.append(m)
-            samples.extend(_simplest_between(b, a) for (_, b), (a, _) in zip(intervals, intervals[1:]))
-            samples.append(sympy.floor(intervals[-1][1]) + 1)
-        else:
-            samples.append(sympy.Integer(1))
-        samples = [s for s in samples if s > 0 and self.p.eval(s) != 0]
-        roots = [r for r in self.p.real_roots() if r.is_positive]
-        return samples, list(dict.fromkeys(roots))
-
-    # --- classification of one forcing value
-    def reliability_failure(self, y: sympy.Expr) -> str | None:
-        """Why the node fails Def. 4.7(1) at this y, or None."""
-        F = self.f(y)
-        if F.is_zero:
-            return "f(y, x) = 0 for all x: every x >= 0 is a fixed point"
-        n = self.positive_roots(F)
-        if n == 0:
-            return f"f(y, x) = {F.as_expr()} has no positive root: no positive fixed point"
-        if n >= 2:
-            return f"f(y, x) = {F.as_expr()} has {n} positive roots: {n} positive fixed points"
-        G = sympy.gcd(F, F.diff(self.x))
-        if G.degree() > 0 and self.positive_roots(G):
-            return f"the positive fixed point is not simple (f and f_x vanish together for f = {F.as_expr()})"
-        F0 = F.eval(0)
-        if F0 < 0:
-            return f"f(y, 0) = g(0) = {F0} < 0: the trajectory from x(0) = 0 leaves [0, inf)"
-        if F0 == 0:
-            return "x = 0 is a fixed point too: the start x(0) = 0 never reaches the positive fixed point"
-        return None
-
-    def feed_forward_failure(self, y: sympy.Expr) -> str | None:
-        """Why no x̂ can work for constant forcing y(t) = y (Def. 4.5(2)), or None."""
-        F = self.f(y)
-        if F.is_zero:
-            return "f(y, x) = 0: every x >= 0 is a fixed point, so different starts have different limits"
-        n = F.count_roots(0, None)
-        if n >= 2:
-            return (
-                f"f(y, x) = {F.as_expr()} has {n} fixed points in [0, inf); with y(t) = y the constant "
-                "trajectories at two of them converge to different limits, so no single x̂ exists"
-            )
-        if n == 1:
-            G = sympy.gcd(F, F.diff(self.x))
-            if G.degree() > 0 and G.count_roots(0, None):
-                root = next(r for r in F.real_roots() if r >= 0)
-                sign_right = sympy.sign(F.eval(root + 1)) if root.is_rational else sympy.sign(F.LC())
-                left_attracts = root > 0 and F.eval(0) > 0
-                if sign_right < 0 or left_attracts:
-                    side = "above" if sign_right < 0 else "below"
-                    return (
-                        f"the only fixed point x̂ = {_show(root)} in [0, inf) is not simple (f_x = 0 there): "
-                        f"with y(t) = y trajectories from {side} converge to it only algebraically, not exponentially"
-                    )
-            return None
-        if F.degree() <= 1 and F.eval(0) > 0:
-            return (
-                f"f(y, x) = {F.as_expr()} > 0 on [0, inf): with y(t) = y every solution exists for all "
-                "t >= 0 and grows without bound"
-            )
-        return None
-
-    def counterexample(self, failure) -> tuple[sympy.Expr, str] | None:
-        """The first y (simple values first, then structural ones) at which ``failure`` reports."""
-        for y in self._candidates():
-            reason = failure(y)
-            if reason is not None:
-                return y, reason
-        return None
-
-    def _candidates(self):
-        yield from _NICE_Y
-        samples, roots = self.p_samples()
-        for m in samples:
-            if self.p.eval(m) > 0:
-                yield -self.r(m)
-        values = [sympy.N(self.r(rt), 30) for rt in roots]
-        limits = []
-        if self.c0 == 0:
-            limits.append(sympy.N(self.c[1] if len(self.c) > 1 else 0, 30))  # r(0+) is finite
-        if self.q <= 1:
-            limits.append(sympy.N(self.c[1] if len(self.c) > 1 else 0, 30))  # r(inf) is finite
-        finite = values + limits
-        if finite:
-            yield sympy.floor(-min(finite)) + 1
-            yield sympy.ceiling(-max(finite)) - 1
-        for m in samples:
-            yield -self.r(m)
-
-
-def _simplest_between(lo: sympy.Rational, hi: sympy.Rational | None) -> sympy.Rational:
-    """The rational with the smallest denominator (then numerator) in the open interval (lo, hi), lo >= 0.
-
-    ``hi = None`` means +inf. Continued-fraction recursion (the Stern-Brocot tree).
-    """
-    fl = sympy.floor(lo)
-    if hi is None or fl + 1 < hi:
-        return fl + 1
-    a, b = lo - fl, hi - fl  # 0 <= a < b <= 1
-    inner = _simplest_between(1 / b, None if a == 0 else 1 / a)
-    return fl + 1 / inner
-
-
-def _show(value: sympy.Expr) -> str:
-    """An exact rational as it is, an algebraic number to 12 digits."""
-    value = sympy.nsimplify(value) if value.is_rational is None and value.is_algebraic else value
-    return str(value) if value.is_rational else f"{sympy.N(value, 12)} (algebraic)"
-
-
-def _symbolic_sign(value: sympy.Expr) -> int | None:
-    if value.is_zero:
-        return 0
-    if value.is_positive:
-        return 1
-    if value.is_negative:
-        return -1
-    return None
-
-
-def _argument_reactions(coefficients: Sequence[sympy.Expr]) -> str:
-    parts = []
-    for k, c in enumerate(coefficients):
-        s = _symbolic_sign(c)
-        if s == 0:
-            continue
-        if k == 0:
-            parts.append(f"H -> H + X with h = {c}" if s != -1 else f"the constant {c} (impossible)")
-        elif s == 1:
-            parts.append(f"{k if k > 1 else ''}X -> {k + 1}X at rate {c}")
-        elif s == -1:
-            target = f"{k - 1}X" if k > 2 else ("X" if k == 2 else "0")
-            parts.append(f"{k if k > 1 else ''}X -> {target} at rate {-c}")
-        else:
-            parts.append(f"c x^{k} with c = {c} by kX -> (k+1)X or kX -> (k-1)X, as its sign is")
-    return "; ".join(parts)
-
-
-# ---------------------------------------------------------------------- the decisions
-def _realisable(c: list[sympy.Expr]) -> Verdict:
-    s = _symbolic_sign(c[0])
-    reactions = _argument_reactions(c)
-    if s is None:
-        return Verdict(UNDECIDED, f"the sign of g(0) = {c[0]} is not decided by the assumptions on its symbols")
-    if s >= 0:
-        return Verdict(
-            PROVED,
-            f"g(0) = {c[0]} >= 0. Mass action realises g with x dynamic ({reactions}); every other term "
-            "vanishes at x = 0, so [0, inf) is invariant",
+def _check_field_degree(coefficients: list[sympy.Expr], limits: ExpressionLimits) -> None:
+    """Refuse radicals whose number field would be too large to compute in (before building it)."""
+    radicals = set()
+    for c in coefficients:
+        radicals |= {p for p in c.atoms(sympy.Pow) if p.exp.is_Rational and not p.exp.is_Integer}
+    bound = 1
+    for radical in radicals:
+        bound *= int(radical.exp.q)
+    if bound > limits.max_field_degree:
+        raise LimitError(
+            f"g of check_activation has {len(radicals)} distinct radicals, a number field of degree up to {bound}, "
+            f"over {limits.max_field_degree} (max_field_degree); use fewer distinct radicals"
         )
-    return Verdict(
-        REFUTED,
-        f"g(0) = {c[0]} < 0, so f(y, 0) < 0 for every y: mass action cannot make x negative (eq. (2): a "
-        "reaction consuming X has a rate proportional to x), so no network realises g",
-        sympy.Integer(0),
-    )
 
 
-def _decay(c: list[sympy.Expr], q: int | None, x: sympy.Symbol) -> Verdict:
-    if q is None:
-        return Verdict(UNDECIDED, "whether the leading coefficient vanishes is not decided by the assumptions")
-    lead = c[q]
-    s = _symbolic_sign(lead)
-    if q >= 2 and s == -1:
-        return Verdict(
-            PROVED,
-            f"the leading term {lead * x**q} (q = {q} >= 2, coefficient < 0) dominates g(x) + y x, so for y "
-            f"in any compact set, f(y, x) <= -({-lead}/2) x^{q} once x is large: {q}-polynomial decay (Def. 4.5(1))",
-        )
-    if q >= 2 and s == 1:
-        return Verdict(
-            REFUTED,
-            f"the leading coefficient {lead} of x^{q} is positive: at y = 0, f(0, x) = g(x) -> +inf, so no c > 0 "
-            "has f <= -c x^q for large x",
-            sympy.Integer(0),
-        )
-    if q <= 1:
-        c1 = c[1] if len(c) > 1 else sympy.Integer(0)
-        y = sympy.simplify(1 - c1)
-        return Verdict(
-            REFUTED,
-            f"g has degree {q} < 2: at y = 1 - g'(0) = {y}, f(y, x) = {c[0]} + x grows with x, so there is no "
-            "q-polynomial decay with q > 1",
-            y,
-        )
-    return Verdict(UNDECIDED, f"the sign of the leading coefficient {lead} is not decided by the assumptions")
-
-
-def _reliable_argument(p: sympy.Expr, how: str) -> str:
-    return (
-        f"r(x) = g(x)/x has r'(x) = p(x)/x^2 with p(x) = x g'(x) - g(x) = {p}; {how}, so r falls strictly "
-        "from +inf (g(0) > 0) to -inf (degree q >= 2, leading coefficient < 0). Hence r(x) = -y has exactly one "
-        "root x̂(y) for every real y; it is simple, as f_x(y, x̂) = p(x̂)/x̂ < 0; f > 0 on [0, x̂) and f < 0 on "
-        "(x̂, inf), so x̂ attracts every start x(0) >= 0; and phi = x̂ is C^1 by the implicit function theorem, "
-        "with phi' = phi^2 / (g(phi) - phi g'(phi)) (Def. 4.7(1))"
-    )
-
-
-def _stable_argument(p: sympy.Expr, how: str) -> str:
-    return (
-        f"at a positive fixed point x̂ of f(y, .), y = -g(x̂)/x̂, so f_x(y, x̂) = g'(x̂) + y = p(x̂)/x̂ with "
-        f"p(x) = x g'(x) - g(x) = {p}; {how}, so f_x < 0 at every positive fixed point for every y"
-    )
-
-
-def _feed_forward_argument(q: int) -> str:
-    return (
-        "as in the proof of Prop. 4.9: fix ŷ and let x+ = phi(ŷ). Since f(ŷ, x+) = 0, f(ŷ, x) = -(x - x+) s(x) "
-        "with s(x) = x (r(x+) - r(x))/(x - x+) for x != x+, s(x+) = -f_x(ŷ, x+) and s(0) = g(0)/x+; s > 0 on "
-        "[0, inf) because r is strictly decreasing (p < 0 on (0, inf)) and g(0) > 0 (the same Sturm decision). "
-        "With V = (x - x+)^2/2, dV/dt = -2 s(x) V + (x - x+)(y(t) - ŷ) x. If y(t) ->exp ŷ, y(t) is bounded, so "
-        f"{q}-polynomial decay keeps x(t) in a compact [0, B] (Prop. A.1), where s >= s_min > 0; then "
-        "dV/dt <= -s_min V + B^2 |y(t) - ŷ|^2 / (2 s_min) and Grönwall's inequality (Lemma A.2) gives "
-        "x(t) ->exp x+: exponentially feed-forward (Def. 4.5(2))"
-    )
-
-
-def _numeric_verdicts(expr: sympy.Expr, x: sympy.Symbol) -> tuple[int, list[Verdict]]:
-    a = _Numeric(expr, x)
-    c, q = a.c, a.q
-    realisable = _realisable(c)
-    decay = _decay(c, q, x)
-    p_expr = a.p.as_expr()
-    p_neg = a.p_negative()
-    n_p = a.positive_roots(a.p) if not a.p.is_zero else None
-    sturm = (
-        f"Sturm's theorem: p has no root in (0, inf) and p({a._point_without_root(a.p)}) < 0"
-        if p_neg
-        else ("p = 0" if n_p is None else f"Sturm's theorem: p has {n_p} root(s) in (0, inf)")
-    )
-    criterion = c[0] > 0 and q >= 2 and a.lead < 0 and p_neg
-    if criterion:
-        reliable = Verdict(PROVED, _reliable_argument(p_expr, sturm))
-    else:
-        found = a.counterexample(a.reliability_failure)
-        reliable = (
-            Verdict(REFUTED, f"at y = {found[0]}: {found[1]}", found[0])
-            if found
-            else Verdict(UNDECIDED, f"the sufficient criterion fails ({sturm}) but no counterexample was found")
-        )
-    if p_neg:
-        stable = Verdict(PROVED, _stable_argument(p_expr, sturm))
-    else:
-        stable = _stable_refutation(a, p_expr, sturm)
-    if criterion:
-        feed_forward = Verdict(PROVED, _feed_forward_argument(q))
-    else:
-        found = a.counterexample(a.feed_forward_failure)
-        feed_forward = (
-            Verdict(REFUTED, f"at ŷ = {found[0]}: {found[1]}", found[0])
-            if found
-            else Verdict(
-                UNDECIDED,
-                "the argument of Prop. 4.9 needs the reliability criterion, which fails, and no constant "
-                "forcing with two limits or a non-simple attracting fixed point was found",
-            )
-        )
-    return q, [realisable, decay, reliable, stable, feed_forward]
-
-
-def _stable_refutation(a: _Numeric, p_expr: sympy.Expr, sturm: str) -> Verdict:
-    samples, roots = a.p_samples()
-    for m in samples:
-        if a.p.eval(m) > 0:
-            y = -a.r(m)
-            return Verdict(
-                REFUTED,
-                f"p(x) = x g'(x) - g(x) = {p_expr}; {sturm}; p({m}) > 0, so at y = -g({m})/({m}) = {y} the positive "
-                f"fixed point x = {m} has f_x = p({m})/({m}) > 0: it repels",
-                y,
-            )
-    if a.p.is_zero:
-        y = -(a.c[1] if len(a.c) > 1 else 0)
-        return Verdict(REFUTED, f"p = 0: g = {a.g.as_expr()} is linear and f_x = 0 at y = {y}", sympy.Integer(y))
-    for root in roots:
-        y = -a.r(root)
-        return Verdict(
-            REFUTED,
-            f"p(x) = x g'(x) - g(x) = {p_expr} vanishes at x = {_show(root)} > 0 without changing sign; at "
-            f"y = -g(x)/x = {_show(y)} that fixed point has f_x = 0: not linearly stable",
-            y,
-        )
-    return Verdict(UNDECIDED, f"{sturm}, but no point with p >= 0 was located")
-
-
-def _symbolic_verdicts(expr: sympy.Expr, x: sympy.Symbol) -> tuple[int | None, list[Verdict]]:
-    poly = sympy.Poly(expr, x)
-    c = list(reversed(poly.all_coeffs()))
-    q: int | None = poly.degree()
-    if _symbolic_sign(c[-1]) is None:
-        q = None
-    realisable = _realisable(c)
-    decay = _decay(c, q, x)
-    p_coeffs = [sympy.expand((k - 1) * ck) for k, ck in enumerate(c)]
-    p_expr = sum((pk * x**k for k, pk in enumerate(p_coeffs)), sympy.Integer(0))
-    signs = [_symbolic_sign(pk) for pk in p_coeffs]
-    p_neg = all(s is not None and s <= 0 for s in signs) and any(s == -1 for s in signs)
-    how = "every coefficient of p is <= 0 under the assumptions on the symbols and one is < 0"
-    undecided = (
-        "p(x) = x g'(x) - g(x) = "
-        f"{p_expr} has coefficients of undecided or mixed sign; Sturm sequences with symbolic coefficients are "
-        "not decided here: substitute numbers for the symbols to decide exactly"
-    )
-    c0_pos = _symbolic_sign(c[0]) == 1
-    lead_neg = q is not None and q >= 2 and _symbolic_sign(c[q]) == -1
-    criterion = p_neg and c0_pos and lead_neg
-    if criterion:
-        reliable = Verdict(PROVED, _reliable_argument(p_expr, how))
-        feed_forward = Verdict(PROVED, _feed_forward_argument(q))
-    elif all(_symbolic_sign(ck) in (0, 1) for ck in c) and _symbolic_sign(c[0]) == 1:
-        reliable = Verdict(
-            REFUTED, f"every coefficient of g is >= 0 and g(0) > 0, so at y = 0, f(0, x) = g(x) > 0 on [0, inf): "
-            "no positive fixed point", sympy.Integer(0),
-        )
-        feed_forward = Verdict(UNDECIDED, undecided)
-    elif realisable.refuted:
-        reliable = Verdict(
-            REFUTED, f"g(0) = {c[0]} < 0: at y = 0 (as at every y) the trajectory from x(0) = 0 leaves [0, inf)",
-            sympy.Integer(0),
-        )
-        feed_forward = Verdict(
-            UNDECIDED, "g(0) < 0; substitute numbers for the symbols for an exact decision and a counterexample"
-        )
-    else:
-        reliable = Verdict(UNDECIDED, undecided)
-        feed_forward = Verdict(UNDECIDED, undecided)
-    stable = Verdict(PROVED, _stable_argument(p_expr, how)) if p_neg else Verdict(UNDECIDED, undecided)
-    return q, [realisable, decay, reliable, stable, feed_forward]
+def _check_sympy_size(expr: sympy.Expr, x: sympy.Symbol, limits: ExpressionLimits) -> None:
+    """Refuse a sympy input whose expansion the limits would refuse as text (before expanding it)."""
+    if not isinstance(expr, sympy.Expr):
+        raise InvalidArgumentError(f"g of check_activation must be a polynomial expression; got {expr!r}")
+    if sympy.count_ops(expr, visual=False) > limits.max_length:
+        raise LimitError(f"g of check_activation has over {limits.max_length} operations (max_length)")
+    for power in expr.atoms(sympy.Pow):
+        n = power.exp
+        if n.is_Integer and abs(int(n)) > limits.max_exponent:
+            raise LimitError(f"g of check_activation: the exponent {n} is over {limits.max_exponent} (max_exponent)")
+    if expr.is_polynomial(x) and sympy.degree(expr, x) > limits.max_degree:
+        raise LimitError(f"g of check_activation has degree over {limits.max_degree} in {x} (max_degree)")
 
 
 # ---------------------------------------------------------------------- Prop. A.1
@@ -732,28 +355,47 @@ def entry_bound(g: Any, y_bound: float = 10.0, *, x: str | sympy.Symbol = "x") -
     """
     y_bound = check_positive_finite(y_bound, "y_bound", "entry_bound")
     expr, xs = parse_polynomial(g, x)
-    poly = sympy.Poly(expr, xs)
-    if poly.free_symbols - {xs}:
-        raise ValueError(f"g of entry_bound must have numeric coefficients; got {expr}")
-    poly = sympy.Poly(expr, xs, domain="QQ")
+    if not _is_algebraic(expr, xs):
+        raise InvalidArgumentError(f"g of entry_bound must have rational or real algebraic coefficients; got {expr}")
+    poly = sympy.Poly(expr, xs, extension=True)
     q = poly.degree()
     lead = poly.LC()
-    if q < 2 or lead >= 0:
-        raise ValueError(f"g of entry_bound must have degree >= 2 and a negative leading coefficient; got {expr}")
-    c = -lead / 2
-    Y = sympy.Rational(y_bound)
-    D = poly + sympy.Poly(Y * xs + c * xs**q, xs, domain="QQ")
-    intervals = D.intervals(inf=0, eps=sympy.Rational(1, 10**9))
-    M = max((b for (_, b), _ in intervals), default=sympy.Integer(0))
-    threshold = math.nextafter(float(M), math.inf) if M > 0 else 0.0
+    if q < 2 or exact_sign(lead) != -1:
+        raise InvalidArgumentError(
+            f"g of entry_bound must have degree >= 2 and a negative leading coefficient; got {expr}"
+        )
+    c = rational_below(-lead / 2)  # 0 < c <= |lead|/2, so that lead + c < 0
+    k = 1
+    while c <= 0:  # only for a tiny |lead|: halve a dyadic until it is below
+        c = sympy.Rational(1, 2**k) if exact_sign(-lead / 2 - sympy.Rational(1, 2**k)) > 0 else sympy.Integer(0)
+        k += 1
+    D = poly.to_field() + sympy.Poly(sympy.Rational(y_bound) * xs + c * xs**q, xs, domain="QQ")
+    roots = RealPolynomial(D)
+    intervals = roots.isolate()
+    M = roots.refine(intervals[-1], sympy.Rational(1, 10**9))[1] if intervals else sympy.Integer(0)
+    threshold = _float_up(M) if M > 0 else 0.0
     radius = max(threshold, 1.0)
-    c_float = float(c)
-    time = 1.0 / ((q - 1) * c_float * radius ** (q - 1))
+    c_float = float(c) if sympy.Rational(float(c)) <= c else math.nextafter(float(c), 0.0)
+    time = _float_up(1 / ((q - 1) * sympy.Rational(c_float) * sympy.Rational(radius) ** (q - 1)))
     return EntryBound(y_bound=y_bound, q=q, c=c_float, threshold=threshold, radius=radius, time=time)
 
 
+def _float_up(value: sympy.Rational) -> float:
+    """The least float >= an exact rational."""
+    f = float(value)
+    return f if sympy.Rational(f) >= value else math.nextafter(f, math.inf)
+
+
+def _is_algebraic(expr: sympy.Expr, x: sympy.Symbol) -> bool:
+    """Every coefficient a real algebraic number (no symbols, no pi or E)."""
+    coefficients = sympy.Poly(expr, x).all_coeffs()
+    return all(not c.free_symbols and c.is_algebraic for c in coefficients)
+
+
 # ---------------------------------------------------------------------- entry point
-def check_activation(g: Any, x: str | sympy.Symbol = "x", *, y_bound: float = 10.0) -> ActivationCheck:
+def check_activation(
+    g: Any, x: str | sympy.Symbol = "x", *, y_bound: float = 10.0, seconds: float | None = None
+) -> ActivationCheck:
     """Decide whether the node dx/dt = g(x) + y x meets the hypotheses of Theorem 4.8.
 
     Parameters
@@ -766,6 +408,11 @@ def check_activation(g: Any, x: str | sympy.Symbol = "x", *, y_bound: float = 10
         The node's concentration.
     y_bound : float, default 10.0
         Bound on |y| for the entry time of Prop. A.1 (``result.entry``).
+    seconds : float, optional
+        Time budget for the decision (default ``LIMITS.seconds``, 20 s),
+        checked between steps; one long sympy step (a resultant in a large
+        number field) is not interrupted, so the bound is soft here. ``rxnn
+        check`` runs the decision in a worker process, which makes it hard.
 
     Returns
     -------
@@ -774,21 +421,30 @@ def check_activation(g: Any, x: str | sympy.Symbol = "x", *, y_bound: float = 10
 
     Raises
     ------
-    ValueError
+    InvalidArgumentError
         If g is not a polynomial in x with real coefficients, or y_bound is
-        not a positive finite number.
+        not a positive finite number (both ``ValueError``).
+    LimitError
+        If g is over a limit of :data:`LIMITS` or the time budget runs out.
 
     Notes
     -----
-    Numeric coefficients are decided exactly over the rationals: realisable
-    iff g(0) >= 0; decay iff q >= 2 and the leading coefficient is < 0;
-    stable iff p(x) = x g'(x) - g(x) < 0 on (0, inf) (Sturm); reliable and
-    exponentially feed-forward iff moreover g(0) > 0 and the decay holds
-    (then r = g/x is a decreasing bijection (0, inf) -> R). A refutation
-    comes with a counterexample y verified exactly (root counts of
-    g(x) + y x); simple values of y are tried first. Symbolic coefficients
-    (symbols declared positive, as strings get automatically) are decided by
-    sign patterns: e.g. all coefficients of p non-positive proves p < 0;
+    For real algebraic coefficients (rationals, floats at their exact value,
+    radicals) every proof and counterexample is exact, and every property is
+    decided (proved or refuted) when g(0) >= 0; for g(0) < 0 (not realisable)
+    exponential feed-forwardness may be "undecided". The criteria:
+    realisable iff g(0) >= 0; decay iff q >= 2 and the leading coefficient
+    is < 0; stable iff p(x) = x g'(x) - g(x) < 0 on (0, inf) (Sturm in the
+    number field); reliable and exponentially feed-forward iff moreover
+    g(0) > 0 and the decay holds (then r = g/x is a decreasing bijection
+    (0, inf) -> R). A refutation comes with a counterexample y checked
+    exactly: simple values of y first, then a y in every interval between
+    the real roots of disc_x(g + y x), then y = -r(m) at sample points m
+    where p > 0, then y0 = -r(x0) at a positive root x0 of p, where the
+    fixed point x0 is not simple (see :mod:`rxnn.theory._activation_exact`).
+    Symbols (declared positive, as strings get automatically) and the
+    transcendental constants ``pi`` and ``E`` are decided by exact signs of
+    coefficients: e.g. all coefficients of p non-positive proves p < 0;
     otherwise the verdict is "undecided" with the reason.
 
     Examples
@@ -800,14 +456,15 @@ def check_activation(g: Any, x: str | sympy.Symbol = "x", *, y_bound: float = 10
     0
     """
     y_bound = check_positive_finite(y_bound, "y_bound", "check_activation")
+    deadline = Deadline(LIMITS.seconds if seconds is None else check_positive_finite(seconds, "seconds", "check_activation"), "check_activation")
     expr, xs = parse_polynomial(g, x)
-    numeric = not (sympy.Poly(expr, xs).free_symbols - {xs})
-    if numeric:
-        q, verdicts = _numeric_verdicts(expr, xs)
+    algebraic = _is_algebraic(expr, xs)
+    if algebraic:
+        q, verdicts = exact_verdicts(expr, xs, deadline)
     else:
-        q, verdicts = _symbolic_verdicts(expr, xs)
+        q, verdicts = symbolic_verdicts(expr, xs)
     entry = None
-    if numeric and verdicts[1].proved:
+    if algebraic and verdicts[1].proved:
         entry = entry_bound(expr, y_bound, x=xs)
     return ActivationCheck(expr, xs, q, *verdicts, entry=entry)
 
@@ -837,5 +494,5 @@ def node_activation(g: Any, x: str | sympy.Symbol = "x") -> PolynomialNodeActiva
     """
     result = check_activation(g, x)
     if not result.passes:
-        raise ValueError(f"g of node_activation must pass check_activation; got\n{result}")
+        raise InvalidArgumentError(f"g of node_activation must pass check_activation; got\n{result}")
     return result.activation()

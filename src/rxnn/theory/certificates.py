@@ -1,13 +1,23 @@
-"""Numerical certificates for a compiled network on a given input (Thm 4.8, Prop. 4.9, Prop. A.1).
+"""Convergence certificates for a compiled network on a given input (Thm. 4.8, Prop. 4.9, Prop. A.1).
 
 For an input d the compiled network's nodes converge to the forward pass
 x* of the neural network. :func:`certify` reports, node by node, the
 contraction rate lambda = -f_x at the fixed point (sqrt(rho^2 + 4h) for the
-smoothed ReLU), a *predicted* time after which every node stays within
-``tol`` of x* for every start with node concentrations in [0, scale] (or
-from any start, for ``scale=inf``), and the *observed* worst time over
-simulated starts. The prediction is a proof, not an estimate; see
-:func:`certify`'s Notes for the argument.
+smoothed ReLU; a float, for information), a *predicted* time after which
+every node stays within ``tol`` of x* for every start with node
+concentrations in [0, scale] (or from any start, for ``scale=inf``), and the
+*observed* worst time over simulated starts.
+
+The predicted time is proved: every number it rests on (fixed points,
+forcing errors, bounds, the passage-time integrals) is computed in
+python-flint ``arb`` ball arithmetic (:mod:`rxnn.theory._rigorous`), and
+every float it reports is rounded outward. The observed time is numerical
+evidence (a simulation), not a proof. See :func:`certify`'s Notes.
+
+The argument is the cascade of Thm. 4.8's proof with explicit constants: it
+shows convergence to within tol by a time T, and exponential convergence in
+the sense of Def. 4.4 (a constant c >= 1), not Def. 4.7(3)'s inequality with
+constant 1, which fails for some networks (``tests/test_theory_certificates.py``).
 """
 
 from __future__ import annotations
@@ -18,13 +28,22 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.integrate import quad
+from flint import arb
 
 from rxnn._validation import check_int, check_positive_finite
 from rxnn.compile import CompiledNetwork
 from rxnn.crn.simulate import simulate
 from rxnn.nn.activations import Activation, PolynomialActivation, ReLU, SmoothReLU
 from rxnn.nn.polynomial_node import PolynomialNodeActivation, node_criterion
+from rxnn.theory._rigorous import (
+    ball,
+    fixed_point_ball,
+    fixed_point_enclosures,
+    phase_time,
+    sum_up,
+    upper,
+    upper_forcing,
+)
 from rxnn.theory.activation_check import entry_bound
 
 __all__ = [
@@ -36,6 +55,9 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+#: Relative slack for comparing a simulated time (BDF, rtol 1e-9) with the proved bound.
+OBSERVATION_SLACK = 1e-6
 
 
 def node_polynomial(activation: Activation) -> tuple[float, ...]:
@@ -172,13 +194,14 @@ class ConvergenceCertificate:
     layers : tuple of LayerCertificate
     predicted_time : float
         T: from time T on, every node of every layer stays within tol of
-        x*, for every start in the range (a proven bound).
+        x*, for every start in the range (proved in ball arithmetic).
     observed_time : float or None
         The worst observed time over the simulated starts: the last sampled
         time at which some node was farther than tol from x* (0 if none; inf
         if still outside at the end of the simulation, 1.25 x the predicted
-        time). ``holds`` is then exactly "no sample after the predicted time
-        is outside tol". None without simulation.
+        time). None without simulation. Numerical evidence: the simulation
+        has its own error (rtol 1e-9), so ``holds`` allows the observed time
+        a relative slack of ``OBSERVATION_SLACK`` (1e-6) over the predicted one.
     starts : ndarray of shape (n_starts, n_nodes) or None
     observed_times : ndarray of shape (n_starts,) or None
     """
@@ -193,8 +216,10 @@ class ConvergenceCertificate:
 
     @property
     def holds(self) -> bool | None:
-        """Observed <= predicted (None when nothing was simulated)."""
-        return None if self.observed_time is None else bool(self.observed_time <= self.predicted_time)
+        """Observed <= predicted x (1 + OBSERVATION_SLACK) (None when nothing was simulated)."""
+        if self.observed_time is None:
+            return None
+        return bool(self.observed_time <= self.predicted_time * (1 + OBSERVATION_SLACK))
 
     @property
     def worst_start(self) -> FloatArray | None:
@@ -247,70 +272,31 @@ def _allowed_forcing_error(c, rho, x, tol) -> FloatArray:
     return np.minimum(up, down)
 
 
-def _time_between(c, rho: float, fixed: float, a: float, b: float) -> float:
-    """Time for dx/dt = g(x) + rho x to go from a to b, both on one side of its fixed point ``fixed``.
-
-    The integral of dx / |f| is split where the distance to the fixed point
-    quadruples, so each quadrature sees a smooth, well-scaled integrand.
-    """
-    near, far = sorted((abs(a - fixed), abs(b - fixed)))
-    if far <= near:
-        return 0.0
-    side = 1.0 if a > fixed else -1.0
-    cuts = [near]
-    while cuts[-1] * 4 < far:
-        cuts.append(cuts[-1] * 4)
-    cuts.append(far)
-    total = 0.0
-    for lo, hi in zip(cuts, cuts[1:]):
-        value, _ = quad(
-            lambda u: 1.0 / abs(_g(c, fixed + side * u) + rho * (fixed + side * u)),
-            lo, hi, limit=200, epsrel=1e-10, epsabs=0.0,
-        )
-        total += value
-    return total * (1 + 1e-6)  # margin for the quadrature error
-
-
-def _phase_time(c, rho, x, delta, bound, tol) -> float:
-    """Worst time, over nodes, for the bracketing solutions to come within tol of x* (see certify)."""
-    node = PolynomialNodeActivation(c)
-    worst = 0.0
-    for i in range(rho.size):
-        lower_target = x[i] - tol
-        if lower_target > 0:
-            low = rho[i] - delta[i]
-            worst = max(worst, _time_between(c, low, float(node(low)), 0.0, lower_target))
-        upper_target = x[i] + tol
-        if bound[i] > upper_target:
-            high = rho[i] + delta[i]
-            worst = max(worst, _time_between(c, high, float(node(high)), bound[i], upper_target))
-    return worst
-
-
-def _upper_forcing(W: FloatArray, b: FloatArray, upper: FloatArray) -> FloatArray:
-    """max of rho = W x + b over 0 <= x <= upper."""
-    return np.maximum(W, 0) @ upper + b
-
-
 def _predict(c, rhos, xs, weights, biases, d, tol, scale) -> list[LayerCertificate]:
     node = PolynomialNodeActivation(c)
     tols = _tolerances(c, rhos, xs, weights, tol)
+    enclosures = fixed_point_enclosures(c, weights, biases, d, xs)
     out: list[LayerCertificate] = []
     previous_bound, previous_time, previous_entry = np.asarray(d, dtype=float), 0.0, 0.0
     for l, (rho, x) in enumerate(zip(rhos, xs)):
         W, b = weights[l], biases[l]
-        rho_up = _upper_forcing(W, b, previous_bound)
+        rho_balls, lo, hi = enclosures[l]
+        rho_up = upper_forcing(W, b, previous_bound)
         entry = previous_entry
         if math.isinf(scale):
             eb = entry_bound(c, max(float(np.max(rho_up)), 1e-12))
             bound = np.full(rho.size, eb.radius)
-            entry = previous_entry + eb.time
+            entry = sum_up(previous_entry, eb.time)
         else:
-            bound = np.maximum(scale, np.asarray(node(rho_up), dtype=float))
-        delta = np.zeros(rho.size) if l == 0 else np.abs(W) @ np.full(W.shape[1], tols[l - 1])
+            tops = [fixed_point_ball(c, ball(r), float(node(r)))[1] for r in rho_up]
+            bound = np.maximum(scale, np.array(tops))
+        if l == 0:
+            delta = np.zeros(rho.size)
+        else:
+            delta = np.array([upper(sum((ball(abs(w)) * ball(tols[l - 1]) for w in row), arb(0))) for row in W])
         start = max(previous_time, entry)
         lam = -(_dg(c, x) + rho)
-        finish = start + _phase_time(c, rho, x, delta, bound, tols[l])
+        finish = sum_up(start, phase_time(c, rho_balls, lo, hi, delta, bound, tols[l], l + 1))
         out.append(LayerCertificate(l + 1, rho, x, lam, delta, bound, tols[l], start, finish))
         previous_bound, previous_time, previous_entry = bound, finish, entry
     return out
@@ -363,7 +349,7 @@ def certify(
     Parameters
     ----------
     compiled : CompiledNetwork
-        Its activation must give nodes meeting Thm 4.8's hypotheses
+        Its activation must give nodes meeting Thm. 4.8's hypotheses
         (SmoothReLU or PolynomialActivation with h > 0, or a
         PolynomialNodeActivation).
     d : array_like of shape (c_0,)
@@ -393,10 +379,13 @@ def certify(
     ValueError
         For activations outside the theorem (ReLU, whose h = 0 gives
         algebraic convergence at rho = 0), bad inputs or tolerances.
+    ComputationError
+        If a step of the proof cannot be certified at 128 bits (a tol so
+        small that the next layer's allowed forcing error vanishes).
 
     Notes
     -----
-    The bound runs the induction of Thm 4.8's proof with explicit constants.
+    The bound runs the induction of Thm. 4.8's proof with explicit constants.
     Layer l's phase starts at S_l, when layer l-1 is within tol_{l-1} of its
     fixed point (and stays there), so |rho(t) - rho*| <= delta =
     sum_j |W_ij| tol_{l-1}, and every node is below a bound B: for finite
@@ -407,12 +396,26 @@ def certify(
     between the solutions of these two autonomous ODEs started at 0 and at B
     (scalar comparison principle). They are monotone, with limits
     phi(rho* -+ delta) within tol_l/2 of x*; the time each takes to come
-    within tol_l of x* is the integral of dx/|f| (computed by quadrature).
+    within tol_l of x* is the integral of dx/|f|.
     tol_{l-1} is chosen backwards so that delta keeps phi(rho* +- delta)
     within tol_l/2 (phi^{-1}(x) = -g(x)/x). Summing the phases gives the
     predicted time; near x* the integrals grow like log(1/tol)/lambda, with
-    lambda the contraction rate. The observed times use :func:`~rxnn.simulate`
-    (BDF, rtol 1e-9) on a grid of ~3600 times, so tol should exceed ~1e-6.
+    lambda the contraction rate.
+
+    Rigour: the fixed points are enclosed in arb balls (a sign change of
+    f(rho, .) certified at both ends, for every rho in the ball of the
+    previous layer), delta, B and the entry time are rounded up, the
+    brackets' targets x*_hi - tol and x*_lo + tol are checked to lie on the
+    right side of phi(rho* -+ delta) by certified signs of f, and each
+    passage time is an ``acb.integral`` enclosure (Arb's validated
+    quadrature), rounded up. What remains numerical is the choice of the
+    per-layer tolerances (any choice that passes the checks is valid) and
+    the contraction rates (reported, not used). The observed times use
+    :func:`~rxnn.simulate` (BDF, rtol 1e-9) on a grid of ~3600 times, so tol
+    should exceed ~1e-6; they are evidence, compared with slack 1e-6.
+
+    The result is convergence within tol by time T: an instance of Def. 4.4
+    for the cascade (with a constant c >= 1), not of Def. 4.7(3).
 
     Examples
     --------
