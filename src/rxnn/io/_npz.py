@@ -101,10 +101,15 @@ class ArraySpec:
         The shape: an int is an exact length; a str names a dimension that must
         have the same length in every member that uses the name; ``None``
         accepts any shape (the total size still counts against ``max_bytes``).
+    what : str or None
+        How messages describe a valid member, e.g. ``"a single string"``; a
+        member of the wrong kind or fixed shape is refused with
+        ``must be <what>; got dtype <dtype> and shape <shape>``.
     """
 
     kinds: str
     shape: tuple[int | str, ...] | None = None
+    what: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,7 +174,9 @@ class NpzArchive:
         try:
             self._zip = zipfile.ZipFile(self.path)
         except zipfile.BadZipFile:
-            raise self.fail("not a zip archive (an .npz file is a zip of .npy arrays)") from None
+            if _starts_with(self.path, _MAGIC):
+                raise self.fail("is a single .npy array, not an .npz archive") from None
+            raise self.fail(f"not a {what} (not a zip archive, or a truncated one)") from None
         except _CORRUPT as exc:
             raise self.fail(f"corrupt zip archive ({type(exc).__name__}: {exc})") from None
         try:
@@ -219,9 +226,9 @@ class NpzArchive:
         return tuple(self._infos)
 
     def check_keys(self, expected: set[str] | Mapping[str, object]) -> None:
-        """Raise if a key of ``expected`` is missing or a key not in it is present."""
+        """Raise if a key of ``expected`` is missing (listed in its order) or a key not in it is present."""
         wanted = set(expected)
-        missing = sorted(wanted - set(self._infos), key=_natural)
+        missing = [key for key in expected if key not in self._infos]
         if missing:
             raise self.fail(f"missing key(s) {', '.join(missing[:20])}{' ...' if len(missing) > 20 else ''}")
         unexpected = sorted(set(self._infos) - wanted, key=_natural)
@@ -298,6 +305,9 @@ class NpzArchive:
         return headers
 
     def _check_spec(self, key: str, head: NpyHeader, spec: ArraySpec, sizes: dict[str, tuple[int, str]]) -> None:
+        fixed = spec.shape is not None and all(isinstance(n, int) for n in spec.shape)
+        if spec.what is not None and (head.dtype.kind not in spec.kinds or (fixed and head.shape != spec.shape)):
+            raise self.fail(f"must be {spec.what}; got dtype {head.dtype} and shape {head.shape}", key)
         if head.dtype.kind not in spec.kinds:
             kinds = " or ".join(repr(k) for k in spec.kinds)
             raise self.fail(f"must have dtype kind {kinds}; got dtype {head.dtype}", key)
@@ -462,3 +472,9 @@ def _natural(key: str) -> tuple[str, int]:
     match = re.match(r"^(.*?)(\d*)$", key)
     assert match is not None
     return match.group(1), int(match.group(2)) if match.group(2) and len(match.group(2)) < 20 else 0
+
+
+def _starts_with(path: Path, prefix: bytes) -> bool:
+    """Whether the file at ``path`` begins with ``prefix`` (reads only ``len(prefix)`` bytes)."""
+    with open(path, "rb") as f:
+        return f.read(len(prefix)) == prefix
