@@ -10,7 +10,13 @@ Grammar (one reaction per line; blank lines and ``#`` comments are ignored)::
     rate     := positive number | parameter name   (default 1)
 
 Species names start with a letter and contain letters, digits, ``_`` and
-``'``. Errors name the line, the column and what was expected.
+``'``. A coefficient is the run of digits before a name, a positive integer
+of at most :data:`~rxnn.crn.model.MAX_COEFFICIENT` (10**6, the limit JSON and
+SBML share): ``2E1`` is two of species ``E1`` (never the number 20), and
+``2e5X`` is two of ``e5X``; so every name, ``E1``, ``e2``, ``inf`` and ``nan``
+included, reads back exactly as :meth:`~rxnn.crn.network.ReactionNetwork.to_text`
+writes it. Numbers in scientific notation belong to the rates, after ``;``.
+Errors name the line, the column and what was expected.
 
 Examples
 --------
@@ -18,23 +24,32 @@ Examples
 >>> net = ReactionNetwork.from_text("X + Y + E -> 2Y + E ; k1\\nY + F -> X + F ; k2")
 >>> net.rate_parameters
 ('k1', 'k2')
+>>> ReactionNetwork.from_text("2E1 -> 0 ; 2E1").to_text()  # two E1, rate 20
+'2E1 -> 0 ; 20\\n'
 """
 
 from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 
-from rxnn.crn.model import NetworkError, Reaction, format_rate
+from rxnn._type_error import wrong_type
+from rxnn.crn.model import MAX_COEFFICIENT, NetworkError, Reaction, format_rate
+
+_LARGEST_FLOAT = sys.float_info.max
 
 __all__ = ["parse_network", "TextSyntaxError", "network_to_latex"]
 
-_TOKEN = re.compile(
+# Before the first ';' (the complexes) a number is a coefficient: digits only, so "2E1" is 2 x E1 and
+# "2e5X" is 2 x e5X. After it (the rates) a number is a float literal with an optional sign, so that
+# "1e-3" is 0.001 and "-1" is refused as a negative rate rather than as an unexpected character.
+_COMPLEX_TOKEN = re.compile(
     r"""
     (?P<ws>[ \t\r\f\v]+)
   | (?P<arrow><->|->)
-  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<number>\d+(?:\.\d*)?|\.\d+)
   | (?P<name>[A-Za-z][A-Za-z0-9_']*)
   | (?P<plus>\+)
   | (?P<semi>;)
@@ -42,6 +57,20 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+_RATE_TOKEN = re.compile(
+    r"""
+    (?P<ws>[ \t\r\f\v]+)
+  | (?P<arrow><->|->)
+  | (?P<number>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<name>[A-Za-z][A-Za-z0-9_']*)
+  | (?P<plus>\+)
+  | (?P<semi>;)
+  | (?P<comma>,)
+    """,
+    re.VERBOSE,
+)
+# Digits of the largest coefficient; longer digit strings are refused before int() sees them.
+_COEFFICIENT_DIGITS = len(str(MAX_COEFFICIENT))
 
 
 class TextSyntaxError(NetworkError):
@@ -67,9 +96,9 @@ class _Tok:
 
 
 def _tokenize(line: str, lineno: int) -> list[_Tok]:
-    toks, pos = [], 0
+    toks, pos, pattern = [], 0, _COMPLEX_TOKEN
     while pos < len(line):
-        m = _TOKEN.match(line, pos)
+        m = pattern.match(line, pos)
         if m is None:
             raise TextSyntaxError(
                 f"unexpected character {line[pos]!r}; expected a species, a number, '+', '->', '<->', ';' or ','",
@@ -77,6 +106,8 @@ def _tokenize(line: str, lineno: int) -> list[_Tok]:
             )
         if m.lastgroup != "ws":
             toks.append(_Tok(m.lastgroup, m.group(), pos + 1))
+        if m.lastgroup == "semi":
+            pattern = _RATE_TOKEN
         pos = m.end()
     toks.append(_Tok("end", "", len(line) + 1))
     return toks
@@ -110,11 +141,7 @@ class _LineParser:
             coef = 1
             tok = self.take()
             if tok.kind == "number":
-                if not re.fullmatch(r"\d+", tok.text) or int(tok.text) == 0:
-                    raise TextSyntaxError(
-                        f"a coefficient must be a positive integer; got {tok.text!r}", self.lineno, tok.col, self.line
-                    )
-                coef = int(tok.text)
+                coef = self.coefficient(tok)
                 tok = self.take()
             if tok.kind != "name":
                 raise self.error(tok, "a species name" if coef != 1 else "a species name or '0'")
@@ -123,6 +150,21 @@ class _LineParser:
                 return counts
             self.take()
 
+    def coefficient(self, tok: _Tok) -> int:
+        """A stoichiometric coefficient: a positive integer of at most MAX_COEFFICIENT."""
+        if not tok.text.isdigit() or not tok.text.strip("0"):
+            raise TextSyntaxError(
+                f"a coefficient must be a positive integer; got {tok.text!r}", self.lineno, tok.col, self.line
+            )
+        digits = tok.text.lstrip("0")
+        if len(digits) > _COEFFICIENT_DIGITS or int(digits) > MAX_COEFFICIENT:
+            shown = digits if len(digits) <= 30 else f"{digits[:12]}... ({len(digits)} digits)"
+            raise TextSyntaxError(
+                f"a coefficient must be at most MAX_COEFFICIENT = {MAX_COEFFICIENT}; got {shown}",
+                self.lineno, tok.col, self.line,
+            )
+        return int(digits)
+
     def rate(self):
         tok = self.take()
         if tok.kind == "name":
@@ -130,10 +172,17 @@ class _LineParser:
                 raise TextSyntaxError("a parameter name cannot contain \"'\"", self.lineno, tok.col, self.line)
             return tok.text
         if tok.kind == "number":
-            value = float(tok.text)
-            if not math.isfinite(value) or value <= 0:
+            value = float(tok.text)  # never raises: the token is a float literal; too large gives inf
+            shown = tok.text if len(tok.text) <= 30 else f"{tok.text[:12]}... ({len(tok.text)} characters)"
+            if value <= 0:
                 raise TextSyntaxError(
-                    f"a rate constant must be positive and finite; got {tok.text}", self.lineno, tok.col, self.line
+                    f"rates must be positive; got {shown} (a rate is a positive finite number or a parameter name)",
+                    self.lineno, tok.col, self.line,
+                )
+            if not math.isfinite(value):
+                raise TextSyntaxError(
+                    f"a rate constant must be a positive finite number (at most {_LARGEST_FLOAT:.17g}); got {shown}",
+                    self.lineno, tok.col, self.line,
                 )
             return value
         raise self.error(tok, "a rate constant (a positive number or a parameter name)")
@@ -182,7 +231,7 @@ def parse_network(text: str):
     from rxnn.crn.network import ReactionNetwork
 
     if not isinstance(text, str):
-        raise TypeError(f"text of ReactionNetwork.from_text must be a str; got {type(text).__name__}")
+        raise wrong_type("text", "ReactionNetwork.from_text", "a str", text)
     reactions: list[Reaction] = []
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0]
