@@ -4,8 +4,7 @@
 ``/dev/zero``, a FIFO or ``/dev/stdin``. Every reader of rxnn that takes a
 whole file goes through :func:`read_limited`, which reads at most
 ``max_bytes + 1`` bytes whatever the file is, and refuses the file if the
-extra byte arrives. :func:`open_for_reading` opens without blocking on a FIFO
-that has no writer (it then reads as empty), and refuses directories.
+extra byte arrives; :func:`open_for_reading` refuses directories by name.
 
 Examples
 --------
@@ -27,7 +26,6 @@ b'X -> Y'
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
 import stat
 from typing import BinaryIO
@@ -49,7 +47,9 @@ class NotAFileError(RxnnError, IsADirectoryError):
 
 
 def open_for_reading(path: str | os.PathLike[str]) -> BinaryIO:
-    """Open ``path`` for binary reading without blocking on a FIFO; refuse a directory.
+    """Open ``path`` for unbuffered binary reading; refuse a directory.
+
+    A FIFO is opened as every Unix tool opens one: the call waits for a writer.
 
     Raises
     ------
@@ -62,20 +62,11 @@ def open_for_reading(path: str | os.PathLike[str]) -> BinaryIO:
     """
     name = os.fspath(path)
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        return open(name, "rb", buffering=0)
     except FileNotFoundError:
         raise InputFileNotFoundError(errno.ENOENT, "no such file", str(name)) from None
     except IsADirectoryError:
         raise NotAFileError(errno.EISDIR, "is a directory, not a file", str(name)) from None
-    try:
-        if stat.S_ISDIR(os.fstat(fd).st_mode):
-            raise NotAFileError(errno.EISDIR, "is a directory, not a file", str(name))
-        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)  # reads block normally from here on
-        return os.fdopen(fd, "rb", buffering=0)
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 def read_at_most(stream: BinaryIO, n: int) -> bytes:
@@ -98,7 +89,8 @@ def read_limited(
     A regular file larger than the limit is refused from its size before
     anything is read; any other file (a device, a FIFO) is read with a count and
     refused when byte ``max_bytes + 1`` arrives. Memory: at most
-    ``max_bytes + CHUNK`` bytes.
+    ``max_bytes + CHUNK`` bytes while reading (twice the content for the
+    returned copy of an accepted file).
 
     Parameters
     ----------
@@ -127,11 +119,13 @@ def read_limited(
                 f"{str(path)!r} is {size:,} bytes, over the limit of {max_bytes:,} bytes of {func}; "
                 f"if the file is trusted, raise the limit (max_bytes={size})"
             )
-        data = read_at_most(stream, max_bytes + 1)
-    if len(data) > max_bytes:
-        raise error(
-            f"{str(path)!r} holds more than {max_bytes:,} bytes, the limit of {func}; "
-            "if the file is trusted, pass a larger max_bytes"
-        )
-    return data
+        buffer = bytearray()
+        while chunk := stream.read(min(CHUNK, max_bytes + 1 - len(buffer))):
+            buffer += chunk
+            if len(buffer) > max_bytes:
+                raise error(
+                    f"{str(path)!r} holds more than {max_bytes:,} bytes, the limit of {func}; "
+                    "if the file is trusted, pass a larger max_bytes"
+                )
+    return bytes(buffer)
 
