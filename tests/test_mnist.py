@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rxnn.datasets import mnist
+from rxnn.datasets import _idx, mnist
 from rxnn.datasets._cli import register
 from rxnn.datasets.mnist import (
     MNIST_SHA256,
@@ -73,9 +73,9 @@ def tiny_specs(monkeypatch: pytest.MonkeyPatch) -> dict[str, np.ndarray]:
     specs = tuple(
         dataclasses.replace(spec, shape=arrays[spec.stem].shape,
                             sha256=hashlib.sha256(idx_bytes(arrays[spec.stem])).hexdigest())
-        for spec in mnist._SPECS
+        for spec in _idx._SPECS
     )
-    monkeypatch.setattr(mnist, "_SPECS", specs)
+    monkeypatch.setattr(_idx, "_SPECS", specs)
     return arrays
 
 
@@ -230,7 +230,7 @@ def test_load_with_fetch_fills_missing_files(tmp_path: Path, tiny_specs: dict[st
     with pytest.raises(MnistError, match="not found"):
         load_mnist(dest)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(mnist, "MNIST_MIRRORS", (mirror.as_uri(),))
+        patch.setattr(_idx, "MNIST_MIRRORS", (mirror.as_uri(),))
         data = load_mnist(dest, fetch=True)
     np.testing.assert_array_equal(data.train.images, tiny_specs[STEMS[0]])
 

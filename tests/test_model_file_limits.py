@@ -145,7 +145,7 @@ def test_text_file_renamed_npz_says_not_a_model_file(tmp_path):
 
 
 def test_missing_file_is_both_file_not_found_and_rxnn_error(tmp_path):
-    with pytest.raises(ModelFileNotFoundError, match="does not exist") as info:
+    with pytest.raises(ModelFileNotFoundError, match="no such file") as info:
         load_model(tmp_path / "absent.npz")
     assert isinstance(info.value, FileNotFoundError) and isinstance(info.value, RxnnError)
 

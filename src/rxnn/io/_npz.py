@@ -166,7 +166,7 @@ class NpzArchive:
         try:
             mode = os.stat(self.path).st_mode
         except FileNotFoundError:
-            raise (not_found or error)(self._message("does not exist")) from None
+            raise (not_found or error)(self._message("no such file")) from None
         except OSError as exc:
             raise self.fail(f"cannot be opened ({exc.strerror or exc})") from None
         if not stat.S_ISREG(mode):
