@@ -17,7 +17,7 @@ from typing import Any
 
 from rxnn.errors import RxnnError
 
-__all__ = ["ArgumentTypeError", "wrong_type"]
+__all__ = ["ArgumentTypeError", "IndexOutOfRangeError", "wrong_type"]
 
 
 class ArgumentTypeError(RxnnError, TypeError):
@@ -27,3 +27,7 @@ class ArgumentTypeError(RxnnError, TypeError):
 def wrong_type(arg: str, func: str, what: str, got: Any) -> ArgumentTypeError:
     """The standard error for an argument of the wrong type: ``<arg> of <func> must be <what>; got <type name>``."""
     return ArgumentTypeError(f"{arg} of {func} must be {what}; got {type(got).__name__}")
+
+
+class IndexOutOfRangeError(RxnnError, IndexError):
+    """An index outside its sequence (an ``IndexError``); the message gives the valid range."""

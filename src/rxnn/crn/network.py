@@ -17,6 +17,7 @@ from typing import Any, overload
 import numpy as np
 import scipy.sparse as sp
 
+from rxnn._type_error import ArgumentTypeError, IndexOutOfRangeError
 from rxnn.crn.model import (
     MAX_COEFFICIENT,
     Complex,
@@ -490,7 +491,7 @@ class ReactionNetwork:
         nets = (self, *others)
         for o in others:
             if not isinstance(o, ReactionNetwork):
-                raise TypeError(f"union needs ReactionNetwork operands; got {type(o).__name__}")
+                raise ArgumentTypeError(f"union needs ReactionNetwork operands; got {type(o).__name__}")
         index: dict[str, int] = {}
         for net in nets:
             for s in net._species:
@@ -655,7 +656,7 @@ class _ReactionsView(Sequence):
             return [self._net._reaction(k) for k in range(*j.indices(len(self)))]
         n = len(self)
         if not -n <= j < n:
-            raise IndexError(f"reaction index {j} out of range for {n} reactions")
+            raise IndexOutOfRangeError(f"reaction index {j} out of range for {n} reactions")
         return self._net._reaction(j % n)
 
     def __iter__(self) -> Iterator[Reaction]:
