@@ -84,8 +84,19 @@ class TextSyntaxError(NetworkError):
 
     def __init__(self, message: str, line: int, column: int, text: str) -> None:
         self.line, self.column, self.text = line, column, text
-        pointer = " " * (column - 1) + "^"
-        super().__init__(f"line {line}, column {column}: {message}\n    {text}\n    {pointer}")
+        shown, offset = _window(text, column - 1)
+        pointer = " " * offset + "^"
+        super().__init__(f"line {line}, column {column}: {message}\n    {shown}\n    {pointer}")
+
+
+def _window(text: str, index: int, width: int = 80) -> tuple[str, int]:
+    """At most ``width`` characters of ``text`` around ``index`` (with "..." where cut), and its offset there."""
+    if len(text) <= width:
+        return text, index
+    start = max(0, min(index - width // 2, len(text) - width))
+    head = "..." if start else ""
+    tail = "..." if start + width < len(text) else ""
+    return head + text[start : start + width] + tail, len(head) + index - start
 
 
 @dataclass
