@@ -246,3 +246,23 @@ def test_compressed_model_file_round_trips(tmp_path):
     with np.load(tmp_path / "m.npz") as data:
         np.savez_compressed(tmp_path / "c.npz", **{k: data[k] for k in data.files})
     assert load_model(tmp_path / "c.npz") == net
+
+
+def test_huge_zip_directory_is_refused_before_zipfile_parses_it(tmp_path):
+    # 20,000 tiny members: a 2 MB file whose directory zipfile would parse entry by entry.
+    members = [member(f"x{i}.npy", b"") for i in range(20_000)]
+    path = write_zip(tmp_path / "many.npz", members)
+    with pytest.raises(ModelFileError, match=r"zip directory lists 20000 members in \d+ bytes, more than the limit of 10000"):
+        load_model(path)
+
+
+def test_lying_directory_count_is_caught_after_a_bounded_parse(tmp_path):
+    # The end record claims 1 member; the directory's size (1 MB, under the 10000 * 512 byte bound,
+    # which caps what zipfile may parse) passes, and the parsed entries are then counted.
+    path = write_zip(tmp_path / "many.npz", [member(f"x{i}.npy", b"") for i in range(20_000)])
+    data = bytearray(path.read_bytes())
+    data[-12:-10] = (1).to_bytes(2, "little")  # total entries: claims 1
+    data[-14:-12] = (1).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match=r"holds 20000 members, more than the limit of 10000"):
+        load_model(path)

@@ -171,6 +171,14 @@ class NpzArchive:
             raise self.fail(f"cannot be opened ({exc.strerror or exc})") from None
         if not stat.S_ISREG(mode):
             raise self.fail("is not a regular file")
+        directory = _central_directory(self.path)
+        if directory is not None:
+            entries, size = directory
+            if entries > max_members or size > max_members * _MAX_ENTRY_BYTES:
+                raise self.fail(
+                    f"zip directory lists {entries} members in {size} bytes, more than the limit of "
+                    f"{max_members} members"
+                )
         try:
             self._zip = zipfile.ZipFile(self.path)
         except zipfile.BadZipFile:
@@ -472,6 +480,39 @@ def _natural(key: str) -> tuple[str, int]:
     match = re.match(r"^(.*?)(\d*)$", key)
     assert match is not None
     return match.group(1), int(match.group(2)) if match.group(2) and len(match.group(2)) < 20 else 0
+
+
+_EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
+_EOCD64 = struct.Struct("<4sQ2H2L4Q")  # zip64 end of central directory record
+_EOCD64_LOCATOR = struct.Struct("<4sLQL")
+_MAX_ENTRY_BYTES = 512  # a central directory entry: 46 bytes, a <key>.npy name of at most 68, zip64 extras
+
+
+def _central_directory(path: Path) -> tuple[int, int] | None:
+    """(entries, size in bytes) of the zip central directory, read from its end record, or None if absent.
+
+    zipfile parses the whole directory (trusting neither count nor size), so
+    both are checked first: a small file cannot make it build millions of entries.
+    """
+    with open(path, "rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        tail_start = max(0, size - (_EOCD.size + 0xFFFF))
+        f.seek(tail_start)
+        tail = f.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or at + _EOCD.size > len(tail):
+            return None
+        fields = _EOCD.unpack_from(tail, at)
+        entries, cd_size = fields[4], fields[5]
+        locator = at - _EOCD64_LOCATOR.size
+        if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
+            offset = _EOCD64_LOCATOR.unpack_from(tail, locator)[2]
+            f.seek(offset)
+            record = f.read(_EOCD64.size)
+            if len(record) == _EOCD64.size and record[:4] == b"PK\x06\x06":
+                zip64 = _EOCD64.unpack(record)
+                entries, cd_size = zip64[6], zip64[7]
+        return entries, cd_size
 
 
 def _starts_with(path: Path, prefix: bytes) -> bool:
