@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 
 from rxnn.errors import RxnnError
+from rxnn.io._zip_directory import MAX_ENTRY_BYTES, central_directory_size
 
 __all__ = [
     "ArraySpec",
@@ -171,10 +172,10 @@ class NpzArchive:
             raise self.fail(f"cannot be opened ({exc.strerror or exc})") from None
         if not stat.S_ISREG(mode):
             raise self.fail("is not a regular file")
-        directory = _central_directory(self.path)
+        directory = central_directory_size(self.path)
         if directory is not None:
             entries, size = directory
-            if entries > max_members or size > max_members * _MAX_ENTRY_BYTES:
+            if entries > max_members or size > max_members * MAX_ENTRY_BYTES:
                 raise self.fail(
                     f"zip directory lists {entries} members in {size} bytes, more than the limit of "
                     f"{max_members} members"
@@ -351,19 +352,13 @@ class NpzArchive:
         info = self._infos[key]
         try:
             with self._zip.open(info) as fp:
-                self._skip_header(fp)
+                self._parse_header(key, fp)  # consumes the header, as parsed before
                 array = self._read_data(key, fp, head)
         except RxnnError:
             raise
         except _CORRUPT as exc:
             raise self.fail(f"corrupt data ({type(exc).__name__}: {exc})", key) from None
         return array
-
-    def _skip_header(self, fp: zipfile.ZipExtFile) -> None:
-        magic = _read_exactly(fp, 8) or b"\0" * 8
-        length_format, _ = _HEADER_LENGTH[(magic[6], magic[7])]
-        (length,) = struct.unpack(length_format, _read_exactly(fp, struct.calcsize(length_format)) or b"")
-        _read_exactly(fp, length)
 
     def _read_data(self, key: str, fp: zipfile.ZipExtFile, head: NpyHeader) -> np.ndarray:
         buffer = bytearray(head.nbytes)  # bounded: head.nbytes was checked against max_bytes
@@ -480,39 +475,6 @@ def _natural(key: str) -> tuple[str, int]:
     match = re.match(r"^(.*?)(\d*)$", key)
     assert match is not None
     return match.group(1), int(match.group(2)) if match.group(2) and len(match.group(2)) < 20 else 0
-
-
-_EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
-_EOCD64 = struct.Struct("<4sQ2H2L4Q")  # zip64 end of central directory record
-_EOCD64_LOCATOR = struct.Struct("<4sLQL")
-_MAX_ENTRY_BYTES = 512  # a central directory entry: 46 bytes, a <key>.npy name of at most 68, zip64 extras
-
-
-def _central_directory(path: Path) -> tuple[int, int] | None:
-    """(entries, size in bytes) of the zip central directory, read from its end record, or None if absent.
-
-    zipfile parses the whole directory (trusting neither count nor size), so
-    both are checked first: a small file cannot make it build millions of entries.
-    """
-    with open(path, "rb") as f:
-        size = f.seek(0, os.SEEK_END)
-        tail_start = max(0, size - (_EOCD.size + 0xFFFF))
-        f.seek(tail_start)
-        tail = f.read()
-        at = tail.rfind(b"PK\x05\x06")
-        if at < 0 or at + _EOCD.size > len(tail):
-            return None
-        fields = _EOCD.unpack_from(tail, at)
-        entries, cd_size = fields[4], fields[5]
-        locator = at - _EOCD64_LOCATOR.size
-        if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
-            offset = _EOCD64_LOCATOR.unpack_from(tail, locator)[2]
-            f.seek(offset)
-            record = f.read(_EOCD64.size)
-            if len(record) == _EOCD64.size and record[:4] == b"PK\x06\x06":
-                zip64 = _EOCD64.unpack(record)
-                entries, cd_size = zip64[6], zip64[7]
-        return entries, cd_size
 
 
 def _starts_with(path: Path, prefix: bytes) -> bool:
