@@ -145,9 +145,10 @@ def test_text_file_renamed_npz_says_not_a_model_file(tmp_path):
 
 
 def test_missing_file_is_both_file_not_found_and_rxnn_error(tmp_path):
-    with pytest.raises(ModelFileNotFoundError, match="no such file") as info:
+    with pytest.raises(ModelFileNotFoundError, match="No such file or directory") as info:
         load_model(tmp_path / "absent.npz")
     assert isinstance(info.value, FileNotFoundError) and isinstance(info.value, RxnnError)
+    assert info.value.filename == str(tmp_path / "absent.npz")
 
 
 def test_directory_is_not_a_regular_file(tmp_path):

@@ -52,7 +52,7 @@ class ModelFileError(RxnnError, ValueError):
     """A file that is not a valid model file; the message names the file, the problem and the fix."""
 
 
-class ModelFileNotFoundError(ModelFileError, FileNotFoundError):
+class ModelFileNotFoundError(FileNotFoundError, ModelFileError):
     """The model file does not exist (also a ``FileNotFoundError``)."""
 
 
