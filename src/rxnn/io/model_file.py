@@ -16,7 +16,10 @@ An archive holds, for a network with m layers,
 
 Files are data, never code: they are read by the bounded reader
 :mod:`rxnn.io._npz` (never unpickled), and keys, dtypes, shapes and sizes are
-checked before any array is allocated.
+checked before any array is allocated. Limits (those of
+:class:`~rxnn.nn.FeedForwardNetwork`): at most ``MAX_LAYERS = 1000`` layers,
+``MAX_WIDTH = 10**6`` nodes per layer and ``MAX_PARAMETERS = 10**7`` weights
+and biases; at most 10,000 archive members.
 """
 
 from __future__ import annotations
