@@ -267,3 +267,13 @@ def test_lying_directory_count_is_caught_after_a_bounded_parse(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ModelFileError, match=r"holds 20000 members, more than the limit of 10000"):
         load_model(path)
+
+
+def test_bomb_under_an_unexpected_key_is_refused_before_any_member_is_read(tmp_path):
+    # The 1.66 GB came from members decompressed before the keys were checked.
+    members = valid_members() + [bomb_member("junk.npy", npy_header((10,)), 96)]
+    path = write_zip(tmp_path / "bomb.npz", members)
+    start = time.perf_counter()
+    with pytest.raises(ModelFileError, match=r"unexpected key\(s\) junk"):
+        load_model(path)
+    assert time.perf_counter() - start < 1.0  # inflating 1.6 GB takes several seconds
