@@ -94,3 +94,62 @@ def run_limited(code: str, timeout: float = 60.0) -> dict:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _npy(array) -> bytes:
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def measure() -> list[tuple[str, int, dict]]:
+    """Peak RSS of the three headline refusals of issue 11, each in a fresh limited interpreter.
+
+    Run as ``PYTHONPATH=src python tests/hostile_inputs.py`` from the repository root.
+    """
+    import io
+    import math
+    import tempfile
+
+    import numpy as np
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (3, 4)})
+        members = [
+            bomb_member("W1.npy", header.getvalue(), 96), member("b1.npy", _npy(np.zeros(3))),
+            member("activation.npy", _npy(np.array("relu"))), member("h.npy", _npy(np.array(math.nan))),
+            member("q.npy", _npy(np.array(0))),
+        ]
+        npz = write_zip(folder / "bomb.npz", members)
+        data, size = deflate_bomb(bytes([0, 0, 8, 1]) + (10000).to_bytes(4, "big"), 88)
+        gz = write_gzip(folder / "t10k-labels-idx1-ubyte.gz", data, size)
+        cases = [
+            ("model file: 1.5 MB deflated .npz inflating to 1.6 GB", npz.stat().st_size,
+             f"from rxnn.io.model_file import load_model, ModelFileError\ntry:\n    load_model({str(npz)!r})\n"
+             "except ModelFileError as exc:\n    result['message'] = str(exc)"),
+            ("MNIST: 1.4 MB .gz of t10k labels inflating to 1.5 GB", gz.stat().st_size,
+             "from pathlib import Path\nfrom rxnn.datasets import _idx\n"
+             "spec = next(s for s in _idx._SPECS if s.stem == 't10k-labels-idx1-ubyte')\n"
+             f"try:\n    _idx._load_array(Path({str(folder)!r}), spec, verify=True)\n"
+             "except _idx.MnistError as exc:\n    result['message'] = str(exc)"),
+            ("text: rxnn convert /dev/zero (read_text, default max_bytes 200 MiB)", 0,
+             "from rxnn.io.formats import read_text, FormatError\ntry:\n    read_text('/dev/zero')\n"
+             "except FormatError as exc:\n    result['message'] = str(exc)"),
+        ]
+        for label, file_bytes, code in cases:
+            out.append((label, file_bytes, run_limited(code)))
+    return out
+
+
+if __name__ == "__main__":
+    for label, file_bytes, outcome in measure():
+        extra = outcome["peak_rss_mb"] - outcome["baseline_rss_mb"]
+        print(f"{label}: file {file_bytes:,} bytes; peak RSS {outcome['peak_rss_mb']:.1f} MB "
+              f"(+{extra:.1f} MB over the {outcome['baseline_rss_mb']:.1f} MB after imports)\n    {outcome['message']}")
