@@ -186,7 +186,10 @@ class ReactionNetwork:
         species = tuple(species)
         n_s = len(species)
         net = cls.__new__(cls)
-        n_r = _canonical_matrix(reactant_matrix, n_s, None, "reactant").shape[1]
+        try:
+            n_r = sp.csc_matrix(reactant_matrix).shape[1]
+        except (TypeError, ValueError, OverflowError):
+            n_r = _canonical_matrix(reactant_matrix, n_s, None, "reactant").shape[1]  # raises a NetworkError
         if isinstance(rates, str) or np.isscalar(rates):
             rates = [rates] * n_r
         net._init_from(species, reactant_matrix, product_matrix, rates, checked=False, n_species=n_s)
