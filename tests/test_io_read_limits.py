@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from hostile_inputs import SRC, run_limited
-from rxnn import ReactionNetwork
+from rxnn import Reaction, ReactionNetwork
 from rxnn._bounded_read import InputFileNotFoundError, NotAFileError, read_limited
 from rxnn.errors import LimitError, RxnnError
 from rxnn.io.formats import FormatError, check_file_size, read_file_bytes, read_text
@@ -215,3 +215,25 @@ def test_json_dense_or_deep_nesting(tmp_path, content, match):
 def test_json_valid_file_still_reads(tmp_path):
     network, initial = read_json(write(tmp_path, json.dumps(valid_json())))
     assert network == ReactionNetwork.from_text("X + Y -> 2Y ; 1.5\nY -> 0") and initial == {"X": 1.0}
+
+
+def test_most_compact_valid_json_is_not_refused_as_dense(tmp_path):
+    net = ReactionNetwork([Reaction({"A": k}, {}) for k in range(1, 2001)])
+    compact = json.dumps(to_json_dict(net), separators=(",", ":"))
+    assert read_json(write(tmp_path, compact))[0] == net
+
+
+def test_json_decoding_memory_is_bounded_by_the_file_size(tmp_path):
+    # The densest input the reader decodes: one-key objects, one per 10 bytes (about 10 MB here).
+    path = write(tmp_path, "[" + ",".join(['{"abc":1}'] * 1_000_000) + "]")
+    outcome = run_limited(
+        f"""
+        from rxnn.io.json_format import read_json, NetworkJSONError
+        try:
+            read_json({str(path)!r})
+        except NetworkJSONError as exc:
+            result["message"] = str(exc)
+        """
+    )
+    assert "the top level must be an object" in outcome["message"]
+    assert (outcome["peak_rss_mb"] - outcome["baseline_rss_mb"]) * 2**20 < 25 * path.stat().st_size, outcome
