@@ -145,10 +145,10 @@ class NpzArchive:
         Raised for every problem, with a message naming the file (and member).
     fix : str
         Appended to every message (how to get a valid file).
-    not_found : type of OSError or None
-        Raised as ``not_found(errno.ENOENT, "No such file or directory", path)``
-        if the file does not exist, so that ``filename`` is set (default:
-        ``error`` with a message).
+    not_found : type of Exception or None
+        Raised if the file does not exist: an ``OSError`` subclass as
+        ``not_found(errno.ENOENT, "No such file or directory", path)`` (so that
+        ``filename`` is set), any other type with a message (default: ``error``).
     what : str
         How messages name the file, e.g. ``"model file"``.
     max_members : int
@@ -170,9 +170,9 @@ class NpzArchive:
         try:
             mode = os.stat(self.path).st_mode
         except FileNotFoundError:
-            if not_found is None:
-                raise error(self._message("no such file")) from None
-            raise not_found(errno.ENOENT, "No such file or directory", str(self.path)) from None
+            if not_found is not None and issubclass(not_found, OSError):
+                raise not_found(errno.ENOENT, "No such file or directory", str(self.path)) from None
+            raise (not_found or error)(self._message("no such file")) from None
         except OSError as exc:
             raise self.fail(f"cannot be opened ({exc.strerror or exc})") from None
         if not stat.S_ISREG(mode):
@@ -417,8 +417,8 @@ def read_npz(
         Raised for every problem; the message names the file and the member.
     fix : str
         Appended to every message (how to get a valid file).
-    not_found : type of OSError or None
-        Raised (with ``errno.ENOENT`` and the path) if the file does not exist (default: ``error``).
+    not_found : type of Exception or None
+        Raised if the file does not exist (see :class:`NpzArchive`; default: ``error``).
     what : str
         How messages name the file (default ``"file"``).
     max_bytes : int
