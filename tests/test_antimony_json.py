@@ -267,7 +267,7 @@ def _set(path, value):
         (_set(["reactions", 0, "reactants", "X"], 0), r"reactions\[0\].reactants\['X'\] must be a positive integer"),
         (_set(["reactions", 0, "reactants", "X"], 1.5), r"must be a positive integer coefficient .*; got 1.5"),
         (_set(["reactions", 0, "reactants", "X"], True), r"must be a positive integer coefficient .*; got True"),
-        (_set(["reactions", 0, "reactants", "X"], 10**30), r"at most 1000000\); got 10000"),
+        (_set(["reactions", 0, "reactants", "X"], 10**30), r"at most MAX_COEFFICIENT = 1000000\); got 10000"),
         (_set(["reactions", 0, "products", "Z"], 1), r"reactions\[0\].products\['Z'\] names a species missing"),
         (_set(["reactions", 0, "rate"], -1), r"reactions\[0\].rate must be a positive finite number"),
         (_set(["reactions", 0, "rate"], 0), r"reactions\[0\].rate must be a positive finite number"),
@@ -291,7 +291,8 @@ def test_json_schema_violations_name_the_entry(change, match):
         (b'{"format": "rxnn-network",\n "version": 1,\n "species": [}', "is not valid JSON: Expecting value at line 3, column 14"),
         (b'{"format": "rxnn-network", "version": 1, "species": ["X"], "reactions": [{"reactants": {"X": 1}, '
          b'"products": {}, "rate": NaN}]}', "NaN is not a number JSON allows"),
-        (b'{"a": ' * 100_000 + b"1" + b"}" * 100_000, "nests arrays or objects too deeply"),
+        (b'{"a": ' * 100_000 + b"1" + b"}" * 100_000, "holds 100,000 JSON arrays/objects in 700,001 bytes"),
+        (b'{"a":        ' * 100_000 + b"1" + b"}" * 100_000, "nests arrays or objects too deeply"),
         (b"\xff\xfe{}", "not UTF-8|not valid JSON"),
         (b"", "not valid JSON"),
     ],

@@ -158,3 +158,19 @@ def test_large_network_builds_from_arrays_without_reaction_objects():
     net = ReactionNetwork.from_matrices([f"S{i}" for i in range(n + 1)], R, P)
     assert net.n_reactions == n and net.enzymatic_species == ()
     assert str(net.reactions[123]) == "S123 -> S124"
+
+
+@pytest.mark.parametrize(
+    "matrix, match",
+    [
+        ([[1, 2], [3]], "reactant matrix must be a sparse matrix or array of non-negative integers"),
+        ([["a"]], "reactant matrix must be a sparse matrix or array of non-negative integers"),
+        ([[10**30]], "reactant matrix must be a sparse matrix or array of non-negative integers"),
+        (np.array([[1 + 1j]]), "reactant coefficients must be non-negative integers .*got dtype complex128"),
+        (np.array([[1e300]]), "reactant coefficients must be at most MAX_COEFFICIENT = 1000000"),
+        (np.array([[2**62]], dtype=np.int64), "reactant coefficients must be at most MAX_COEFFICIENT = 1000000"),
+    ],
+)
+def test_from_matrices_refuses_bad_coefficient_arrays_as_network_errors(matrix, match):
+    with pytest.raises(NetworkError, match=match):
+        ReactionNetwork.from_matrices(["X"], matrix, [[0]])

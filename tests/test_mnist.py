@@ -16,12 +16,13 @@ import os
 import sys
 import tarfile
 import tempfile
+import types
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from rxnn.datasets import mnist
+from rxnn.datasets import _idx, mnist
 from rxnn.datasets._cli import register
 from rxnn.datasets.mnist import (
     MNIST_SHA256,
@@ -73,9 +74,9 @@ def tiny_specs(monkeypatch: pytest.MonkeyPatch) -> dict[str, np.ndarray]:
     specs = tuple(
         dataclasses.replace(spec, shape=arrays[spec.stem].shape,
                             sha256=hashlib.sha256(idx_bytes(arrays[spec.stem])).hexdigest())
-        for spec in mnist._SPECS
+        for spec in _idx._SPECS
     )
-    monkeypatch.setattr(mnist, "_SPECS", specs)
+    monkeypatch.setattr(_idx, "_SPECS", specs)
     return arrays
 
 
@@ -230,7 +231,7 @@ def test_load_with_fetch_fills_missing_files(tmp_path: Path, tiny_specs: dict[st
     with pytest.raises(MnistError, match="not found"):
         load_mnist(dest)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(mnist, "MNIST_MIRRORS", (mirror.as_uri(),))
+        patch.setattr(_idx, "MNIST_MIRRORS", (mirror.as_uri(),))
         data = load_mnist(dest, fetch=True)
     np.testing.assert_array_equal(data.train.images, tiny_specs[STEMS[0]])
 
@@ -285,9 +286,11 @@ def test_find_mnist_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("RXNN_DATA", "")
     assert find_mnist().name == "mnist" and "rxnn" in str(find_mnist())
     monkeypatch.delenv("RXNN_DATA")
-    pytest.importorskip("platformdirs")
-    import platformdirs
-    assert find_mnist() == Path(platformdirs.user_cache_dir("rxnn", appauthor=False)) / "mnist"
+    # platformdirs is optional: a stand-in module checks that its answer is used when it is importable.
+    fake = types.ModuleType("platformdirs")
+    fake.user_cache_dir = lambda name, appauthor=None: str(tmp_path / "cache" / name)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "platformdirs", fake)
+    assert find_mnist() == tmp_path / "cache" / "rxnn" / "mnist"
 
 
 def test_find_mnist_without_platformdirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -506,8 +509,8 @@ def test_cli_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.fixture(scope="module")
 def real_dir() -> Path:
-    if not SHARED_MNIST.is_dir():
-        pytest.skip(f"real MNIST files not found at {SHARED_MNIST} (the ../shared/data/mnist mirror)")
+    # The project's shared data (../shared/data/mnist) is part of the test set-up: missing is a failure.
+    assert SHARED_MNIST.is_dir(), f"real MNIST files not found at {SHARED_MNIST} (the ../shared/data/mnist mirror)"
     return SHARED_MNIST
 
 

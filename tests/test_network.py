@@ -299,3 +299,64 @@ def test_nn_package_knows_no_chemistry():
             else:
                 continue
             assert not any(name.startswith("rxnn.crn") for name in names), (file.name, names)
+
+
+# ---- size limits (issue 11: `train --hidden 100000000` ended in MemoryError) ----------------------
+
+
+@pytest.mark.parametrize(
+    "sizes, match",
+    [
+        ([784, 100_000_000, 10], r"a layer of 100000000 nodes, more than the limit MAX_WIDTH = 1000000"),
+        ([784, 20_000, 10], r"needs 15900010 parameters, more than the limit MAX_PARAMETERS = 10000000"),
+        ([1] * 1002, r"has 1001 layers, more than the limit MAX_LAYERS = 1000"),
+        ([10**40, 1], r"a layer of 10{40} nodes"),
+    ],
+)
+def test_random_refuses_sizes_over_the_limits_before_allocating(sizes, match):
+    from rxnn.errors import LimitError
+
+    with pytest.raises(LimitError, match=match) as info:
+        FeedForwardNetwork.random(sizes, SmoothReLU(1.0), seed=0)
+    assert isinstance(info.value, ValueError)
+
+
+def test_limits_allow_the_paper_network_and_the_largest_width():
+    from rxnn.nn.network import MAX_WIDTH
+
+    assert FeedForwardNetwork.random([784, 40, 10], SmoothReLU(1.0), seed=0).layer_sizes == (784, 40, 10)
+    assert FeedForwardNetwork.random([1, MAX_WIDTH, 1], SmoothReLU(1.0), seed=0).layer_sizes == (1, MAX_WIDTH, 1)
+
+
+def test_constructor_checks_the_same_limits():
+    from rxnn.errors import LimitError
+
+    with pytest.raises(LimitError, match="MAX_WIDTH"):
+        FeedForwardNetwork([np.zeros((1_000_001, 1))], [np.zeros(1_000_001)], SmoothReLU(1.0))
+
+
+def test_q_limit_is_the_crn_coefficient_limit():
+    from rxnn.crn.model import MAX_COEFFICIENT
+    from rxnn.errors import LimitError
+    from rxnn.nn import PolynomialActivation
+    from rxnn.nn.activations import MAX_Q
+
+    assert MAX_Q == MAX_COEFFICIENT  # q is the coefficient of qX -> X (§6.1)
+    with pytest.raises(LimitError, match=r"q of PolynomialActivation must be at most MAX_Q = 1000000"):
+        PolynomialActivation(2**63, 1.0)
+
+
+@pytest.mark.parametrize("h", [10**400, -(10**400)])
+def test_h_beyond_the_float_range_is_refused_cleanly(h):
+    with pytest.raises(ValueError, match=r"h of SmoothReLU must be a finite number >= 0; got 1000000000|h of SmoothReLU must be a finite number >= 0; got -100000000"):
+        SmoothReLU(h)
+
+
+def test_nn_errors_are_rxnn_errors():
+    from rxnn.errors import RxnnError
+
+    net = FeedForwardNetwork.random([2, 1], SmoothReLU(1.0), seed=0)
+    for bad in (lambda: net([1.0, 2.0, 3.0]), lambda: FeedForwardNetwork([[[1.0]]], [[0.0]], "relu"),
+                lambda: FeedForwardNetwork([[[10**400]]], [[0.0]], SmoothReLU(1.0))):
+        with pytest.raises(RxnnError):
+            bad()

@@ -35,11 +35,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from rxnn._type_error import ArgumentTypeError, IndexOutOfRangeError
 from rxnn.crn.network import ReactionNetwork
 from rxnn.nn.activations import Activation, PolynomialActivation, ReLU, SmoothReLU
 from rxnn.nn.network import FeedForwardNetwork
 from rxnn.nn.polynomial_node import PolynomialNodeActivation
-from rxnn.errors import RxnnError
+from rxnn.errors import InvalidArgumentError, RxnnError
 
 __all__ = ["CompiledNetwork", "CompileError", "compile_network", "activation_parameters", "node_reactions"]
 
@@ -128,7 +129,7 @@ class CompiledNetwork:
         """Name of node ``i`` (1-based) of ``layer`` (0 = inputs)."""
         sizes = self.source.layer_sizes
         if not 0 <= layer < len(sizes) or not 1 <= i <= sizes[layer]:
-            raise IndexError(
+            raise IndexOutOfRangeError(
                 f"node ({layer}, {i}) does not exist: layers are 0..{len(sizes) - 1} with sizes {sizes}, nodes are 1-based"
             )
         return f"X{layer}_{i}"
@@ -166,13 +167,13 @@ class CompiledNetwork:
         x = np.asarray(d, dtype=np.float64)
         c0 = net.layer_sizes[0]
         if x.ndim not in (1, 2) or x.shape[-1] != c0:
-            raise ValueError(f"d of initial_state must have shape ({c0},) or (batch, {c0}); got {x.shape}")
+            raise InvalidArgumentError(f"d of initial_state must have shape ({c0},) or (batch, {c0}); got {x.shape}")
         bad = ~np.isfinite(x) | (x < 0)
         if bad.any():
             where = np.argwhere(bad)[0]
             index = int(where[-1])
             batch = f" in batch row {int(where[0])}" if x.ndim == 2 else ""
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"input {index} (species {self.node_species(0, index + 1)}){batch} is {float(x[tuple(where)])!r}; "
                 "inputs are concentrations and must be finite and >= 0 (rescale the data, e.g. to [0, 1])"
             )
@@ -188,12 +189,12 @@ class CompiledNetwork:
         if values.ndim == 0:
             values = np.full(len(names), float(values))
         if values.shape[-1] != len(names) or values.ndim > 2:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"nodes of initial_state must be a scalar or an array over the {len(names)} node species "
                 f"(shape ({len(names)},) or (batch, {len(names)})); got shape {values.shape}"
             )
         if (~np.isfinite(values) | (values < 0)).any():
-            raise ValueError("nodes of initial_state must be finite concentrations >= 0")
+            raise InvalidArgumentError("nodes of initial_state must be finite concentrations >= 0")
         for k, name in enumerate(names):
             state[name] = values[..., k] if values.ndim == 2 else (
                 np.full(x.shape[0], values[k]) if x.ndim == 2 else float(values[k])
@@ -314,7 +315,7 @@ def compile_network(network: FeedForwardNetwork, *, absorb_enzymes: bool = False
     8
     """
     if not isinstance(network, FeedForwardNetwork):
-        raise TypeError(f"network of compile_network must be a FeedForwardNetwork; got {type(network).__name__}")
+        raise ArgumentTypeError(f"network of compile_network must be a FeedForwardNetwork; got {type(network).__name__}")
     h, q = activation_parameters(network.activation)
     builder = _Builder(network, h, q, absorb_enzymes)
     return CompiledNetwork(builder.build(), network, h, q, absorb_enzymes)

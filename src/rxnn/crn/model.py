@@ -23,6 +23,10 @@ from rxnn.errors import RxnnError
 SPECIES_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_']*\Z")
 #: Rate parameter names (``k1``, ``kappa_2``): identifiers without primes.
 PARAMETER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+#: Largest stoichiometric coefficient of any complex, shared by the text syntax, JSON and SBML
+#: readers and by the network constructors: real networks stay below 10 (the paper's below 3), and
+#: a mass-action term x**c with c above this is never meant (``1000000000X`` would exhaust memory).
+MAX_COEFFICIENT = 10**6
 
 Rate = Union[float, str]
 
@@ -50,11 +54,21 @@ def check_rate(rate: object, where: str) -> Rate:
                 f"(letters, digits, '_', starting with a letter); got {rate!r}"
             )
         return rate
-    if isinstance(rate, bool) or not isinstance(rate, Real) or not math.isfinite(rate) or rate <= 0:
+    try:
+        value = float(rate) if isinstance(rate, Real) and not isinstance(rate, bool) else math.nan
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        value = math.inf
+    if not math.isfinite(value) or value <= 0:
         raise NetworkError(
-            f"rate of {where} must be a positive finite number or a parameter name; got {rate!r}"
+            f"rate of {where} must be a positive finite number or a parameter name; got {_short(rate)}"
         )
-    return float(rate)
+    return value
+
+
+def _short(value: object) -> str:
+    """``repr(value)``, shortened for a message when it is long (a 400-digit integer)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:16]}... ({len(text)} characters)"
 
 
 @dataclass(frozen=True)
@@ -84,9 +98,14 @@ class Complex:
             check_species_name(name)
             if isinstance(coef, bool) or not isinstance(coef, Integral | np.integer) or coef < 0:
                 raise NetworkError(
-                    f"coefficient of {name} must be a non-negative integer (Def. 2.1); got {coef!r}"
+                    f"coefficient of {name} must be a non-negative integer (Def. 2.1); got {_short(coef)}"
                 )
             merged[name] = merged.get(name, 0) + int(coef)
+            if merged[name] > MAX_COEFFICIENT:
+                raise NetworkError(
+                    f"coefficient of {name} must be at most MAX_COEFFICIENT = {MAX_COEFFICIENT}; "
+                    f"got {_short(merged[name])}"
+                )
         # Keep the written order for display; equality and hashing ignore it.
         frozen = {k: v for k, v in merged.items() if v != 0}
         object.__setattr__(self, "counts", MappingProxyType(frozen))

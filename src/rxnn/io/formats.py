@@ -35,6 +35,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Real
@@ -43,7 +44,10 @@ from typing import Any
 
 import numpy as np
 
+from rxnn._bounded_read import read_limited
 from rxnn._files import atomic_output
+from rxnn._type_error import wrong_type
+from rxnn._validation import must_be
 from rxnn.crn.network import ReactionNetwork
 from rxnn.errors import RxnnError
 
@@ -56,6 +60,8 @@ __all__ = [
     "write_network",
     "network_chunks",
     "MAX_BYTES",
+    "check_file_size",
+    "read_file_bytes",
 ]
 
 #: Default size limit of every reader, in bytes (``max_bytes=``): files are read whole or streamed once.
@@ -204,7 +210,7 @@ def write_chunks(path: str | os.PathLike[str], chunks: Iterable[str]) -> Path:
 def check_network(network: Any, func: str) -> ReactionNetwork:
     """Return ``network`` after checking it is a :class:`ReactionNetwork`."""
     if not isinstance(network, ReactionNetwork):
-        raise TypeError(f"network of {func} must be a ReactionNetwork; got {type(network).__name__}")
+        raise wrong_type("network", func, "a ReactionNetwork", network)
     return network
 
 
@@ -221,9 +227,7 @@ def check_initial(network: ReactionNetwork, initial: Mapping[str, Any] | None, f
     if initial is None:
         return {}
     if not isinstance(initial, Mapping):
-        raise TypeError(
-            f"initial of {func} must be a mapping of species name to concentration; got {type(initial).__name__}"
-        )
+        raise wrong_type("initial", func, "a mapping of species name to concentration", initial)
     index = network.species_index
     unknown = [s for s in initial if s not in index]
     if unknown:
@@ -246,17 +250,69 @@ def check_initial(network: ReactionNetwork, initial: Mapping[str, Any] | None, f
     return out
 
 
-def check_file_size(path: Path, max_bytes: int, func: str, error: type[FormatError] = FormatError) -> int:
-    """Return the size of ``path``; raise ``error`` naming the size and the limit if it is larger."""
+def _check_max_bytes(max_bytes: Any, func: str) -> int:
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-        raise ValueError(f"max_bytes of {func} must be a positive integer; got {max_bytes!r}")
-    size = path.stat().st_size
-    if size > max_bytes:
+        raise must_be("max_bytes", func, "a positive integer", max_bytes)
+    return max_bytes
+
+
+def check_file_size(path: Path, max_bytes: int, func: str, error: type[FormatError] = FormatError) -> int:
+    """Return the size of the regular file ``path``; raise ``error`` if it is larger than ``max_bytes``.
+
+    A device, FIFO or other non-regular file is refused (its ``stat`` size says
+    nothing about what a read returns): a caller that must read one uses
+    :func:`read_file_bytes`, which counts what it reads.
+    """
+    _check_max_bytes(max_bytes, func)
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
         raise error(
-            f"{str(path)!r} is {size:,} bytes, over the limit of {max_bytes:,} bytes of {func}; "
-            f"if the file is trusted, raise the limit (max_bytes={size})"
+            f"{str(path)!r} is not a regular file, so {func} cannot bound its size; "
+            "copy it to a regular file first"
         )
-    return size
+    if info.st_size > max_bytes:
+        raise error(
+            f"{str(path)!r} is {info.st_size:,} bytes, over the limit of {max_bytes:,} bytes of {func}; "
+            f"if the file is trusted, raise the limit (max_bytes={info.st_size})"
+        )
+    return info.st_size
+
+
+def read_file_bytes(
+    path: str | os.PathLike[str], max_bytes: int, func: str, error: type[FormatError] = FormatError
+) -> bytes:
+    """The content of ``path`` (a regular file, device or FIFO), read with a count against ``max_bytes``.
+
+    Refuses a regular file larger than ``max_bytes`` from its size, and any
+    other file when byte ``max_bytes + 1`` arrives, so ``/dev/zero`` is refused
+    after about ``max_bytes`` bytes, never read to exhaustion.
+
+    Raises
+    ------
+    error
+        If the file is too large (the message names the path and the limit).
+    InputFileNotFoundError
+        If ``path`` does not exist (a ``FileNotFoundError``).
+    NotAFileError
+        If it is a directory (an ``IsADirectoryError``).
+
+    Examples
+    --------
+    >>> try:
+    ...     read_file_bytes("/dev/zero", 10, "read_text")
+    ... except FormatError as exc:
+    ...     print(exc)
+    '/dev/zero' holds more than 10 bytes, the limit of read_text; if the file is trusted, pass a larger max_bytes
+    """
+    return read_limited(path, _check_max_bytes(max_bytes, func), func=func, error=error)
+
+
+def decode_utf8(data: bytes, path: str | os.PathLike[str], what: str, error: type[FormatError] = FormatError) -> str:
+    """``data`` as UTF-8 text, or ``error`` naming the byte offset of the first invalid byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{str(path)!r} is not UTF-8 text (byte {exc.start}); {what} is UTF-8") from None
 
 
 # --------------------------------------------------------------------------- the text format
@@ -268,17 +324,13 @@ def read_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> tu
     Raises
     ------
     FormatError
-        If the file is larger than ``max_bytes`` or not UTF-8.
+        If the file holds more than ``max_bytes`` bytes (counted as it is read,
+        so devices and FIFOs are bounded too) or is not UTF-8.
     TextSyntaxError
         With the line and column of the first syntax error.
     """
-    path = Path(path)
-    check_file_size(path, max_bytes, "read_text")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"{str(path)!r} is not UTF-8 text (byte {exc.start}); the text format is UTF-8") from None
-    return ReactionNetwork.from_text(text), {}
+    data = read_file_bytes(path, max_bytes, "read_text")
+    return ReactionNetwork.from_text(decode_utf8(data, path, "the text format")), {}
 
 
 def text_chunks(network: ReactionNetwork, initial: Mapping[str, Any] | None = None) -> Iterable[str]:

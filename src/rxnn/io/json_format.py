@@ -45,9 +45,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from rxnn.crn.model import PARAMETER_NAME, SPECIES_NAME
+from rxnn.crn.model import MAX_COEFFICIENT, PARAMETER_NAME, SPECIES_NAME
 from rxnn.crn.network import NetworkError, ReactionNetwork
-from rxnn.io.formats import MAX_BYTES, FormatError, check_file_size, check_initial, check_network, write_chunks
+from rxnn.io.formats import MAX_BYTES, FormatError, check_initial, check_network, read_file_bytes, write_chunks
 
 __all__ = [
     "NetworkJSONError",
@@ -63,7 +63,6 @@ __all__ = [
 FORMAT_NAME = "rxnn-network"
 VERSION = 1
 _KEYS = {"format", "version", "species", "reactions", "initial"}
-_MAX_COEFFICIENT = 10**6
 
 
 class NetworkJSONError(FormatError):
@@ -127,8 +126,39 @@ def write_json(
 # --------------------------------------------------------------------------- reading
 
 
+class _DuplicateKey(Exception):
+    """Raised inside the JSON decoder when an object repeats a key (caught by read_json)."""
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The object of ``pairs``, refusing a repeated key (json keeps the last one silently)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+# A valid network file spends at least 11 bytes per JSON array or object (the most compact reaction,
+# {"reactants":{"A":1},"products":{}}, is 3 objects in 35 bytes); input denser than one per 10 bytes
+# ("[[[[...", "{},{},...") is refused before decoding. Decoding then allocates at most about 25 bytes
+# of Python objects per byte of file (measured: 22 for [{"abc":1},...], the densest input accepted).
+_MIN_BYTES_PER_CONTAINER = 10
+
+
+def _check_density(data: bytes, origin: str) -> None:
+    """Refuse, before decoding, a file with more arrays/objects than any network file of its size."""
+    opened = data.count(b"{") + data.count(b"[")
+    if opened > len(data) // _MIN_BYTES_PER_CONTAINER + 16:
+        raise NetworkJSONError(
+            f"{origin} holds {opened:,} JSON arrays/objects in {len(data):,} bytes, more than one per "
+            f"{_MIN_BYTES_PER_CONTAINER} bytes, which no network file needs; it is not an rxnn network file"
+        )
 
 
 def read_json(
@@ -140,7 +170,8 @@ def read_json(
     ----------
     path : str or path-like
     max_bytes : int, default 200 MiB
-        Larger files are refused before reading.
+        Larger files are refused: from their size for regular files, after
+        ``max_bytes + 1`` bytes for devices and FIFOs.
 
     Returns
     -------
@@ -151,23 +182,41 @@ def read_json(
     ------
     NetworkJSONError
         If the file is too large, not JSON (with line and column), nested too
-        deeply, or any entry breaks the schema (the entry is named).
+        deeply, repeats a key in an object (the key is named), or any entry
+        breaks the schema (the entry is named), including numbers beyond the
+        float range (``1e400``, a 400-digit integer) and coefficients above
+        :data:`~rxnn.crn.model.MAX_COEFFICIENT`.
+
+    Notes
+    -----
+    Memory is bounded by the file: at most ``max_bytes`` bytes are read, and a
+    file with more than one array or object per 10 bytes is refused before
+    decoding (the most compact network file has one per 11 bytes), so decoding
+    builds at most about 25 bytes of Python objects per byte of file (22 measured
+    for the densest accepted input, ``[{"abc":1},...]``).
     """
     path = Path(path)
-    check_file_size(path, max_bytes, "read_json", NetworkJSONError)
     origin = repr(str(path))
+    data = read_file_bytes(path, max_bytes, "read_json", NetworkJSONError)
+    _check_density(data, origin)
     try:
-        data = json.loads(path.read_bytes(), parse_constant=_reject_constant)
+        parsed = json.loads(data, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise NetworkJSONError(
+            f"{origin}: an object repeats the key {str(exc.args[0])[:80]!r}; give each key once"
+        ) from None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise NetworkJSONError(f"{origin} is not valid JSON: {exc.msg} at {where}") from None
     except UnicodeDecodeError as exc:
         raise NetworkJSONError(f"{origin} is not UTF-8 text (byte {exc.start})") from None
-    except ValueError as exc:
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits, NaN/Infinity constants
         raise NetworkJSONError(f"{origin} is not valid JSON: {exc}") from None
     except RecursionError:
         raise NetworkJSONError(f"{origin} nests arrays or objects too deeply to be a network file") from None
-    return from_json_dict(data, origin=origin)
+    except MemoryError:
+        raise NetworkJSONError(f"{origin} is too large to decode in the memory available; lower its size") from None
+    return from_json_dict(parsed, origin=origin)
 
 
 def from_json_dict(data: Any, *, origin: str = "the JSON data") -> tuple[ReactionNetwork, dict[str, float]]:
@@ -237,9 +286,9 @@ def _complex(
     for name, coef in value.items():
         if name not in index:
             raise fail(f"{where}[{name!r}]", 'names a species missing from "species"; add it there')
-        if isinstance(coef, bool) or not isinstance(coef, int) or not 1 <= coef <= _MAX_COEFFICIENT:
-            raise fail(f"{where}[{name!r}]", f"must be a positive integer coefficient (at most {_MAX_COEFFICIENT}); "
-                       f"got {coef!r}")
+        if isinstance(coef, bool) or not isinstance(coef, int) or not 1 <= coef <= MAX_COEFFICIENT:
+            raise fail(f"{where}[{name!r}]", "must be a positive integer coefficient (at most MAX_COEFFICIENT = "
+                       f"{MAX_COEFFICIENT}); got {_short(coef)}")
         rows.append(index[name])
         cols.append(j)
         vals.append(coef)
@@ -251,9 +300,10 @@ def _rate(value: Any, where: str, fail: Any) -> float | str:
             raise fail(where, "must be a positive number or a parameter name (a letter, then letters, digits, '_'); "
                        f"got {value!r}")
         return value
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
-        raise fail(where, f"must be a positive finite number or a parameter name; got {value!r}")
-    return float(value)
+    number = _finite_float(value)
+    if number is None or number <= 0:
+        raise fail(where, f"must be a positive finite number or a parameter name; got {_short(value)}")
+    return number
 
 
 def _initial(value: Any, index: dict[str, int], fail: Any) -> dict[str, float]:
@@ -263,7 +313,25 @@ def _initial(value: Any, index: dict[str, int], fail: Any) -> dict[str, float]:
     for name, v in value.items():
         if name not in index:
             raise fail(f"initial[{name!r}]", 'names a species missing from "species"')
-        if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v) or v < 0:
-            raise fail(f"initial[{name!r}]", f"must be a finite concentration >= 0; got {v!r}")
-        out[name] = float(v)
+        number = _finite_float(v)
+        if number is None or number < 0:
+            raise fail(f"initial[{name!r}]", f"must be a finite concentration >= 0; got {_short(v)}")
+        out[name] = number
     return out
+
+
+def _finite_float(value: Any) -> float | None:
+    """``value`` as a finite float, or None if it is not a real number in the float range (10**400 is not)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _short(value: Any) -> str:
+    """``repr(value)`` cut to a readable length (a 400-digit integer is not echoed whole)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:16]}... ({len(text)} characters)"

@@ -14,8 +14,12 @@ An archive holds, for a network with m layers,
 ``q``
     a 0-d integer: the q of ``polynomial`` (§6.1), 0 for activations without one.
 
-Files are data, never code: they are read with ``allow_pickle=False`` and
-checked entry by entry before a network is built.
+Files are data, never code: they are read by the bounded reader
+:mod:`rxnn.io._npz` (never unpickled), and keys, dtypes, shapes and sizes are
+checked before any array is allocated. Limits (those of
+:class:`~rxnn.nn.FeedForwardNetwork`): at most ``MAX_LAYERS = 1000`` layers,
+``MAX_WIDTH = 10**6`` nodes per layer and ``MAX_PARAMETERS = 10**7`` weights
+and biases; at most 10,000 archive members.
 """
 
 from __future__ import annotations
@@ -24,27 +28,35 @@ import inspect
 import math
 import os
 import re
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from rxnn.nn import ACTIVATIONS, Activation, FeedForwardNetwork, get_activation
 from rxnn._files import atomic_output
-from rxnn.errors import RxnnError
+from rxnn._type_error import wrong_type
+from rxnn._validation import must_be
+from rxnn.errors import LimitError, RxnnError
+from rxnn.io._npz import ArraySpec, NpzArchive
+from rxnn.nn import ACTIVATIONS, Activation, FeedForwardNetwork, get_activation
+from rxnn.nn.network import MAX_LAYERS, MAX_PARAMETERS, check_layer_sizes
 
-__all__ = ["ModelFileError", "save_model", "load_model"]
+__all__ = ["ModelFileError", "ModelFileNotFoundError", "save_model", "load_model"]
 
 _NO_H = math.nan
 _NO_Q = 0
 _FIX = "write it with rxnn.io.model_file.save_model"
 _LAYER_KEY = re.compile(r"^([Wb])([1-9][0-9]*)$")
+# Declared array bytes a model file may hold: MAX_PARAMETERS float64 values plus the scalars.
+_MAX_BYTES = 8 * MAX_PARAMETERS + (1 << 16)
 
 
 class ModelFileError(RxnnError, ValueError):
     """A file that is not a valid model file; the message names the file, the problem and the fix."""
+
+
+class ModelFileNotFoundError(FileNotFoundError, ModelFileError):
+    """The model file does not exist (also a ``FileNotFoundError``)."""
 
 
 def save_model(network: FeedForwardNetwork, path: str | os.PathLike[str]) -> Path:
@@ -67,11 +79,11 @@ def save_model(network: FeedForwardNetwork, path: str | os.PathLike[str]) -> Pat
 
     Raises
     ------
-    TypeError
-        If ``network`` is not a FeedForwardNetwork.
-    ValueError
+    ArgumentTypeError
+        If ``network`` is not a FeedForwardNetwork (a ``TypeError``).
+    InvalidArgumentError
         If its activation is not one of the registered activations (a model
-        file could not name it).
+        file could not name it; a ``ValueError``).
 
     Examples
     --------
@@ -84,13 +96,11 @@ def save_model(network: FeedForwardNetwork, path: str | os.PathLike[str]) -> Pat
     True
     """
     if not isinstance(network, FeedForwardNetwork):
-        raise TypeError(f"network of save_model must be a FeedForwardNetwork; got {type(network).__name__}")
+        raise wrong_type("network", "save_model", "a FeedForwardNetwork", network)
     activation = network.activation
     if ACTIVATIONS.get(getattr(type(activation), "name", "")) is not type(activation):
         valid = ", ".join(cls.__name__ for cls in ACTIVATIONS.values())
-        raise ValueError(
-            f"activation of save_model must be one of {valid}; got {type(activation).__name__}"
-        )
+        raise must_be("activation", "save_model", f"one of {valid}", type(activation).__name__)
     arrays: dict[str, np.ndarray] = {}
     for l, (w, b) in enumerate(zip(network.weights, network.biases), start=1):
         arrays[f"W{l}"], arrays[f"b{l}"] = w, b
@@ -105,7 +115,7 @@ def save_model(network: FeedForwardNetwork, path: str | os.PathLike[str]) -> Pat
 
 
 def load_model(path: str | os.PathLike[str]) -> FeedForwardNetwork:
-    """Read a network written by :func:`save_model`.
+    """Read a network written by :func:`save_model`, within stated memory bounds.
 
     Parameters
     ----------
@@ -118,89 +128,83 @@ def load_model(path: str | os.PathLike[str]) -> FeedForwardNetwork:
 
     Raises
     ------
-    FileNotFoundError
-        If ``path`` does not exist.
+    ModelFileNotFoundError
+        If ``path`` does not exist (a ``FileNotFoundError`` and a ModelFileError).
     ModelFileError
         If the file is not an ``.npz`` archive (corrupt, pickled, plain
-        ``.npy``), a key is missing or unexpected, an entry has the wrong
-        type or shape, a parameter is NaN/inf, the activation name is unknown,
-        or h or q is invalid. The message names the file and the problem.
+        ``.npy``), a key is missing or unexpected, a layer index exceeds
+        :data:`~rxnn.nn.network.MAX_LAYERS`, an entry has the wrong type or
+        shape, the layer sizes exceed :data:`~rxnn.nn.network.MAX_WIDTH` or
+        :data:`~rxnn.nn.network.MAX_PARAMETERS`, a parameter is NaN/inf, the
+        activation name is unknown, or h or q is invalid. The message names the
+        file, the entry and the problem.
+
+    Notes
+    -----
+    Keys, dtypes, shapes and sizes are checked from the zip directory and the
+    ``.npy`` headers before any array is allocated, and each member is
+    decompressed against its declared size (:mod:`rxnn.io._npz`). Peak memory
+    is therefore about the declared size of a valid network (at most
+    ``8 * MAX_PARAMETERS`` bytes, 80 MB) plus one 1 MiB decompression chunk,
+    whatever the file holds.
     """
     path = Path(path)
-    arrays = _read_npz(path)
+    with NpzArchive(
+        path, error=ModelFileError, not_found=ModelFileNotFoundError, fix=_FIX, what="model file"
+    ) as archive:
+        m = _n_layers(archive)
+        specs = _specs(m)
+        headers = archive.check(specs, max_bytes=_MAX_BYTES)
+        sizes = (headers["W1"].shape[1], *(headers[f"W{l}"].shape[0] for l in range(1, m + 1)))
+        try:
+            check_layer_sizes(sizes, "load_model")
+        except LimitError as exc:
+            raise archive.fail(str(exc)) from None
+        arrays = {key: archive.read(key, max_bytes=_MAX_BYTES) for key in specs}
 
     def fail(problem: str) -> ModelFileError:
         return ModelFileError(f"model file {str(path)!r}: {problem}; {_FIX}")
 
-    m = _check_keys(arrays, fail)
     activation = _read_activation(arrays, fail)
-    weights: list[np.ndarray] = []
-    biases: list[np.ndarray] = []
-    for l in range(1, m + 1):
-        for key, out in ((f"W{l}", weights), (f"b{l}", biases)):
-            if arrays[key].dtype.kind not in "fiu":
-                raise fail(f"{key} must hold real numbers; got dtype {arrays[key].dtype}")
-            out.append(arrays[key])
+    weights = [arrays[f"W{l}"] for l in range(1, m + 1)]
+    biases = [arrays[f"b{l}"] for l in range(1, m + 1)]
     try:
         return FeedForwardNetwork(weights, biases, activation)
     except ValueError as exc:
         raise fail(str(exc)) from None
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    """All arrays of the archive at ``path``, or ModelFileError if it is not a readable .npz."""
-    try:
-        loaded = np.load(path, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise ModelFileError(
-                f"model file {str(path)!r}: is a single .npy array, not an .npz archive; {_FIX}"
-            )
-        with loaded:
-            return {key: loaded[key] for key in loaded.files}
-    except FileNotFoundError:
-        raise
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
-        if isinstance(exc, ModelFileError):
-            raise
-        raise ModelFileError(
-            f"model file {str(path)!r}: cannot be read as an .npz archive ({type(exc).__name__}: {exc}); {_FIX}"
-        ) from None
-
-
-def _check_keys(arrays: dict[str, np.ndarray], fail: Callable[[str], ModelFileError]) -> int:
-    """Number of layers m; ModelFileError if a key is missing or unexpected."""
-    indices = {int(match.group(2)) for key in arrays if (match := _LAYER_KEY.match(key))}
-    m = max(indices, default=0)
-    expected = [f"{p}{l}" for l in range(1, m + 1) for p in "Wb"] + ["activation", "h", "q"]
-    missing = [key for key in expected if key not in arrays]
-    if m == 0:
-        missing = ["W1", "b1", *missing]
-    if missing:
-        raise fail(f"missing key(s) {', '.join(missing)}")
-    unexpected = sorted(set(arrays) - set(expected))
-    if unexpected:
-        raise fail(f"unexpected key(s) {', '.join(unexpected)}")
+def _n_layers(archive: NpzArchive) -> int:
+    """m, from the largest layer index among the keys W1 ... Wm, b1 ... bm (1 if none); bounded by MAX_LAYERS."""
+    m = 1
+    for key in archive.keys:
+        match = _LAYER_KEY.match(key)
+        if match:
+            index = int(match.group(2))  # at most 63 digits (the reader's key rule)
+            if index > MAX_LAYERS:
+                raise archive.fail(f"key {key} names layer {index}, more than the limit MAX_LAYERS = {MAX_LAYERS}")
+            m = max(m, index)
     return m
 
 
-def _scalar(
-    arrays: dict[str, np.ndarray], key: str, kinds: str, what: str, fail: Callable[[str], ModelFileError]
-) -> Any:
-    """The value of the 0-d entry ``key`` if its dtype kind is one of ``kinds``."""
-    array = arrays[key]
-    if array.shape != () or array.dtype.kind not in kinds:
-        raise fail(f"{key} must be a single {what}; got dtype {array.dtype} and shape {array.shape}")
-    return array.item()
+def _specs(m: int) -> dict[str, ArraySpec]:
+    """What each entry of an m-layer model file must be; named dimensions c0 ... cm chain the shapes."""
+    specs: dict[str, ArraySpec] = {}
+    for l in range(1, m + 1):
+        specs[f"W{l}"] = ArraySpec("fiu", (f"c{l}", f"c{l - 1}"), "a 2-D array of real numbers")
+        specs[f"b{l}"] = ArraySpec("fiu", (f"c{l}",), "a 1-D array of real numbers")
+    specs["activation"] = ArraySpec("U", (), "a single string")
+    specs["h"] = ArraySpec("fiu", (), "a single number")
+    specs["q"] = ArraySpec("iu", (), "a single integer")
+    return specs
 
 
 def _read_activation(arrays: dict[str, np.ndarray], fail: Callable[[str], ModelFileError]) -> Activation:
-    """The activation named by the archive's activation, h and q entries."""
-    name = _scalar(arrays, "activation", "U", "string", fail)
-    h = _scalar(arrays, "h", "fiu", "number", fail)
-    q = _scalar(arrays, "q", "iu", "integer", fail)
+    """The activation named by the archive's activation, h and q entries (types already checked)."""
+    name, h, q = arrays["activation"].item(), arrays["h"].item(), arrays["q"].item()
     if name not in ACTIVATIONS:
         valid = ", ".join(repr(n) for n in sorted(ACTIVATIONS))
-        raise fail(f"activation must be one of {valid}; got {name!r}")
+        raise fail(f"activation must be one of {valid}; got {name[:80]!r}")
     wanted = set(inspect.signature(ACTIVATIONS[name]).parameters)
     if "h" not in wanted and not math.isnan(h):
         raise fail(f"h must be NaN for activation {name!r}, which has no h; got {h!r}")

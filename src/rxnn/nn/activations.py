@@ -21,6 +21,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import expit
 
+from rxnn.errors import InvalidArgumentError, LimitError
+
 __all__ = [
     "Activation",
     "Sigmoid",
@@ -44,20 +46,37 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+#: Largest q of the polynomial activation (§6.1): q is the coefficient of ``qX -> X``, so this is
+#: rxnn.crn.model.MAX_COEFFICIENT (rxnn.nn may not import rxnn.crn; a test keeps the two equal).
+MAX_Q = 10**6
+
+
 def _check_h(h: Any, owner: str) -> float:
-    """Return ``h`` as a float if it is a finite number >= 0, else raise ValueError."""
+    """Return ``h`` as a float if it is a finite number >= 0, else raise InvalidArgumentError."""
     ok = isinstance(h, numbers.Real) and not isinstance(h, (bool, np.bool_))
-    if not ok or not math.isfinite(float(h)) or float(h) < 0:
-        raise ValueError(f"h of {owner} must be a finite number >= 0; got {_show(h)}")
-    return float(h)
+    try:
+        value = float(h) if ok else math.nan
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        value = math.inf
+    if not math.isfinite(value) or value < 0:
+        raise InvalidArgumentError(f"h of {owner} must be a finite number >= 0; got {_show_short(h)}")
+    return value
 
 
 def _check_q(q: Any, owner: str) -> int:
-    """Return ``q`` as an int if it is an integer >= 2 (not a bool or float), else raise ValueError."""
+    """Return ``q`` as an int if it is an integer in [2, MAX_Q] (not a bool or float), else raise."""
     ok = isinstance(q, numbers.Integral) and not isinstance(q, (bool, np.bool_))
     if not ok or int(q) < 2:
-        raise ValueError(f"q of {owner} must be an integer >= 2; got {_show(q)}")
+        raise InvalidArgumentError(f"q of {owner} must be an integer >= 2; got {_show_short(q)}")
+    if int(q) > MAX_Q:
+        raise LimitError(f"q of {owner} must be at most MAX_Q = {MAX_Q} (the coefficient of qX -> X); got {_show_short(q)}")
     return int(q)
+
+
+def _show_short(value: Any) -> str:
+    """:func:`_show`, cut to a readable length (a 400-digit integer is not echoed whole)."""
+    text = _show(value)
+    return text if len(text) <= 40 else f"{text[:16]}... ({len(text)} characters)"
 
 
 def _as_float(y: npt.ArrayLike) -> FloatArray:
@@ -395,5 +414,5 @@ def get_activation(name: str, **params: Any) -> Activation:
     """
     if not isinstance(name, str) or name not in ACTIVATIONS:
         valid = ", ".join(repr(n) for n in sorted(ACTIVATIONS))
-        raise ValueError(f"name of get_activation must be one of {valid}; got {_show(name)}")
+        raise InvalidArgumentError(f"name of get_activation must be one of {valid}; got {_show(name)}")
     return ACTIVATIONS[name](**params)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from rxnn._type_error import ArgumentTypeError
+from rxnn.errors import InvalidArgumentError
 from rxnn.nn.costs import Cost, QuadraticCost, get_cost
 from rxnn.nn.network import FeedForwardNetwork, FloatArray, _as_batch, _finite_array
 
@@ -47,7 +49,7 @@ def _resolve_cost(cost: Cost | str, owner: str) -> Cost:
     if isinstance(cost, str):
         return get_cost(cost)
     if not isinstance(cost, Cost):
-        raise TypeError(f"cost of {owner} must be a Cost or a cost name; got {type(cost).__name__}")
+        raise ArgumentTypeError(f"cost of {owner} must be a Cost or a cost name; got {type(cost).__name__}")
     return cost
 
 
@@ -58,7 +60,7 @@ def _given_activations(
     sizes, batch = network.layer_sizes, a0.shape[0]
     given = list(activations)
     if len(given) != len(sizes):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"activations of {owner} must be a list [a^0, ..., a^m] of {len(sizes)} arrays; got {len(given)}"
         )
     out = []
@@ -66,12 +68,12 @@ def _given_activations(
         array = _finite_array(a, f"activations[{l}]", owner)
         expected = (c,) if single else (batch, c)
         if array.shape != expected:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"activations[{l}] of {owner} must have shape {expected} to match the inputs; got shape {array.shape}"
             )
         out.append(array.reshape(batch, c))
     if not np.array_equal(out[0], a0):
-        raise ValueError(f"activations[0] of {owner} must equal the inputs (a^0 = d, eq. (6))")
+        raise InvalidArgumentError(f"activations[0] of {owner} must equal the inputs (a^0 = d, eq. (6))")
     return out
 
 
@@ -85,13 +87,13 @@ def _backprop(
 ) -> tuple[list[FloatArray], list[FloatArray], FloatArray, FloatArray, bool]:
     """Eq. (10) on a batch: (dW, db, a^m, targets, single), a^m and targets of shape (batch, c_m)."""
     if not isinstance(network, FeedForwardNetwork):
-        raise TypeError(f"network of {owner} must be a FeedForwardNetwork; got {type(network).__name__}")
+        raise ArgumentTypeError(f"network of {owner} must be a FeedForwardNetwork; got {type(network).__name__}")
     a0, single = _as_batch(inputs, network.layer_sizes[0], owner)
     batch, c_m = a0.shape[0], network.layer_sizes[-1]
     tau = _finite_array(targets, "targets", owner)
     expected = (c_m,) if single else (batch, c_m)
     if tau.shape != expected:
-        raise ValueError(f"targets of {owner} must have shape {expected} to match the inputs; got shape {tau.shape}")
+        raise InvalidArgumentError(f"targets of {owner} must have shape {expected} to match the inputs; got shape {tau.shape}")
     tau = tau.reshape(batch, c_m)
     weights, biases, phi = network.weights, network.biases, network.activation
     zs: list[FloatArray] = []
@@ -224,7 +226,7 @@ def sgd_step(
     ok = isinstance(eta, numbers.Real) and not isinstance(eta, bool)
     if not ok or not math.isfinite(float(eta)) or float(eta) <= 0:
         shown = eta.item() if isinstance(eta, np.generic) else eta
-        raise ValueError(f"eta of {owner} must be a positive finite number; got {shown!r}")
+        raise InvalidArgumentError(f"eta of {owner} must be a positive finite number; got {shown!r}")
     cost = _resolve_cost(cost, owner)
     dW, db, outputs, tau, single = _backprop(network, inputs, targets, cost, activations, owner)
     updated = network.with_parameters(

@@ -15,6 +15,7 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
+from rxnn.errors import InvalidArgumentError
 from rxnn.nn.network import _finite_array
 
 __all__ = ["Cost", "QuadraticCost", "OneNormCost", "CrossEntropyCost", "COSTS", "get_cost"]
@@ -27,7 +28,7 @@ def _pair(a: npt.ArrayLike, target: npt.ArrayLike, owner: str) -> tuple[FloatArr
     a = _finite_array(a, "a", owner)
     target = _finite_array(target, "target", owner)
     if a.ndim not in (1, 2) or a.shape != target.shape:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"a and target of {owner} must have the same shape, (c_m,) or (batch, c_m); "
             f"got shapes {a.shape} and {target.shape}"
         )
@@ -166,7 +167,7 @@ class CrossEntropyCost(Cost):
         outside = (a <= 0.0) | (a >= 1.0)
         if outside.any():
             index = tuple(int(i) for i in np.unravel_index(int(np.argmax(outside)), a.shape))
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"a of {owner} must lie strictly inside (0, 1); got {a[index].item()!r} at index {index}"
             )
 
@@ -205,5 +206,5 @@ def get_cost(name: str) -> Cost:
     """
     if not isinstance(name, str) or name not in COSTS:
         valid = ", ".join(repr(n) for n in sorted(COSTS))
-        raise ValueError(f"name of get_cost must be one of {valid}; got {name!r}")
+        raise InvalidArgumentError(f"name of get_cost must be one of {valid}; got {name!r}")
     return COSTS[name]()

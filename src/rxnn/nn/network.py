@@ -13,11 +13,44 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from rxnn._type_error import wrong_type
+from rxnn.errors import InvalidArgumentError, LimitError
 from rxnn.nn.activations import Activation
 
-__all__ = ["FeedForwardNetwork"]
+__all__ = ["FeedForwardNetwork", "MAX_LAYERS", "MAX_WIDTH", "MAX_PARAMETERS"]
 
 FloatArray = npt.NDArray[np.float64]
+
+#: Most non-input layers m of a network (the paper's networks have m = 2; §6).
+MAX_LAYERS = 1000
+#: Widest layer c_l accepted (MNIST's input layer has 784 nodes; §6).
+MAX_WIDTH = 10**6
+#: Most parameters (weights and biases) in one network: 80 MB of float64. The
+#: paper's 784-40-10 network has 31,810; the bound keeps a file, a flag or a
+#: typo (``--hidden 100000000``) from allocating gigabytes.
+MAX_PARAMETERS = 10**7
+
+
+def check_layer_sizes(sizes: Sequence[int], owner: str) -> None:
+    """Raise LimitError unless c_0, ..., c_m respect MAX_LAYERS, MAX_WIDTH and MAX_PARAMETERS.
+
+    ``sizes`` must already be positive integers; the check uses exact Python ints.
+    """
+    if len(sizes) - 1 > MAX_LAYERS:
+        raise LimitError(
+            f"layer_sizes of {owner} has {len(sizes) - 1} layers, more than the limit MAX_LAYERS = {MAX_LAYERS}"
+        )
+    widest = max(int(c) for c in sizes)
+    if widest > MAX_WIDTH:
+        raise LimitError(
+            f"layer_sizes of {owner} has a layer of {widest} nodes, more than the limit MAX_WIDTH = {MAX_WIDTH}"
+        )
+    n_parameters = sum(int(c) * int(c_prev) + int(c) for c_prev, c in zip(sizes, sizes[1:]))
+    if n_parameters > MAX_PARAMETERS:
+        raise LimitError(
+            f"layer_sizes of {owner} {list(sizes)} needs {n_parameters} parameters, more than the limit "
+            f"MAX_PARAMETERS = {MAX_PARAMETERS}; use fewer or narrower layers"
+        )
 
 
 def _first_nonfinite(array: FloatArray) -> tuple[int, ...] | None:
@@ -32,11 +65,11 @@ def _finite_array(value: npt.ArrayLike, label: str, owner: str) -> FloatArray:
     """``value`` as a float64 array, or ValueError naming the first NaN/inf entry."""
     try:
         array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{label} of {owner} must be an array of real numbers; got {exc}") from None
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InvalidArgumentError(f"{label} of {owner} must be an array of real numbers; got {exc}") from None
     index = _first_nonfinite(array)
     if index is not None:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{label} of {owner} must be finite; got {array[index].item()!r} at index {index}"
         )
     return array
@@ -56,7 +89,7 @@ def _as_batch(d: npt.ArrayLike, width: int, owner: str) -> tuple[FloatArray, boo
         return array[np.newaxis, :], True
     if array.ndim == 2 and array.shape[1] == width:
         return array, False
-    raise ValueError(
+    raise InvalidArgumentError(
         f"d of {owner} must have shape (c_0,) = ({width},) or (batch, {width}); got shape {array.shape}"
     )
 
@@ -75,13 +108,16 @@ class FeedForwardNetwork:
 
     Raises
     ------
-    ValueError
+    InvalidArgumentError
         If the counts differ or are 0, a weight is not 2-D or has a zero
         dimension, shapes do not chain (the message names the layer and both
         shapes), or a parameter has a NaN/inf (the message names it, e.g.
-        ``W2``, and the index of the first bad entry).
-    TypeError
-        If ``activation`` is not an :class:`~rxnn.nn.Activation`.
+        ``W2``, and the index of the first bad entry). A ``ValueError``.
+    LimitError
+        If the layer sizes exceed :data:`MAX_LAYERS`, :data:`MAX_WIDTH` or
+        :data:`MAX_PARAMETERS` (a ``ValueError``).
+    ArgumentTypeError
+        If ``activation`` is not an :class:`~rxnn.nn.Activation` (a ``TypeError``).
 
     Notes
     -----
@@ -109,10 +145,10 @@ class FeedForwardNetwork:
     ) -> None:
         owner = "FeedForwardNetwork"
         if not isinstance(activation, Activation):
-            raise TypeError(f"activation of {owner} must be an Activation; got {type(activation).__name__}")
+            raise wrong_type("activation", owner, "an Activation", activation)
         weights, biases = list(weights), list(biases)
         if len(weights) != len(biases) or not weights:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"weights and biases of {owner} must be equally many (one per layer, at least one); "
                 f"got {len(weights)} weights and {len(biases)} biases"
             )
@@ -120,19 +156,20 @@ class FeedForwardNetwork:
         bs = [_finite_array(b, f"b{l}", owner) for l, b in enumerate(biases, start=1)]
         for l, (w, b) in enumerate(zip(ws, bs), start=1):
             if w.ndim != 2 or 0 in w.shape:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"W{l} of {owner} must be a non-empty 2-D array (c_{l}, c_{l - 1}); got shape {w.shape}"
                 )
             if l > 1 and w.shape[1] != ws[l - 2].shape[0]:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"W{l} of {owner} must have {ws[l - 2].shape[0]} columns to follow W{l - 1} of shape "
                     f"{ws[l - 2].shape}; got shape {w.shape}"
                 )
             if b.shape != (w.shape[0],):
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"b{l} of {owner} must have shape ({w.shape[0]},) to match W{l} of shape {w.shape}; "
                     f"got shape {b.shape}"
                 )
+        check_layer_sizes((ws[0].shape[1], *(w.shape[0] for w in ws)), owner)
         self._weights = tuple(_frozen_copy(w) for w in ws)
         self._biases = tuple(_frozen_copy(b) for b in bs)
         self._activation = activation
@@ -166,8 +203,12 @@ class FeedForwardNetwork:
 
         Raises
         ------
-        ValueError
-            If ``layer_sizes`` has fewer than two entries or one is not a positive integer.
+        InvalidArgumentError
+            If ``layer_sizes`` has fewer than two entries or one is not a positive integer
+            (a ``ValueError``).
+        LimitError
+            If it exceeds :data:`MAX_LAYERS`, :data:`MAX_WIDTH` or :data:`MAX_PARAMETERS`
+            (checked before anything is drawn or allocated; a ``ValueError``).
 
         Examples
         --------
@@ -180,9 +221,10 @@ class FeedForwardNetwork:
         if len(sizes) < 2 or not all(
             isinstance(c, (int, np.integer)) and not isinstance(c, bool) and c > 0 for c in sizes
         ):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"layer_sizes of FeedForwardNetwork.random must be at least two positive integers; got {sizes!r}"
             )
+        check_layer_sizes(sizes, "FeedForwardNetwork.random")
         rng = np.random.default_rng(seed)
         weights = [rng.standard_normal((c, c_prev)) / np.sqrt(c_prev) for c_prev, c in zip(sizes, sizes[1:])]
         biases = [rng.standard_normal(c) for c in sizes[1:]]

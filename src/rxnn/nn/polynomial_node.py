@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
+from rxnn.errors import InvalidArgumentError
 from rxnn.nn.activations import Activation, _as_float, _out
 
 __all__ = ["PolynomialNodeActivation", "node_criterion"]
@@ -80,7 +81,7 @@ def positive_root_count(coefficients: Sequence[Fraction]) -> int:
     """
     p = _trim([Fraction(c) for c in coefficients])
     if not p:
-        raise ValueError("positive_root_count needs a non-zero polynomial")
+        raise InvalidArgumentError("positive_root_count needs a non-zero polynomial")
     while p[0] == 0:
         p.pop(0)
     if len(p) == 1:
@@ -262,7 +263,7 @@ class PolynomialNodeActivation(Activation):
         if isinstance(raw, np.polynomial.Polynomial):
             raw = raw.coef
         if isinstance(raw, (str, bytes)) or not isinstance(raw, (Sequence, np.ndarray)):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"coefficients of {owner} must be a sequence of numbers c_0, ..., c_q (lowest degree first); "
                 f"got {type(raw).__name__} (parse strings with rxnn.theory.node_activation)"
             )
@@ -270,13 +271,13 @@ class PolynomialNodeActivation(Activation):
         for k, v in enumerate(np.asarray(raw, dtype=object).ravel().tolist()):
             ok = isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
             if not ok or not math.isfinite(float(v)):
-                raise ValueError(f"coefficients of {owner} must be finite real numbers; got {v!r} for c_{k}")
+                raise InvalidArgumentError(f"coefficients of {owner} must be finite real numbers; got {v!r} for c_{k}")
             values.append(float(v) + 0.0)
         while values and values[-1] == 0.0:
             values.pop()
         reason = node_criterion(values) if values else "g must not be the zero polynomial"
         if reason is not None:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"coefficients of {owner} must give a node dx/dt = g(x) + y x with one simple, attracting "
                 f"positive fixed point for every y; got g = {_format_g(values)}: {reason} "
                 "(rxnn.theory.check_activation gives the argument and a counterexample y)"
