@@ -1,7 +1,7 @@
 """The error for an argument of the wrong type: an :class:`~rxnn.errors.RxnnError` that is a ``TypeError``.
 
-Kept apart from :mod:`rxnn.errors` so that the layers (``rxnn.nn``, ``rxnn.crn``)
-can raise it; callers catch it as ``TypeError`` (as before) or as ``RxnnError``.
+The classes live in :mod:`rxnn.errors`; this module adds the message template.
+Callers catch the error as ``TypeError`` (as before) or as ``RxnnError``.
 
 Examples
 --------
@@ -15,19 +15,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rxnn.errors import RxnnError
+from rxnn.errors import ArgumentTypeError, IndexOutOfRangeError
 
 __all__ = ["ArgumentTypeError", "IndexOutOfRangeError", "wrong_type"]
-
-
-class ArgumentTypeError(RxnnError, TypeError):
-    """An argument of a public function has the wrong type; the message names it, the type wanted and the type given."""
 
 
 def wrong_type(arg: str, func: str, what: str, got: Any) -> ArgumentTypeError:
     """The standard error for an argument of the wrong type: ``<arg> of <func> must be <what>; got <type name>``."""
     return ArgumentTypeError(f"{arg} of {func} must be {what}; got {type(got).__name__}")
 
-
-class IndexOutOfRangeError(RxnnError, IndexError):
-    """An index outside its sequence (an ``IndexError``); the message gives the valid range."""

@@ -26,6 +26,8 @@ from __future__ import annotations
 __all__ = [
     "RxnnError",
     "InvalidArgumentError",
+    "ArgumentTypeError",
+    "IndexOutOfRangeError",
     "LimitError",
     "ComputationError",
     "OutputPathError",
@@ -41,6 +43,14 @@ class InvalidArgumentError(RxnnError, ValueError):
 
     The message follows one template: ``<arg> of <function> must be <what>; got <value>``.
     """
+
+
+class ArgumentTypeError(RxnnError, TypeError):
+    """An argument of a public function has the wrong type; the message names it, the type wanted and the type given."""
+
+
+class IndexOutOfRangeError(RxnnError, IndexError):
+    """An index outside its sequence (an ``IndexError``); the message gives the valid range."""
 
 
 class LimitError(RxnnError, ValueError):

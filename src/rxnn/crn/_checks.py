@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from rxnn._validation import must_be
-from rxnn.errors import LimitError, RxnnError
+from rxnn.errors import ArgumentTypeError, LimitError
 
 __all__ = ["ArgumentTypeError", "HUGE", "STATE_LIMIT", "check_elements", "check_network", "check_times"]
 
@@ -22,10 +22,6 @@ __all__ = ["ArgumentTypeError", "HUGE", "STATE_LIMIT", "check_elements", "check_
 HUGE = 1e100
 #: Most values of one state (batch x dynamic species) that simulate / steady_state accept: 80 MB of float64.
 STATE_LIMIT = 10_000_000
-
-
-class ArgumentTypeError(RxnnError, TypeError):
-    """An argument of the wrong type (a ``TypeError``, as callers catch it today)."""
 
 
 def check_network(network: Any, func: str) -> None:
