@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "rxnn._stochastic_cli",
     "rxnn.datasets._cli",
     "rxnn.theory._cli",
+    "rxnn.dsd._cli",
 )
 
 

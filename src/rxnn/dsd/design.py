@@ -125,7 +125,26 @@ class DSDDesign:
         """The rate constant the module realises (/nM^(n-1)/s), from the scheme's rate law."""
         m = self.modules[module] if isinstance(module, int) else module
         n = len(m.reactants)
-        return self.scheme.q_per_nM_s * self.complexes[m.gate].nM * self.fuel_nM ** (1 - n)
+        k = self.scheme.q_per_nM_s * self.complexes[m.gate].nM * self.fuel_nM ** (1 - n)
+        if self.scheme.rate_fuel:  # ratio rho = G/R, times the free share of each reactant
+            free = float(np.prod([1.0 / (1.0 + self._bound_ratios.get(r, 0.0)) for r in m.reactants]))
+            k *= self.fuel_nM / self.complexes[f"b_r{m.index}"].nM * free
+        return k
+
+    @cached_property
+    def _bound_ratios(self) -> dict[str, float]:
+        """First reactant -> sum of [G]/[R] over the gates it enters first (lakin2012)."""
+        out: dict[str, float] = {}
+        for m in self.modules:
+            if m.reactants:
+                rho = self.complexes[m.gate].nM / self.complexes[f"b_r{m.index}"].nM
+                out[m.reactants[0]] = out.get(m.reactants[0], 0.0) + rho
+        return out
+
+    def formal_rate(self, module: DSDModule | int) -> float:
+        """The formal rate constant the module realises: :meth:`physical_rate` in formal units."""
+        m = self.modules[module] if isinstance(module, int) else module
+        return self.physical_rate(m) * self.time_unit_s * self.unit_nM ** (len(m.reactants) - 1)
 
     # ------------------------------------------------------------------ concentrations
     def initial_state(self, formal: Mapping[str, float] | None = None) -> dict[str, float]:
@@ -228,6 +247,67 @@ def _expanded(names: tuple[str, ...], column: Any) -> list[str]:
     return out
 
 
+def _set_nM(complexes: dict[str, PilComplex], name: str, nM: float) -> None:
+    c = complexes[name]
+    complexes[name] = PilComplex(c.name, c.kernel, c.role, float(nM), c.module)
+
+
+def _first_reactant_pools(raw: list) -> dict[str, np.ndarray]:
+    """Modules by first reactant: the gates in which one signal is bound after the first, reversible step."""
+    pools: dict[str, list[int]] = {}
+    for k, (_, reactants, *_rest) in enumerate(raw):
+        if reactants:
+            pools.setdefault(reactants[0], []).append(k)
+    return {s: np.array(v) for s, v in pools.items()}
+
+
+def _unsequestered(targets: np.ndarray, raw: list, pools: dict[str, np.ndarray], time_unit_s: float) -> np.ndarray:
+    """Gate/backward-strand ratios rho that realise ``targets`` although signals are partly bound.
+
+    After G + X <-> G1 + R (equal rates both ways) each gate that X enters
+    first holds rho times the free X, so the free share of X is 1/(1 + S_X),
+    S_X the sum of those rho. A module then runs at q rho C^(2-n) times the
+    product of its reactants' free shares: rho_m = t_m * prod_i (1 + S_i),
+    solved by fixed-point iteration (it converges while every S_X stays
+    below about 1, which the default time unit ensures).
+    """
+    index = {s: k for k, s in enumerate(pools)}
+    reactant_pools = [[index[r] for r in reactants if r in index] for _, reactants, *_ in raw]
+    members = [pools[s] for s in pools]
+    bound = np.zeros(len(pools))
+    for _ in range(200):
+        factor = np.array([np.prod(1.0 + bound[idx]) for idx in reactant_pools])
+        rho = targets * factor
+        new = np.array([rho[idx].sum() for idx in members])
+        if not np.all(np.isfinite(new)) or new.max(initial=0.0) > 1e3:
+            break
+        if np.allclose(new, bound, rtol=1e-13, atol=0.0):
+            return rho
+        bound = new
+    raise DSDError(
+        f"time unit {time_unit_s:.4g} s is too short: the signals would be bound in their gates faster than the "
+        "gate concentrations can compensate; use a longer time_unit_s"
+    )
+
+
+def _time_unit(scheme: Scheme, scale: np.ndarray, time_unit_s: float | None, min_nM: float, max_nM: float) -> float:
+    """The time unit: given, or the one that fits every gate (and backward strand) in [min_nM, max_nM]."""
+    if not scale.size:
+        return float(time_unit_s or 1.0)
+    if time_unit_s is None:  # SSW: the fastest gate at the cap
+        time_unit_s = float(scale.max() / max_nM)
+    values = scale / time_unit_s
+    need = min_nM / values if scheme.rate_fuel else values
+    if need.max() > max_nM * (1 + 1e-9):
+        j = int(np.argmax(need))
+        spread = f"; the rates span {scale.max() / scale.min():.3g}x in these units" if scheme.rate_fuel else ""
+        raise DSDError(
+            f"time unit {time_unit_s:.4g} s needs a gate or backward strand of module {j} at {need[j]:.4g} nM, above "
+            f"max_gate_nM={max_nM:g}{spread}: raise max_gate_nM, lower min_nM, or bring unit_nM closer to fuel_nM"
+        )
+    return float(time_unit_s)
+
+
 def translate(
     network: ReactionNetwork,
     scheme: str | Scheme = "soloveichik2010",
@@ -235,6 +315,7 @@ def translate(
     unit_nM: float = 1.0,
     fuel_nM: float = 1000.0,
     max_gate_nM: float = 1000.0,
+    min_nM: float = 100.0,
     time_unit_s: float | None = None,
 ) -> DSDDesign:
     """Translate a reaction network into a strand-displacement design, one module per reaction.
@@ -253,11 +334,17 @@ def translate(
     fuel_nM : float, default 1000.0
         Concentration C of every fuel, backward strand and translator (nM).
     max_gate_nM : float, default 1000.0
-        Largest gate concentration (nM); with ``time_unit_s=None`` the
-        fastest-needing gate gets exactly this.
+        Largest gate (or backward strand) concentration (nM).
+    min_nM : float, default 100.0
+        lakin2012 only: the gate concentration; the rate is set by the
+        backward strand, whose concentration R gives [G]/R (corrected for
+        the share of the first reactant bound in its gates). Keep it well
+        above what a module consumes during a run.
     time_unit_s : float, optional
-        Seconds per formal time unit; by default the smallest that keeps
-        every gate at or below ``max_gate_nM``.
+        Seconds per formal time unit; by default soloveichik2010 takes the
+        smallest that keeps every gate at or below ``max_gate_nM`` and
+        lakin2012 the one at which the busiest signal is half bound in its
+        gates.
 
     Returns
     -------
@@ -273,9 +360,9 @@ def translate(
     Notes
     -----
     Cost O(reactions) in Python, no enumeration: the 784-40-10 network of
-    63,720 reactions translates in seconds. A reaction of rate k with n
-    reactants needs ``[G] = k / (q tau) * (unit/C)^(1-n)`` (tau the time
-    unit, q the scheme's step rate).
+    63,720 reactions translates in seconds. A reaction of formal rate k with
+    n reactants needs ``k_phys = k * unit^(1-n) / tau`` (tau the time
+    unit), realised by the scheme's rate law (:mod:`rxnn.dsd.schemes`).
 
     Examples
     --------
@@ -290,7 +377,7 @@ def translate(
     if not isinstance(network, ReactionNetwork):
         raise DSDError(f"network of translate must be a ReactionNetwork; got {type(network).__name__}")
     scheme = get_scheme(scheme)
-    for arg, value in (("unit_nM", unit_nM), ("fuel_nM", fuel_nM), ("max_gate_nM", max_gate_nM)):
+    for arg, value in (("unit_nM", unit_nM), ("fuel_nM", fuel_nM), ("max_gate_nM", max_gate_nM), ("min_nM", min_nM)):
         check_positive_finite(value, arg, "translate")
     if time_unit_s is not None:
         check_positive_finite(time_unit_s, "time_unit_s", "translate")
@@ -338,6 +425,9 @@ def translate(
             if role == "gate":
                 name = gate = f"g_r{j}"
                 complexes[name] = PilComplex(name, kernel, role, 0.0, j)
+            elif kind == scheme.rate_fuel:
+                name = f"b_r{j}"
+                complexes[name] = PilComplex(name, kernel, "fuel", 0.0, j)
             elif role == "intermediate":
                 name = f"j_r{j}_{kind[1:]}"
                 complexes[name] = PilComplex(name, kernel, role, 0.0, j)
@@ -346,23 +436,30 @@ def translate(
             if name not in members:
                 members.append(name)
         raw.append((j, reactants, products, tuple(members), gate))
+    helpers = {scheme.signal_kernel(h) for h in helpers_done}
     for kernel, name in fuel_names.items():
-        complexes[name] = PilComplex(name, kernel, "fuel", fuel_nM)
-    # Gate concentrations: [G] = k / (q tau) * (unit/C)^(1 - n).
+        # The rate law counts helper strands (source, padding) at C; lakin2012 keeps its release
+        # fuels at the gate concentration so that the steps after the rate-setting one stay fast.
+        nM = fuel_nM if kernel in helpers or not scheme.rate_fuel else max(fuel_nM, min_nM)
+        complexes[name] = PilComplex(name, kernel, "fuel", nM)
+    # s_j: the gate concentration (SSW) or gate/backward-strand ratio (Lakin) times tau.
     scale = np.array([rates[j] * (unit_nM / fuel_nM) ** (1 - len(r)) / scheme.q_per_nM_s for j, r, *_ in raw])
-    if time_unit_s is None:
-        time_unit_s = float(scale.max() / max_gate_nM) if scale.size else 1.0
-    gates = scale / time_unit_s
-    if gates.size and gates.max() > max_gate_nM * (1 + 1e-12):
-        j = int(np.argmax(gates))
-        raise DSDError(
-            f"time_unit_s={time_unit_s:g} needs gate g_r{j} at {gates[j]:.4g} nM, above max_gate_nM={max_gate_nM:g}; "
-            f"use time_unit_s >= {scale.max() / max_gate_nM:.4g} or raise max_gate_nM"
-        )
+    if scheme.rate_fuel:
+        scale = scale / fuel_nM
+        pools = _first_reactant_pools(raw)
+        if time_unit_s is None:  # the busiest signal has about a sixth of itself bound in gates
+            time_unit_s = 8.0 * max(float(scale[idx].sum()) for idx in pools.values())
+    time_unit_s = _time_unit(scheme, scale, time_unit_s, min_nM, max_gate_nM)
+    values = scale / time_unit_s
+    if scheme.rate_fuel:
+        values = _unsequestered(values, raw, pools, time_unit_s)
     modules = []
-    for (j, reactants, products, members, gate), g in zip(raw, gates):
-        c = complexes[gate]
-        complexes[gate] = PilComplex(c.name, c.kernel, c.role, float(g), j)
+    for (j, reactants, products, members, gate), value in zip(raw, values):
+        if scheme.rate_fuel:  # [G]/[R] = value, the gate at min_nM
+            _set_nM(complexes, gate, min_nM)
+            _set_nM(complexes, f"b_r{j}", min_nM / value)
+        else:
+            _set_nM(complexes, gate, value)
         modules.append(DSDModule(j, tuple(reactants), tuple(products), float(rates[j]), members, gate,
                                  _type_key(reactants, products)))
     order = {"signal": 0, "gate": 1, "fuel": 2, "intermediate": 3}

@@ -20,15 +20,18 @@ differ only in names. Both schemes take one history domain per species
 (SSW 2010 leave history domains free, "?"), so that every formal species is
 one complex and its concentration is that complex's.
 
-Rates (both schemes, with every fuel and backward strand at concentration C
-and signals much below C) follow from the quasi-steady state of the gate's
-intermediates: a reaction with n reactants runs at
+Rates (with every fuel at concentration C and signals much below C) follow
+from the quasi-steady state of the gate's intermediates: a reaction with n
+reactants runs at
 
-    k_phys = q [G] C^(1-n)        (n = 0 counts the source fuel, n >= 1 as is)
+    soloveichik2010:  k_phys = q [G] C^(1-n)           (SSW 2010: k = q_i C_max for n = 1, q_i for n = 2)
+    lakin2012:        k_phys = q [G] C^(1-n) * C / [R]  (R: the module's backward strand)
 
-where [G] is the concentration of the module's gate and q the rate constant
-of the displacement step that decides it (:attr:`Scheme.q_per_nM_s`, the
-value peppercorn 1.1.1 assigns to the scheme's toehold; tests re-derive it).
+where [G] is the module's gate concentration and q the rate constant of the
+displacement step that decides it (:attr:`Scheme.q_per_nM_s`, the value
+peppercorn 1.1.1 assigns for 7-nt toeholds; the tests re-derive it by
+simulating the enumerated module). A zero-order reaction counts its source
+(or padding) fuel strands as reactants at C.
 """
 
 from __future__ import annotations
@@ -76,6 +79,9 @@ class Scheme:
     max_reactants: int = 0
     #: Rate constant (/nM/s) of the rate-deciding step (peppercorn 1.1.1, 7-nt toeholds).
     q_per_nM_s: float = 0.0
+    #: Kind of the module-private backward strand whose concentration R also sets the
+    #: rate (k_phys = q [G] C^(1-n) * C / R), or "" if only the gate does.
+    rate_fuel: str = ""
 
     def signal_domains(self, ident: str) -> dict[str, int]:
         """The domains a species (or helper species) ``ident`` owns."""
@@ -168,6 +174,7 @@ class Lakin2012(Scheme):
     citation = "Lakin, Youssef, Cardelli & Phillips, J. R. Soc. Interface 9:470 (2012)"
     max_reactants = 2
     q_per_nM_s = 1.0476894375089447e-3
+    rate_fuel = "R1"
 
     def signal_domains(self, ident: str) -> dict[str, int]:
         return {"t": TOEHOLD_NT, f"h_{ident}": LONG_NT, f"f_{ident}": LONG_NT}

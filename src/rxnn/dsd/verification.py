@@ -31,12 +31,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from rxnn.dsd._pil import DSDError
 from rxnn.dsd.design import DSDDesign
 from rxnn.dsd.enumeration import MAX_MODULES, Enumeration, enumerate_design
 
-__all__ = ["METHODS", "ModuleCheck", "VerificationReport", "verify_design", "implementation_crn"]
+__all__ = ["METHODS", "ModuleCheck", "VerificationReport", "verify_design", "implementation_crn", "formal_readout",
+           "formal_values"]
 
 METHODS = ("bisimulation", "modular-bisimulation", "pathway")
 
@@ -225,3 +229,84 @@ def _modular(design: DSDDesign, groups: list) -> VerificationReport:
     statement = ("modular CRN bisimulation (crnverifier) of the modules, each enumerated on its own, fuels removed, "
                  "with the modularity condition between modules")
     return VerificationReport("modular-bisimulation", passed, tuple(checks), statement)
+
+
+def _bisimulation(design: DSDDesign, enumeration: Enumeration, modules: list[int]) -> dict[str, list[str]]:
+    from crnverifier import crn_bisimulation_test
+
+    icrn, waste = implementation_crn(design, enumeration)
+    fcrn = _formal_crn(design, modules)
+    formals = {s for r in fcrn for side in r for s in side} | {
+        s for r in icrn for side in r for s in side if not s.startswith("#")}
+    passed, bisim = crn_bisimulation_test(fcrn, icrn, formals=formals,
+                                          interpretation={s: [s] for s in formals} | waste)
+    if not passed:
+        raise DSDError(f"modules {modules[:5]} do not verify (no CRN bisimulation); their DNA species have no "
+                       "formal reading")
+    return bisim
+
+
+def formal_readout(design: DSDDesign, enumeration: Enumeration, *, modular: bool = False) -> dict[str, dict[str, int]]:
+    """How much of each formal species every species of an enumerated network holds (its CRN bisimulation).
+
+    A signal strand bound in a gate still counts as its formal species (the
+    interpretation crnverifier finds, e.g. ``G1 := A``), so the formal
+    concentration of X is the sum over DNA species of count x concentration.
+
+    Parameters
+    ----------
+    design : DSDDesign
+    enumeration : Enumeration
+        From :func:`~rxnn.dsd.enumerate_design` of the whole design
+        (``modular`` as it was enumerated).
+    modular : bool
+        The enumeration was modular: interpret one module per type and rename.
+
+    Returns
+    -------
+    dict of str to dict of str to int
+        DNA species -> {formal species: count}; fuels and wastes are absent.
+    """
+    readout: dict[str, dict[str, int]] = {}
+
+    def add(species: str, formal: list[str]) -> None:
+        if formal:
+            counts: dict[str, int] = {}
+            for f in formal:
+                counts[f] = counts.get(f, 0) + 1
+            readout[species] = counts
+
+    if not modular:
+        for k, v in _bisimulation(design, enumeration, list(range(design.n_modules))).items():
+            add(design.signal_species.get(k, k.lstrip("#")), v)
+        return readout
+    for members in design.reaction_types.values():
+        i = members[0]
+        template = enumerate_design(design, modules=[i])
+        bisim = _bisimulation(design, template, [i])
+        mi = design.modules[i]
+        for j in members:
+            mj = design.modules[j]
+            formal = dict(zip((*mi.reactants, *mi.products), (*mj.reactants, *mj.products)))
+            names = dict(zip(mi.complexes, mj.complexes))
+            for k, v in bisim.items():
+                if k.startswith("#"):
+                    x = k[1:]
+                    species = x if i == j else names.get(x, f"m{j}_{x}")
+                else:
+                    species = design.signal_species[formal[k]]
+                add(species, [formal[f] for f in v])
+    return readout
+
+
+def formal_values(readout: dict[str, dict[str, int]], result: Any) -> dict[str, np.ndarray]:
+    """Formal species concentrations (nM) from a simulation of the DNA network: sums over :func:`formal_readout`."""
+    out: dict[str, np.ndarray] = {}
+    species = set(result.species) if hasattr(result, "species") else None
+    for name, counts in readout.items():
+        if species is not None and name not in species:
+            continue
+        values = np.asarray(result[name], dtype=float)
+        for f, c in counts.items():
+            out[f] = out.get(f, 0.0) + c * values
+    return out
