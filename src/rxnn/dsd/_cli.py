@@ -32,9 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("target", type=Path, metavar="MODEL_OR_NETWORK", help=".npz model file or reaction network text file")
     p.add_argument("--scheme", default="soloveichik2010", choices=sorted(SCHEMES), help="translation scheme")
     p.add_argument("-o", "--output", type=Path, help="write the design as PIL to this file")
-    p.add_argument("--unit-nM", type=positive_float, default=1.0, help="nM per formal concentration unit (default 1)")
-    p.add_argument("--fuel-nM", type=positive_float, default=1000.0, help="fuel concentration in nM (default 1000)")
-    p.add_argument("--max-gate-nM", type=positive_float, default=1000.0, help="largest gate concentration (default 1000)")
+    p.add_argument("--unit-nM", type=positive_float, help="nM per formal concentration unit (default: the scheme's)")
+    p.add_argument("--fuel-nM", type=positive_float, help="fuel concentration C of the rate law in nM (default: the scheme's)")
+    p.add_argument("--max-gate-nM", type=positive_float, help="largest gate concentration in nM (default: the scheme's)")
     p.add_argument("--verify", action="store_true",
                    help="enumerate and verify one module per reaction type (peppercorn + crnverifier)")
     p.set_defaults(func=_dsd)

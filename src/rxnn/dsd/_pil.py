@@ -77,17 +77,26 @@ class PilComplex:
 def strands_of(kernel: str) -> tuple[tuple[str, ...], ...]:
     """Split kernel notation into strands of domain names (structure dropped).
 
+    A ``)`` is the complement of the domain whose ``(`` it closes.
+
     Examples
     --------
     >>> strands_of("b( c( + ) ) a*")
     (('b', 'c'), ('c*', 'b*', 'a*'))
     """
     strands: list[list[str]] = [[]]
+    stack: list[str] = []
     for token in kernel.split():
         if token == "+":
             strands.append([])
-        elif token != ")":
-            strands[-1].append(token.rstrip("("))
+        elif token == ")":
+            partner = stack.pop()
+            strands[-1].append(partner[:-1] if partner.endswith("*") else partner + "*")
+        elif token.endswith("("):
+            stack.append(token[:-1])
+            strands[-1].append(token[:-1])
+        else:
+            strands[-1].append(token)
     return tuple(tuple(s) for s in strands)
 
 

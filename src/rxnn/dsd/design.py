@@ -240,10 +240,12 @@ def _type_key(reactants: list[str], products: list[str]) -> tuple:
     return (tuple(labels[s] for s in reactants), tuple(labels[s] for s in products))
 
 
-def _expanded(names: tuple[str, ...], column: Any) -> list[str]:
+def _expanded(names: tuple[str, ...], matrix: Any, j: int) -> list[str]:
+    """Column j of a CSC complex matrix as a list of species with repetition."""
+    lo, hi = matrix.indptr[j], matrix.indptr[j + 1]
     out: list[str] = []
-    for i, c in zip(column.indices, column.data):
-        out.extend([names[i]] * int(c))
+    for i, c in zip(matrix.indices[lo:hi].tolist(), matrix.data[lo:hi].tolist()):
+        out.extend([names[i]] * c)
     return out
 
 
@@ -312,10 +314,10 @@ def translate(
     network: ReactionNetwork,
     scheme: str | Scheme = "soloveichik2010",
     *,
-    unit_nM: float = 1.0,
-    fuel_nM: float = 1000.0,
-    max_gate_nM: float = 1000.0,
-    min_nM: float = 100.0,
+    unit_nM: float | None = None,
+    fuel_nM: float | None = None,
+    max_gate_nM: float | None = None,
+    min_nM: float | None = None,
     time_unit_s: float | None = None,
 ) -> DSDDesign:
     """Translate a reaction network into a strand-displacement design, one module per reaction.
@@ -329,14 +331,18 @@ def translate(
         absorb_enzymes=True)``, §5.1).
     scheme : str or Scheme, default "soloveichik2010"
         ``"soloveichik2010"`` or ``"lakin2012"`` (:data:`rxnn.dsd.schemes.SCHEMES`).
-    unit_nM : float, default 1.0
-        nM per formal concentration unit.
-    fuel_nM : float, default 1000.0
-        Concentration C of every fuel, backward strand and translator (nM).
-    max_gate_nM : float, default 1000.0
-        Largest gate (or backward strand) concentration (nM).
-    min_nM : float, default 100.0
-        lakin2012 only: the gate concentration; the rate is set by the
+    unit_nM : float, optional
+        nM per formal concentration unit (default: ``scheme.defaults``,
+        1 for soloveichik2010, 1e-3 for lakin2012).
+    fuel_nM : float, optional
+        Concentration C of the fuels of the rate law (nM): every fuel,
+        backward strand and translator for soloveichik2010 (default 1000),
+        the source/padding strand for lakin2012 (default 0.1; its other
+        fuels are at ``min_nM``).
+    max_gate_nM : float, optional
+        Largest gate (or backward strand) concentration (nM; default 1000, 1e5).
+    min_nM : float, optional
+        lakin2012 only (default 10): the gate concentration; the rate is set by the
         backward strand, whose concentration R gives [G]/R (corrected for
         the share of the first reactant bound in its gates). Keep it well
         above what a module consumes during a run.
@@ -377,6 +383,11 @@ def translate(
     if not isinstance(network, ReactionNetwork):
         raise DSDError(f"network of translate must be a ReactionNetwork; got {type(network).__name__}")
     scheme = get_scheme(scheme)
+    d = scheme.defaults
+    unit_nM = d["unit_nM"] if unit_nM is None else unit_nM
+    fuel_nM = d["fuel_nM"] if fuel_nM is None else fuel_nM
+    max_gate_nM = d["max_gate_nM"] if max_gate_nM is None else max_gate_nM
+    min_nM = d["min_nM"] if min_nM is None else min_nM
     for arg, value in (("unit_nM", unit_nM), ("fuel_nM", fuel_nM), ("max_gate_nM", max_gate_nM), ("min_nM", min_nM)):
         check_positive_finite(value, arg, "translate")
     if time_unit_s is not None:
@@ -410,8 +421,8 @@ def translate(
     raw: list[tuple[int, list[str], list[str], tuple[str, ...], str]] = []
     helpers_done: set[str] = set()
     for j in range(network.n_reactions):
-        reactants = _expanded(names, R[:, j])
-        products = _expanded(names, P[:, j])
+        reactants = _expanded(names, R, j)
+        products = _expanded(names, P, j)
         members, gate = [], ""
         for helper in scheme.helper_species(len(reactants), len(products)):
             if helper not in helpers_done:
@@ -448,7 +459,7 @@ def translate(
         scale = scale / fuel_nM
         pools = _first_reactant_pools(raw)
         if time_unit_s is None:  # the busiest signal has about a sixth of itself bound in gates
-            time_unit_s = 8.0 * max(float(scale[idx].sum()) for idx in pools.values())
+            time_unit_s = 8.0 * max((float(scale[idx].sum()) for idx in pools.values()), default=float(scale.max(initial=1.0)))
     time_unit_s = _time_unit(scheme, scale, time_unit_s, min_nM, max_gate_nM)
     values = scale / time_unit_s
     if scheme.rate_fuel:

@@ -82,6 +82,8 @@ class Scheme:
     #: Kind of the module-private backward strand whose concentration R also sets the
     #: rate (k_phys = q [G] C^(1-n) * C / R), or "" if only the gate does.
     rate_fuel: str = ""
+    #: Default units of :func:`rxnn.dsd.translate` (nM) for this scheme.
+    defaults: dict = {"unit_nM": 1.0, "fuel_nM": 1000.0, "min_nM": 100.0, "max_gate_nM": 1000.0}
 
     def signal_domains(self, ident: str) -> dict[str, int]:
         """The domains a species (or helper species) ``ident`` owns."""
@@ -175,6 +177,9 @@ class Lakin2012(Scheme):
     max_reactants = 2
     q_per_nM_s = 1.0476894375089447e-3
     rate_fuel = "R1"
+    # Signals at 1 pM per formal unit, padding fuel 0.1 nM, gates 10 nM: the n = 1 and n = 2 rates
+    # differ by fuel/unit = 100 in backward-strand concentration, and fuels exceed a run's use.
+    defaults = {"unit_nM": 1e-3, "fuel_nM": 0.1, "min_nM": 10.0, "max_gate_nM": 1e5}
 
     def signal_domains(self, ident: str) -> dict[str, int]:
         return {"t": TOEHOLD_NT, f"h_{ident}": LONG_NT, f"f_{ident}": LONG_NT}
