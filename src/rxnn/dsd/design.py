@@ -342,7 +342,7 @@ def translate(
     max_gate_nM : float, optional
         Largest gate (or backward strand) concentration (nM; default 1000, 1e5).
     min_nM : float, optional
-        lakin2012 only (default 10): the gate concentration; the rate is set by the
+        lakin2012 only (default 2): the gate concentration; the rate is set by the
         backward strand, whose concentration R gives [G]/R (corrected for
         the share of the first reactant bound in its gates). Keep it well
         above what a module consumes during a run.
@@ -449,9 +449,10 @@ def translate(
         raw.append((j, reactants, products, tuple(members), gate))
     helpers = {scheme.signal_kernel(h) for h in helpers_done}
     for kernel, name in fuel_names.items():
-        # The rate law counts helper strands (source, padding) at C; lakin2012 keeps its release
-        # fuels at the gate concentration so that the steps after the rate-setting one stay fast.
-        nM = fuel_nM if kernel in helpers or not scheme.rate_fuel else max(fuel_nM, min_nM)
+        # The rate law counts helper strands (source, padding) at C. lakin2012 keeps its release
+        # fuels at a tenth of the cap, so that the steps after the rate-setting one are fast and,
+        # in a gate of 2X, win over the backward strand undoing the second X (rate q [R], [R] << cap).
+        nM = fuel_nM if kernel in helpers or not scheme.rate_fuel else max(fuel_nM, min_nM, max_gate_nM / 10)
         complexes[name] = PilComplex(name, kernel, "fuel", nM)
     # s_j: the gate concentration (SSW) or gate/backward-strand ratio (Lakin) times tau.
     scale = np.array([rates[j] * (unit_nM / fuel_nM) ** (1 - len(r)) / scheme.q_per_nM_s for j, r, *_ in raw])

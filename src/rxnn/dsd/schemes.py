@@ -177,9 +177,10 @@ class Lakin2012(Scheme):
     max_reactants = 2
     q_per_nM_s = 1.0476894375089447e-3
     rate_fuel = "R1"
-    # Signals at 1 pM per formal unit, padding fuel 0.1 nM, gates 10 nM: the n = 1 and n = 2 rates
-    # differ by fuel/unit = 100 in backward-strand concentration, and fuels exceed a run's use.
-    defaults = {"unit_nM": 1e-3, "fuel_nM": 0.1, "min_nM": 10.0, "max_gate_nM": 1e5}
+    # Signals at 1 pM per formal unit, padding fuel 0.1 nM, gates 2 nM: the n = 1 and n = 2 rates
+    # differ by fuel/unit = 100 in backward-strand concentration; fuels and gates exceed what a run
+    # uses (about unit x value x formal time = 0.03 nM) by > 60x.
+    defaults = {"unit_nM": 1e-3, "fuel_nM": 0.1, "min_nM": 2.0, "max_gate_nM": 1e5}
 
     def signal_domains(self, ident: str) -> dict[str, int]:
         return {"t": TOEHOLD_NT, f"h_{ident}": LONG_NT, f"f_{ident}": LONG_NT}
