@@ -274,13 +274,19 @@ def _unsequestered(targets: np.ndarray, raw: list, pools: dict[str, np.ndarray],
     below about 1, which the default time unit ensures).
     """
     index = {s: k for k, s in enumerate(pools)}
-    reactant_pools = [[index[r] for r in reactants if r in index] for _, reactants, *_ in raw]
-    members = [pools[s] for s in pools]
+    # (module, pool) pairs, one per reactant that is a pooled signal (repeated for 2X).
+    pairs = [(m, index[r]) for m, (_, reactants, *_rest) in enumerate(raw) for r in reactants if r in index]
+    mods = np.array([p[0] for p in pairs], dtype=np.int64)
+    pool_of = np.array([p[1] for p in pairs], dtype=np.int64)
+    first = np.full(len(raw), -1, dtype=np.int64)
+    for k, idx in enumerate(pools.values()):
+        first[idx] = k
+    has_first = first >= 0
     bound = np.zeros(len(pools))
     for _ in range(200):
-        factor = np.array([np.prod(1.0 + bound[idx]) for idx in reactant_pools])
-        rho = targets * factor
-        new = np.array([rho[idx].sum() for idx in members])
+        log_factor = np.bincount(mods, weights=np.log1p(bound[pool_of]), minlength=len(raw))
+        rho = targets * np.exp(log_factor)
+        new = np.bincount(first[has_first], weights=rho[has_first], minlength=len(pools))
         if not np.all(np.isfinite(new)) or new.max(initial=0.0) > 1e3:
             break
         if np.allclose(new, bound, rtol=1e-13, atol=0.0):
@@ -450,9 +456,10 @@ def translate(
     helpers = {scheme.signal_kernel(h) for h in helpers_done}
     for kernel, name in fuel_names.items():
         # The rate law counts helper strands (source, padding) at C. lakin2012 keeps its release
-        # fuels at a tenth of the cap, so that the steps after the rate-setting one are fast and,
-        # in a gate of 2X, win over the backward strand undoing the second X (rate q [R], [R] << cap).
-        nM = fuel_nM if kernel in helpers or not scheme.rate_fuel else max(fuel_nM, min_nM, max_gate_nM / 10)
+        # fuels at a tenth of the cap (at most 1e4 nM), so that the steps after the rate-setting one
+        # are fast and, in a gate of 2X, win over the backward strand undoing the second X.
+        release = max(fuel_nM, min_nM, min(max_gate_nM, 1e5) / 10)
+        nM = fuel_nM if kernel in helpers or not scheme.rate_fuel else release
         complexes[name] = PilComplex(name, kernel, "fuel", nM)
     # s_j: the gate concentration (SSW) or gate/backward-strand ratio (Lakin) times tau.
     scale = np.array([rates[j] * (unit_nM / fuel_nM) ** (1 - len(r)) / scheme.q_per_nM_s for j, r, *_ in raw])

@@ -110,42 +110,46 @@ def design_summary(design: DSDDesign, *, formal_time: float = ANSWER_FORMAL_TIME
     return "\n".join(lines)
 
 
-def budget_table(compiled: Any, schemes: tuple[str, ...] = ("soloveichik2010", "lakin2012"), **options: Any) -> str:
-    """A markdown table of the DNA budget of a compiled network, one row per scheme.
+def budget_table(compiled: Any, schemes: tuple[str, ...] = ("soloveichik2010", "lakin2012")) -> str:
+    """A markdown table of the DNA budget of a compiled network, one row per scheme, at the scheme's default units.
 
     soloveichik2010 takes the Table 1 form (trimolecular; enzymes as
     signals), lakin2012 the absorbed form of §5.1 (bimolecular), both built
-    from ``compiled.source`` with :func:`rxnn.compile_network`.
+    from ``compiled.source`` with :func:`rxnn.compile_network`. Counts do not
+    depend on concentrations; the gate cap is lifted so that the table shows
+    the largest concentration the rates need (above ~1e5 nM = 100 uM a lab
+    cannot make it: the rate constants span too wide a range).
 
     Parameters
     ----------
     compiled : CompiledNetwork
     schemes : tuple of str
-    **options
-        Passed to :func:`rxnn.dsd.translate` (unit_nM, fuel_nM, ...).
 
     Returns
     -------
     str
         Markdown: scheme, form, reactions, strands, domains, nucleotides,
-        gates, fuels, gate range, time unit.
+        gates, fuels, largest concentration needed, one formal time unit.
     """
     from rxnn.compile import compile_network
     from rxnn.dsd.design import translate
     from rxnn.dsd.schemes import get_scheme
 
     rows = [
-        "| scheme | network form | reactions | strands | domains | nucleotides | gates | fuels | gates (nM) | 1 time unit |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| scheme | network form | reactions | strands | domains | nucleotides | gates | fuels | "
+        "largest complex (nM) | 1 time unit |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name in schemes:
-        absorbed = get_scheme(name).max_reactants < 3
+        scheme = get_scheme(name)
+        absorbed = scheme.max_reactants < 3
         net = compile_network(compiled.source, absorb_enzymes=absorbed).network
-        b = design_budget(translate(net, name, **options))
+        cap = float(scheme.defaults["max_gate_nM"]) if not scheme.rate_fuel else 1e300
+        b = design_budget(translate(net, name, max_gate_nM=cap))
+        largest = max(b["gate_nM"][1], b["fuel_nM"][1])
         form = "absorbed (§5.1)" if absorbed else "Table 1"
         rows.append(
             f"| {name} | {form} | {b['formal_reactions']:,} | {b['strands']:,} | {b['domains']:,} | "
-            f"{b['nucleotides']:,} | {b['gates']:,} | {b['fuels']:,} | {b['gate_nM'][0]:.3g}-{b['gate_nM'][1]:.3g} | "
-            f"{_duration(b['time_unit_s'])} |"
+            f"{b['nucleotides']:,} | {b['gates']:,} | {b['fuels']:,} | {largest:.3g} | {_duration(b['time_unit_s'])} |"
         )
     return "\n".join(rows)
