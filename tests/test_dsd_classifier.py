@@ -47,6 +47,7 @@ def _dna_outputs(compiled, design, d, leak_per_s=0.0):
     return np.array([values[s][-1] / design.unit_nM for s in compiled.layer_species(2)])
 
 
+@pytest.mark.slow
 def test_every_module_type_of_the_classifier_design_verifies(trained):
     _, _, design = trained
     report = verify_design(design, per_type=True)
@@ -54,7 +55,7 @@ def test_every_module_type_of_the_classifier_design_verifies(trained):
     assert sum(c.represents for c in report.checks) == design.n_modules
 
 
-@pytest.mark.parametrize("d", [[0.8, 0.2], [0.1, 0.9]])
+@pytest.mark.parametrize("d", [[0.8, 0.2], pytest.param([0.1, 0.9], marks=pytest.mark.slow)])
 def test_dna_outputs_match_the_forward_pass(trained, d):
     net, compiled, design = trained
     expected = net(np.array(d))
@@ -62,6 +63,7 @@ def test_dna_outputs_match_the_forward_pass(trained, d):
     np.testing.assert_allclose(got, expected, atol=0.03 * max(1.0, float(np.max(np.abs(expected)))))
 
 
+@pytest.mark.slow
 def test_dna_outputs_with_leak_stay_within_tolerance(trained):
     net, compiled, design = trained
     d = np.array([0.8, 0.2])
