@@ -68,7 +68,7 @@ def _break_gate(design, where):
         tokens.pop(last)
     complexes = dict(design.complexes)
     complexes[gate] = PilComplex(c.name, " ".join(tokens), c.role, c.nM, c.module)
-    return dataclasses.replace(design, complexes=complexes, _cache={})
+    return dataclasses.replace(design, complexes=complexes)
 
 
 @pytest.mark.parametrize("scheme,where", [
