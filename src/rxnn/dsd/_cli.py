@@ -35,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--unit-nM", type=positive_float, help="nM per formal concentration unit (default: the scheme's)")
     p.add_argument("--fuel-nM", type=positive_float, help="fuel concentration C of the rate law in nM (default: the scheme's)")
     p.add_argument("--max-gate-nM", type=positive_float, help="largest gate concentration in nM (default: the scheme's)")
+    p.add_argument("--min-nM", type=positive_float, help="lakin2012: gate concentration in nM (default: the scheme's)")
     p.add_argument("--verify", action="store_true",
                    help="enumerate and verify one module per reaction type (peppercorn + crnverifier)")
     p.set_defaults(func=_dsd)
@@ -66,7 +67,7 @@ def _dsd(args: argparse.Namespace) -> int:
     try:
         network = _load_network(args.target, args.scheme)
         design = translate(network, args.scheme, unit_nM=args.unit_nM, fuel_nM=args.fuel_nM,
-                           max_gate_nM=args.max_gate_nM)
+                           max_gate_nM=args.max_gate_nM, min_nM=args.min_nM)
         if args.output is not None:
             design.write_pil(args.output)
         print(design.summary())
