@@ -25,25 +25,29 @@ __all__ = [
     "SCHEMES",
     "Scheme",
     "translate",
+    "Enumeration",
     "enumerate_design",
+    "VerificationReport",
     "verify_design",
+    "formal_readout",
+    "formal_values",
     "budget_table",
+    "design_budget",
     "design_summary",
-    "leak_reactions",
 ]
 
 
 def __getattr__(name: str):
     # The enumeration and verification modules import peppercorn/crnverifier lazily; keep import rxnn.dsd light.
-    if name in ("enumerate_design", "Enumeration", "leak_reactions"):
+    if name in ("enumerate_design", "Enumeration"):
         from rxnn.dsd import enumeration
 
         return getattr(enumeration, name)
-    if name in ("verify_design", "VerificationReport"):
+    if name in ("verify_design", "VerificationReport", "formal_readout", "formal_values"):
         from rxnn.dsd import verification
 
         return getattr(verification, name)
-    if name in ("budget_table", "design_summary"):
+    if name in ("budget_table", "design_budget", "design_summary"):
         from rxnn.dsd import resources
 
         return getattr(resources, name)

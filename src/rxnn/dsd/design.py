@@ -2,10 +2,10 @@
 
 :func:`translate` builds one module per formal reaction with the chosen
 scheme (:mod:`rxnn.dsd.schemes`), names its complexes, and sets every
-concentration: fuels and backward strands at ``fuel_nM``, each module's gate
-at the concentration that realises the reaction's rate constant
-(``k_phys = q [G] C^(1-n)``, see the schemes), in a time unit chosen so that
-no gate exceeds ``max_gate_nM``.
+concentration so that each module realises its reaction's rate constant by
+the scheme's rate law: soloveichik2010 through the gate concentration
+(fuels at ``fuel_nM``), lakin2012 through the ratio of gate to backward
+strand (:mod:`rxnn.dsd.rates`), in a time unit chosen to fit ``max_gate_nM``.
 
 Units: concentrations in nM, time in s, rate constants in /nM^(n-1)/s for a
 reaction with n reactants (nM/s for n = 0). A formal concentration of 1 is

@@ -25,8 +25,11 @@ from the quasi-steady state of the gate's intermediates: a reaction with n
 reactants runs at
 
     soloveichik2010:  k_phys = q [G] C^(1-n)           (SSW 2010: k = q_i C_max for n = 1, q_i for n = 2)
-    lakin2012:        k_phys = q [G] C^(1-n) * C / [R]  (R: the module's backward strand)
+    lakin2012:        k_phys = q [G] C^(1-n) * C / [R] * prod_i 1/(1 + S_i)
 
+(R: the module's backward strand; S_i: the sum of [G]/[R] over the gates
+reactant i enters first, which hold that share of it bound,
+:func:`rxnn.dsd.rates.unsequestered`)
 where [G] is the module's gate concentration and q the rate constant of the
 displacement step that decides it (:attr:`Scheme.q_per_nM_s`, the value
 peppercorn 1.1.1 assigns for 7-nt toeholds; the tests re-derive it by
