@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "rxnn.datasets._cli",
     "rxnn.theory._cli",
     "rxnn.experiments._compare_cli",
+    "rxnn.dsd._cli",
 )
 
 

@@ -1,0 +1,60 @@
+"""Measurements quoted in the rxnn.dsd report (not a test): run with the source tree on the path.
+
+    PYTHONPATH=src python tests/dsd_measurements.py
+
+1. the trained 2-2-1 classifier of tests/test_dsd_classifier.py as DNA (lakin2012 defaults), outputs vs the
+   forward pass, with and without leak; 2. the 784-40-10 budget table; 3. time per module (enumerate +
+   CRN bisimulation), one module per reaction type, both schemes.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from rxnn import FeedForwardNetwork, ReLU, SmoothReLU, compile_network, sgd_step, simulate
+from rxnn.dsd import translate
+from rxnn.dsd.enumeration import enumerate_design
+from rxnn.dsd.resources import budget_table
+from rxnn.dsd.verification import formal_readout, formal_values, verify_design
+
+
+def classifier() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.uniform(size=(64, 2))
+    y = np.where(x[:, :1] > x[:, 1:], 1.0, 0.2)
+    net = FeedForwardNetwork([np.array([[0.9, -0.4], [-0.3, 0.8]]), np.array([[0.7, -0.5]])],
+                             [np.array([0.2, 0.2]), np.array([0.3])], ReLU())
+    for _ in range(200):
+        net = sgd_step(net, x, y, eta=0.1).network
+    comp = compile_network(net, absorb_enzymes=True)
+    design = translate(comp.network, "lakin2012", max_gate_nM=1e6)
+    print(design.summary())
+    readout = formal_readout(design, enumerate_design(design, modular=True), modular=True)
+    for leak in (0.0, 1e-14, 1e-13, 1e-12):
+        e = enumerate_design(design, modular=True, leak_per_s=leak)
+        for d in ([0.8, 0.2], [0.1, 0.9]):
+            d = np.array(d)
+            t = 30 * design.time_unit_s
+            res = simulate(e.network, e.initial_state(design, comp.initial_state(d, 1.0)), (0, t), t_eval=[t],
+                           atol=1e-9 * design.unit_nM)
+            got = formal_values(readout, res)["X2_1"][-1] / design.unit_nM
+            print(f"leak {leak:g} /s input {d}: forward {net(d)[0]:.4f} DNA {got:.4f} error {got - net(d)[0]:+.4f}")
+
+
+def mnist_sized() -> None:
+    rng = np.random.default_rng(0)
+    net = FeedForwardNetwork([rng.normal(size=(40, 784)) * 0.05, rng.normal(size=(10, 40)) * 0.2],
+                             [rng.normal(size=40) * 0.1, rng.normal(size=10) * 0.1], SmoothReLU(1.0))
+    print(budget_table(compile_network(net)))
+    for scheme, absorbed in (("soloveichik2010", False), ("lakin2012", True)):
+        start = time.perf_counter()
+        design = translate(compile_network(net, absorb_enzymes=absorbed).network, scheme, max_gate_nM=1e300)
+        print(f"{scheme}: translate {time.perf_counter() - start:.1f} s")
+        print(verify_design(design, per_type=True))
+
+
+if __name__ == "__main__":
+    classifier()
+    mnist_sized()
