@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,6 +15,10 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("RXNN_EXAMPLES_SMALL", "1")
 
 import rxnn  # noqa: E402
+
+# autosummary writes a page per object but never deletes one: start from none, so that a
+# renamed or moved object leaves no stale page (a warning, hence an error) behind.
+shutil.rmtree(Path(__file__).resolve().parent / "api" / "generated", ignore_errors=True)
 
 project = "rxnn"
 author = "the rxnn developers"
