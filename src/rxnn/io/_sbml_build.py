@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from rxnn.crn.model import PARAMETER_NAME, SPECIES_NAME
 from rxnn.crn.network import NetworkError, ReactionNetwork
 from rxnn.io._sbml_massaction import MAX_COEFFICIENT, Law, Refusal, Reported, mass_action
-from rxnn.io._sbml_math import MathError, evaluate
+from rxnn.io._sbml_math import MathError, evaluate, names_in
 from rxnn.io._sbml_parse import Document, Reaction, Reference
 from rxnn.io._sbml_values import Values, initial_values
 from rxnn.io._xml_guard import SBMLError
@@ -116,12 +116,16 @@ def _unit(doc: Document, vals: Values, volumes: dict[str, float]) -> float:
     return next(iter(sizes), 1.0)
 
 
-def _stoichiometries(refs: list[Reference], vals: Values) -> dict[str, int]:
+def _stoichiometries(refs: list[Reference], vals: Values, moving: set[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for ref in refs:
         if ref.species in vals.rule_fixed:
             continue  # a constant species: no change
         value = ref.stoichiometry
+        if ref.math is not None and names_in(ref.math) & moving:
+            raise Refusal(f"the stoichiometryMath of {ref.species!r} (line {ref.line}) depends on "
+                          f"{', '.join(sorted(names_in(ref.math) & moving))}, which change in time; rxnn needs "
+                          "constant integer stoichiometries")
         if ref.math is not None:
             try:
                 value = evaluate(ref.math, vals.values.__getitem__, vals.functions)
@@ -158,8 +162,9 @@ def _reaction_rows(reaction: Reaction, doc: Document, vals: Values, factors: dic
         return vals.values[name]
 
     species = frozenset(s for s in doc.species if s not in vals.rule_fixed and s not in local)
+    moving = {s.id for s in doc.species.values() if not s.boundary and s.id not in vals.rule_fixed} | {"time"}
     law = Law(species, value, frozenset(vals.named - set(local)), vals.functions,
-              _stoichiometries(reaction.reactants, vals), _stoichiometries(reaction.products, vals),
+              _stoichiometries(reaction.reactants, vals, moving), _stoichiometries(reaction.products, vals, moving),
               frozenset(s.id for s in doc.species.values() if s.boundary),
               frozenset(s.id for s in doc.species.values() if s.only_substance))
     terms, note = mass_action(reaction.math, law)

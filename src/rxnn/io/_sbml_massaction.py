@@ -40,7 +40,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rxnn.io._sbml_math import MathError, evaluate, inline, show
+from rxnn.io._sbml_math import MathError, evaluate, inline, names_in, show
 
 try:  # TODO(merge): use rxnn.crn.model.MAX_COEFFICIENT once engineer h3's shared limit is on this branch
     from rxnn.crn.model import MAX_COEFFICIENT
@@ -108,6 +108,14 @@ def fold(node: Any, law: Law) -> Any:
             except MathError as exc:
                 raise Refusal(str(exc)) from None
         return folded
+    if kind == "piecewise":
+        moving = sorted(names_in(node) & (law.species | law.named))
+        if moving:
+            raise Refusal(f"its law has a <piecewise> of {', '.join(moving[:5])}, which is not mass action")
+        try:
+            return ("cn", evaluate(node, law.value, law.functions))
+        except MathError as exc:
+            raise Refusal(str(exc)) from None
     if kind == "bad":
         raise (Reported if len(node) > 2 else Refusal)(node[1])
     raise Refusal(f"{show(node)} is not mass action (it uses {node[1] if len(node) > 1 else kind})")

@@ -2,7 +2,7 @@
 
 Trees are tuples: ``("ci", id)``, ``("cn", value)``, ``("const", name)`` (``pi``,
 ``exponentiale``, ``true``, ...), ``("apply", operator, args)``, ``("call",
-function, args)``, ``("lambda", bvars, body)``, ``("qual", tag, children)``
+function, args)``, ``("lambda", bvars, body)``, ``("piecewise", [(value, condition or None)])``, ``("qual", tag, children)``
 (``bvar``, ``degree``, ``logbase``), ``("other", what)`` for anything a
 mass-action model cannot hold (``time``, ``delay``, ``piecewise``) and
 ``("bad", message)`` for malformed math. :func:`evaluate` computes a tree's
@@ -28,8 +28,8 @@ from rxnn.io._sbml_lexical import LexicalError, xsd_double, xsd_int
 MATH_LEAVES = frozenset({"ci", "cn", "csymbol"})
 _CONSTANTS = {"pi": math.pi, "exponentiale": math.e, "true": 1.0, "false": 0.0, "notanumber": math.nan,
               "infinity": math.inf}
-#: SBML L3V2 §3.4.6: the value of the csymbol avogadro.
-AVOGADRO = 6.02214076e23
+#: The value of the csymbol avogadro in SBML L3 (V1 and V2 keep the 2006 CODATA value the suite expects).
+AVOGADRO = 6.02214179e23
 #: Limits on inlining function definitions: nesting of calls and nodes of the inlined tree.
 MAX_CALL_DEPTH = 50
 MAX_TREE_NODES = 200_000
@@ -102,6 +102,12 @@ def math_node(tag: str, attrs: Mapping[str, str], children: list, text: str) -> 
         return ("lambda", bvars, children[-1])
     if tag in ("bvar", "degree", "logbase"):
         return ("qual", tag, children)
+    if tag == "piece" and len(children) == 2:
+        return ("piece", children[0], children[1])
+    if tag == "otherwise" and len(children) == 1:
+        return ("piece", children[0], None)
+    if tag == "piecewise" and children and all(c[0] == "piece" for c in children):
+        return ("piecewise", [(c[1], c[2]) for c in children])
     if not children and tag in _CONSTANTS:
         return ("const", tag)
     if not children:
@@ -142,6 +148,8 @@ def show(node: Any, limit: int = 120) -> str:
             stack.extend(reversed(parts))
         elif item[0] == "qual":
             stack.extend(reversed(item[2]))
+        elif item[0] == "piecewise":
+            out.append("piecewise(...)")
         else:
             out.append(str(item[1]) if len(item) > 1 else str(item[0]))
     text = "".join(out)
@@ -161,7 +169,17 @@ def _qualifier(args: list, tag: str) -> tuple[list, Any]:
 _UNARY: dict[str, Callable[[float], float]] = {
     "exp": math.exp, "ln": math.log, "abs": abs, "floor": math.floor, "ceiling": math.ceil, "sin": math.sin,
     "cos": math.cos, "tan": math.tan, "arcsin": math.asin, "arccos": math.acos, "arctan": math.atan,
-    "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh,
+    "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh, "sec": lambda x: 1 / math.cos(x),
+    "csc": lambda x: 1 / math.sin(x), "cot": lambda x: 1 / math.tan(x), "arcsinh": math.asinh,
+    "arccosh": math.acosh, "arctanh": math.atanh, "arcsec": lambda x: math.acos(1 / x),
+    "arccsc": lambda x: math.asin(1 / x), "arccot": lambda x: math.atan(1 / x),
+    "sech": lambda x: 1 / math.cosh(x), "csch": lambda x: 1 / math.sinh(x), "coth": lambda x: 1 / math.tanh(x),
+    "arcsech": lambda x: math.acosh(1 / x), "arccsch": lambda x: math.asinh(1 / x),
+    "arccoth": lambda x: math.atanh(1 / x), "not": lambda x: float(not x),
+}
+_RELATIONS: dict[str, Callable[[float, float], bool]] = {
+    "eq": lambda a, b: a == b, "neq": lambda a, b: a != b, "gt": lambda a, b: a > b, "lt": lambda a, b: a < b,
+    "geq": lambda a, b: a >= b, "leq": lambda a, b: a <= b,
 }
 
 
@@ -179,6 +197,15 @@ def _apply(op: str, values: list[float], node: tuple) -> float:
         return float(values[0] ** values[1])
     if op in _UNARY and len(values) == 1:
         return float(_UNARY[op](values[0]))
+    if op in _RELATIONS and len(values) >= 2:
+        return float(all(_RELATIONS[op](a, b) for a, b in zip(values, values[1:])))
+    if op in ("and", "or", "xor"):
+        truth = [bool(v) for v in values]
+        return float(all(truth) if op == "and" else any(truth) if op == "or" else sum(truth) % 2 == 1)
+    if op in ("max", "min") and values:
+        return float(max(values) if op == "max" else min(values))
+    if op in ("rem", "quotient") and len(values) == 2 and values[1] != 0:
+        return math.fmod(values[0], values[1]) if op == "rem" else float(math.trunc(values[0] / values[1]))
     if op == "factorial" and len(values) == 1 and values[0] == int(values[0]) and 0 <= values[0] <= 170:
         return float(math.factorial(int(values[0])))
     raise MathError(f"{show(node)} uses the operator {op!r}, which rxnn does not evaluate")
@@ -235,6 +262,11 @@ def evaluate(node: Any, lookup: Callable[[str], float], functions: Mapping[str, 
             return _apply(op, values, node)
         except (OverflowError, ValueError, ZeroDivisionError, TypeError) as exc:
             raise MathError(f"{show(node)} has no real value ({exc})") from None
+    if kind == "piecewise":
+        for value, condition in node[1]:
+            if condition is None or evaluate(condition, lookup, functions, depth):
+                return evaluate(value, lookup, functions, depth)
+        return math.nan
     if kind == "bad":
         raise MathError(f"malformed math: {node[1]}")
     raise MathError(f"{show(node)} is not arithmetic rxnn evaluates ({node[1] if len(node) > 1 else kind})")
@@ -258,6 +290,9 @@ def inline(node: Any, functions: Mapping[str, Any], depth: int = 0, budget: list
         return ("apply", node[1], [inline(a, functions, depth, budget) for a in node[2]])
     if kind == "qual":
         return ("qual", node[1], [inline(a, functions, depth, budget) for a in node[2]])
+    if kind == "piecewise":
+        return ("piecewise", [(inline(v, functions, depth, budget),
+                               None if c is None else inline(c, functions, depth, budget)) for v, c in node[1]])
     if kind != "call":
         return node
     body = functions.get(node[1])
@@ -279,6 +314,9 @@ def _substitute(node: Any, bound: Mapping[str, Any], budget: list[int]) -> Any:
         return bound.get(node[1], node)
     if kind in ("apply", "call", "qual"):
         return (kind, node[1], [_substitute(a, bound, budget) for a in node[2]])
+    if kind == "piecewise":
+        return ("piecewise", [(_substitute(v, bound, budget), None if c is None else _substitute(c, bound, budget))
+                              for v, c in node[1]])
     return node
 
 
@@ -294,4 +332,8 @@ def names_in(node: Any) -> set[str]:
             stack.extend(n[2])
         elif n[0] == "lambda":
             out |= names_in(n[2]) - set(n[1])
+        elif n[0] == "piecewise":
+            stack.extend(x for pair in n[1] for x in pair if x is not None)
+        elif n[0] == "other" and "time" in str(n[1]):
+            out.add("time")
     return out

@@ -16,7 +16,10 @@ governed by its reactions alone. A compartment without a size (or with
 ``spatialDimensions="0"``) whose species are all amounts
 (``hasOnlySubstanceUnits="true"``) gets size 1, so their concentrations
 equal their amounts (the size never enters their kinetics); with a
-concentration species inside it is refused.
+concentration species inside a 3-dimensional one it is refused. An unsized
+0-dimensional compartment has no volume at all: its species are amounts
+whatever their ``hasOnlySubstanceUnits``, again read with size 1 (one with a
+size uses it, as the SBML Test Suite expects).
 """
 
 from __future__ import annotations
@@ -67,19 +70,19 @@ def _unsized(doc: Document, targets: dict[str, Any]) -> dict[str, float]:
     sizes = {}
     for cid, (size, line) in doc.compartments.items():
         zero_d = doc.dimensions.get(cid) == 0
-        if (size is not None and not zero_d) or cid in targets:
+        if size is not None or cid in targets:
             continue
         inside = [s for s in doc.species.values() if s.compartment == cid]
         concentration = [s.id for s in inside if not s.only_substance]
-        if concentration:
-            what = "is 0-dimensional" if zero_d else "has no size"
-            doc.problems.append(f"compartment {cid!r} (line {line}) {what}, but its species "
+        if concentration and not zero_d:
+            doc.problems.append(f"compartment {cid!r} (line {line}) has no size, but its species "
                                 f"{', '.join(concentration[:5])} are concentrations (hasOnlySubstanceUnits is "
                                 "false); give it a size")
             continue
         sizes[cid] = 1.0
         if inside:
-            doc.notes.append(f"{doc.origin}: compartment {cid!r} has no size; its species are amounts, read with "
+            what = "is 0-dimensional" if zero_d else "has no size"
+            doc.notes.append(f"{doc.origin}: compartment {cid!r} {what}; its species are read as amounts in "
                              "size 1 (their concentrations are their amounts)")
     return sizes
 
