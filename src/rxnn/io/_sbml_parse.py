@@ -170,6 +170,8 @@ class Parser:
         if self.depth > self.max_depth:
             raise self.fail(too_deep(self.max_depth))
         if self.skip:
+            if full == COMP + " externalModelDefinition":  # even inside a skipped subtree
+                self._external(attrs)
             return
         kind, local = self.names.get(full) or self._classify(full)
         if self.math is not None:
@@ -186,8 +188,7 @@ class Parser:
                 self.math = [["math", attrs, []]]
             else:
                 if kind == "comp" and local == "externalModelDefinition":
-                    self._problem(f"<comp:externalModelDefinition> (line {self._line()}) names another file "
-                                  f"({attrs.get(COMP + ' source', '?')[:80]!r}); rxnn never reads other files")
+                    self._external(attrs)
                 self.skip = self.depth
         elif not self.stack:
             self._root(local, attrs)
@@ -216,6 +217,10 @@ class Parser:
             if local == "reaction":
                 self.reaction = None
         self.depth -= 1
+
+    def _external(self, attrs: dict[str, str]) -> None:
+        self._problem(f"<comp:externalModelDefinition> (line {self._line()}) names another file "
+                      f"({attrs.get(COMP + ' source', '?')[:80]!r}); rxnn never reads other files")
 
     # ------------------------------------------------------------------ structure
     def _root(self, local: str, attrs: dict[str, str]) -> None:

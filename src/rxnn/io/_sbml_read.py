@@ -29,6 +29,8 @@ def _flatten_comp(data: bytes, origin: str, max_bytes: int, max_depth: int, func
     ``data`` has passed the guard (no document type, size, depth) and holds no
     ``externalModelDefinition`` (refused while parsing), so libSBML reads no other file.
     """
+    if b"externalModelDefinition" in data:  # a second guard: libSBML would open the file it names
+        raise SBMLError(f"{origin} has a comp externalModelDefinition; rxnn never reads other files")
     try:
         import libsbml
     except ImportError:
@@ -170,6 +172,8 @@ def validate_sbml(
     SBMLError
         If the file fails the safety checks.
     """
+    if b"externalModelDefinition" in data:  # a second guard: libSBML would open the file it names
+        raise SBMLError(f"{origin} has a comp externalModelDefinition; rxnn never reads other files")
     try:
         import libsbml
     except ImportError:
