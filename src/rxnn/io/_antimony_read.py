@@ -42,6 +42,7 @@ _FACTOR = re.compile(rf"({_ID})(?:\^([0-9]+))?")
 # Comments and strings, removed before looking for import statements.
 _HIDDEN = re.compile(r'//[^\n]*|/\*.*?(?:\*/|\Z)|#[^\n]*|"(?:[^"\\\n]|\\.)*"?', re.S)
 _IMPORT = re.compile(r"\bimport\b")
+_BLOCK_COMMENT = re.compile(r"/\*(?:[^*]|\*(?!/))*\*/")
 
 
 def refuse_imports(text: str, origin: str, error: type[FormatError]) -> None:
@@ -89,7 +90,7 @@ def read_rxnn_subset(text: str, origin: str) -> Document | None:
     state = "before"
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
-        if not line or line.startswith("//"):
+        if not line or line.startswith("//") or _BLOCK_COMMENT.fullmatch(line):
             continue
         if state == "before":
             if _MODEL.fullmatch(line) is None:

@@ -116,7 +116,7 @@ def _unit(doc: Document, vals: Values, volumes: dict[str, float]) -> float:
     return next(iter(sizes), 1.0)
 
 
-def _stoichiometries(refs: list[Reference], vals: Values, moving: set[str]) -> dict[str, int]:
+def _stoichiometries(refs: list[Reference], vals: Values, moving: frozenset[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for ref in refs:
         if ref.species in vals.rule_fixed:
@@ -143,6 +143,22 @@ def _stoichiometries(refs: list[Reference], vals: Values, moving: set[str]) -> d
     return out
 
 
+def _sets(doc: Document, vals: Values) -> dict[str, frozenset[str]]:
+    """The species sets every law needs, computed once per document (cached on ``vals``)."""
+    cached = getattr(vals, "_sets", None)
+    if cached is None:
+        cached = {
+            "species": frozenset(s for s in doc.species if s not in vals.rule_fixed),
+            "moving": frozenset({s.id for s in doc.species.values() if not s.boundary and s.id not in vals.rule_fixed}
+                                | {"time"}),
+            "named": frozenset(vals.named),
+            "fixed": frozenset(s.id for s in doc.species.values() if s.boundary),
+            "counts": frozenset(s.id for s in doc.species.values() if s.only_substance),
+        }
+        vals._sets = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _reaction_rows(reaction: Reaction, doc: Document, vals: Values, factors: dict[str, float],
                    unit: float) -> list[tuple[dict, dict, float | str]]:
     if not reaction.has_law:
@@ -161,12 +177,12 @@ def _reaction_rows(reaction: Reaction, doc: Document, vals: Values, factors: dic
             return local[name]
         return vals.values[name]
 
-    species = frozenset(s for s in doc.species if s not in vals.rule_fixed and s not in local)
-    moving = {s.id for s in doc.species.values() if not s.boundary and s.id not in vals.rule_fixed} | {"time"}
-    law = Law(species, value, frozenset(vals.named - set(local)), vals.functions,
-              _stoichiometries(reaction.reactants, vals, moving), _stoichiometries(reaction.products, vals, moving),
-              frozenset(s.id for s in doc.species.values() if s.boundary),
-              frozenset(s.id for s in doc.species.values() if s.only_substance))
+    sets = _sets(doc, vals)
+    species, named = sets["species"], sets["named"]
+    if local:  # a local parameter shadows a species or global parameter of that name
+        species, named = species - set(local), named - set(local)
+    law = Law(species, value, named, vals.functions, _stoichiometries(reaction.reactants, vals, sets["moving"]),
+              _stoichiometries(reaction.products, vals, sets["moving"]), sets["fixed"], sets["counts"])
     terms, note = mass_action(reaction.math, law)
     if note:
         doc.notes.append(f"{doc.origin}: reaction {reaction.id!r}: {note}")

@@ -140,13 +140,15 @@ def initial_values(doc: Document) -> Values:
                 doc.problems.append(f"{kind} {symbol!r} (line {line}): {why}")
             del pending[symbol]
             progress = True
-        for s in list(pending_species):
+        waiting = []
+        for s in pending_species:
             value = _species_value(s, values)
-            if value is not _WAIT:
-                if value is not None:
-                    values[s.id] = value
-                pending_species.remove(s)
-                progress = True
+            if value is _WAIT:
+                waiting.append(s)
+            elif value is not None:
+                values[s.id] = value
+        progress = progress or len(waiting) < len(pending_species)
+        pending_species = waiting
         if not progress:
             break
     for symbol, (_, line, kind) in pending.items():
