@@ -161,14 +161,19 @@ def run_stochastic(case: Path, repeats: int, seed: int = 2021) -> Outcome:
     header = [h.strip() for h in rows[0]]
     data = np.array([[float(x) for x in r] for r in rows[1:] if r], dtype=float)
     times = data[:, 0]
-    if any(model.volumes[s] != 1.0 or model.unit != 1.0 for s in model.volumes):
-        return Outcome(name, "crash", "compartment size is not 1; the runner simulates counts at volume 1")
-    res = simulate_stochastic(model.network, model.initial, (float(times[0]), float(times[-1])), times, volume=1.0,
-                              seed=seed, n_repeats=repeats)
+    if any(v != model.unit for v in model.volumes.values()) or any(s not in model.amounts for s in model.volumes):
+        return Outcome(name, "crash", "species are not all counts in compartments of one size")
+    # Counts n in size V: the network's variables are n / V, and rxnn's SSA at volume V has propensity c * prod
+    # n!/(n - Y)! for the rate constant the reader gives (rxnn.io._sbml_build, rxnn.crn.stochastic).
+    res = simulate_stochastic(model.network, model.initial, (float(times[0]), float(times[-1])), times,
+                              volume=model.unit, seed=seed, n_repeats=repeats)
     failures, total = [], 0
     for var in _names(settings.get("variables", "")):
         mu, sd = data[:, header.index(f"{var}-mean")], data[:, header.index(f"{var}-sd")]
-        counts = np.asarray(res.counts(model.names[var]), dtype=float).reshape(repeats, len(times))
+        if model.names[var] in model.network.species:
+            counts = np.asarray(res.counts(model.names[var]), dtype=float).reshape(repeats, len(times))
+        else:  # a species in no reaction keeps its count
+            counts = np.full((repeats, len(times)), model.values.get(var, 0.0))
         m, s2 = counts.mean(axis=0), counts.var(axis=0, ddof=1)
         for i in range(len(times)):
             if sd[i] <= 0:
