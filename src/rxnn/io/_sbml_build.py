@@ -179,7 +179,7 @@ def _reaction_rows(reaction: Reaction, doc: Document, vals: Values, factors: dic
 
     sets = _sets(doc, vals)
     species, named = sets["species"], sets["named"]
-    if local:  # a local parameter shadows a species or global parameter of that name
+    if any(name in species or name in named for name in local):  # a local parameter shadows a global name
         species, named = species - set(local), named - set(local)
     law = Law(species, value, named, vals.functions, _stoichiometries(reaction.reactants, vals, sets["moving"]),
               _stoichiometries(reaction.products, vals, sets["moving"]), sets["fixed"], sets["counts"])
