@@ -42,7 +42,10 @@ def test_every_semantic_case_matches_or_is_refused_naming_a_feature():
     assert sum(o.status == "pass" for o in outcomes) >= 250
 
 
-DSMTS_QUICK = [c for c in STOCHASTIC if c.name in ("00001", "00003")]
+# 00001 (birth-death, stationary in mean) and 00007 (immigration-death); 00003 (decay to extinction) is left to
+# the full run: its counts are far from normal, so its variance statistic Y spreads wider than the range assumes
+# at small N.
+DSMTS_QUICK = [c for c in STOCHASTIC if c.name in ("00001", "00007")]
 
 
 @pytest.mark.parametrize("case", DSMTS_QUICK, ids=lambda p: p.name)

@@ -172,8 +172,6 @@ def validate_sbml(
     SBMLError
         If the file fails the safety checks.
     """
-    if b"externalModelDefinition" in data:  # a second guard: libSBML would open the file it names
-        raise SBMLError(f"{origin} has a comp externalModelDefinition; rxnn never reads other files")
     try:
         import libsbml
     except ImportError:
@@ -181,6 +179,8 @@ def validate_sbml(
     path = Path(path)
     data = read_limited(path, max_bytes, "validate_sbml", repr(str(path))) if isinstance(max_bytes, int) else b""
     parse(data, repr(str(path)), max_bytes, max_depth, "validate_sbml")
+    if b"externalModelDefinition" in data:  # libSBML's consistency checks would open the file it names
+        raise SBMLError(f"{str(path)!r} has a comp externalModelDefinition; rxnn never reads other files")
     document = libsbml.readSBMLFromString(data.decode("utf-8", errors="replace"))
     document.checkConsistency()
     errors = []

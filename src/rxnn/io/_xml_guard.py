@@ -108,7 +108,7 @@ def read_limited(path: Path, max_bytes: int, func: str, origin: str) -> bytes:
     try:
         check_file_size(path, max_bytes, func, SBMLError)  # fails early for regular files, names the size
     except FileNotFoundError:
-        raise SBMLFileNotFoundError(f"{origin} does not exist; check the path") from None
+        raise SBMLFileNotFoundError(f"{origin} is missing (no such file); check the path") from None
     except OSError as exc:
         raise SBMLError(f"cannot read {origin}: {exc.strerror or exc}") from None
     try:

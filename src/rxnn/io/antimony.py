@@ -369,7 +369,7 @@ def read_antimony(
         with open(path, "rb") as f:
             data = f.read(max_bytes + 1)
     except FileNotFoundError:
-        raise AntimonyFileNotFoundError(f"{str(path)!r} does not exist; check the path") from None
+        raise AntimonyFileNotFoundError(f"{str(path)!r} is missing (no such file); check the path") from None
     except OSError as exc:
         raise AntimonyError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
