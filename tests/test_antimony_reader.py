@@ -99,3 +99,9 @@ def test_a_compiled_network_reads_back_without_the_package_and_the_writer_warns(
         warnings.simplefilter("ignore")
         back, _ = read_antimony_string(text)
     assert back == net
+
+
+def test_text_with_a_lone_surrogate_is_refused():
+    # found by the fuzz test: the text cannot be handed to the antimony package as UTF-8
+    with pytest.raises(AntimonyError, match="not valid Unicode .*index 8"):
+        read_antimony_string("model m\n\ud800\nend\n")

@@ -308,6 +308,11 @@ def read_antimony_string(
 
 
 def _read_text(text: str, origin: str, max_depth: int, timeout: float | None) -> tuple[ReactionNetwork, dict]:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise AntimonyError(f"{origin} holds a character that is not valid Unicode (a lone surrogate, "
+                            f"{text[exc.start]!r} at index {exc.start}); remove it") from None
     refuse_imports(text, origin, AntimonyError)
     doc = read_rxnn_subset(text, origin)
     if doc is not None:  # the form rxnn writes: read here, in linear time
