@@ -169,6 +169,9 @@ def test_antimony_read_errors(antimony, tmp_path):
         read_antimony_string(b"model m end")
 
 
+NOT_RXNN_FORM = "model m\n  J0: A -> ; A;\nend\n"  # a reversible arrow: outside the subset rxnn writes
+
+
 def test_antimony_runs_with_a_deadline_and_survives_crashes(antimony, monkeypatch):
     slow = "model m\n  J0: A -> ; k*(" + "+".join(["A"] * 100_000) + ");\n  k = 1; A = 1;\nend\n"
     start = time.perf_counter()
@@ -179,7 +182,7 @@ def test_antimony_runs_with_a_deadline_and_survives_crashes(antimony, monkeypatc
 
     monkeypatch.setattr(module, "_CHILD", "import os\nos.abort()")
     with pytest.raises(AntimonyError, match=r"crashed \(signal 6\)"):
-        read_antimony_string("model m\nend\n")
+        read_antimony_string(NOT_RXNN_FORM)
     with pytest.raises(ValueError, match="timeout of read_antimony_string must be a positive number"):
         read_antimony_string("model m\nend\n", timeout=0)
 
@@ -187,7 +190,9 @@ def test_antimony_runs_with_a_deadline_and_survives_crashes(antimony, monkeypatc
 def test_reading_antimony_without_the_package_says_how_to_get_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "antimony", None)
     with pytest.raises(ImportError, match="pip install antimony"):
-        read_antimony_string("model m\nend\n")
+        read_antimony_string(NOT_RXNN_FORM)
+    # rxnn's own form needs no package
+    assert read_antimony_string("model m\nend\n") == (ReactionNetwork([]), {})
 
 
 # --------------------------------------------------------------------------- JSON

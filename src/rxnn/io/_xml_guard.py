@@ -15,6 +15,8 @@ from __future__ import annotations
 import xml.parsers.expat as expat
 from pathlib import Path
 
+from rxnn.errors import InvalidArgumentError
+from rxnn.io._sbml_lexical import READABLE_ENCODINGS, declared_encoding
 from rxnn.io.formats import FormatError, check_file_size
 
 #: Default limit on element nesting for reading (``max_depth=``); mass-action SBML needs about 10.
@@ -27,6 +29,18 @@ class SBMLError(FormatError):
     __module__ = "rxnn.io.sbml"  # the public home: tracebacks, reprs and pickles name it
 
 
+class SBMLTypeError(SBMLError, TypeError):
+    """An argument of an SBML reader or writer has the wrong type."""
+
+    __module__ = "rxnn.io.sbml"
+
+
+class SBMLFileNotFoundError(SBMLError, FileNotFoundError):
+    """The SBML file to read does not exist."""
+
+    __module__ = "rxnn.io.sbml"
+
+
 class SBMLWarning(UserWarning):
     """Something in an SBML file was dropped or merged; the ODEs are unchanged."""
 
@@ -36,7 +50,7 @@ class SBMLWarning(UserWarning):
 def check_max_depth(max_depth: int, func: str) -> None:
     """Refuse a ``max_depth`` argument of ``func`` that is not a positive integer."""
     if isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 1:
-        raise ValueError(f"max_depth of {func} must be a positive integer; got {max_depth!r}")
+        raise InvalidArgumentError(f"max_depth of {func} must be a positive integer; got {max_depth!r}")
 
 
 def too_deep(max_depth: int) -> str:
@@ -76,6 +90,38 @@ def guarded_parser(origin: str) -> expat.XMLParserType:
     return parser
 
 
+def _check_encoding(head: bytes, origin: str) -> None:
+    """Refuse an XML declaration naming an encoding other than UTF-8, ASCII, latin-1 or UTF-16.
+
+    expat decodes these itself; for any other name pyexpat would hand the bytes to a
+    Python codec, which fails with ValueError (``shift_jis``: multi-byte) or
+    UnicodeError (``punycode``, ``idna``) instead of a clear refusal.
+    """
+    encoding = declared_encoding(head)
+    if encoding is not None and encoding not in READABLE_ENCODINGS:
+        raise SBMLError(f"{origin} declares encoding={encoding[:40]!r}; rxnn reads SBML only in UTF-8 (or ASCII, "
+                        "ISO-8859-1, UTF-16). Convert the file to UTF-8 and declare encoding=\"UTF-8\"")
+
+
+def read_limited(path: Path, max_bytes: int, func: str, origin: str) -> bytes:
+    """The bytes of ``path``, read at most ``max_bytes + 1`` at a time, so a device or pipe cannot exhaust memory."""
+    try:
+        check_file_size(path, max_bytes, func, SBMLError)  # fails early for regular files, names the size
+    except FileNotFoundError:
+        raise SBMLFileNotFoundError(f"{origin} is missing (no such file); check the path") from None
+    except OSError as exc:
+        raise SBMLError(f"cannot read {origin}: {exc.strerror or exc}") from None
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise SBMLError(f"cannot read {origin}: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise SBMLError(f"{origin} is over the limit of {max_bytes:,} bytes of {func}; if it is trusted, raise "
+                        "the limit (max_bytes=...)")
+    return data
+
+
 def feed(parser: expat.XMLParserType, source: Path | bytes, origin: str, max_bytes: int, func: str) -> None:
     """Parse the file or bytes ``source`` to the end, after checking its size against ``max_bytes``.
 
@@ -83,25 +129,25 @@ def feed(parser: expat.XMLParserType, source: Path | bytes, origin: str, max_byt
     ------
     SBMLError
         If ``source`` is too large, not well-formed XML (with line and
-        column), or declares an encoding Python cannot read; errors raised by
-        the parser's handlers pass through unchanged.
+        column), or declares an encoding other than UTF-8, ASCII, latin-1 or
+        UTF-16; errors raised by the parser's handlers pass through unchanged.
     """
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise InvalidArgumentError(f"max_bytes of {func} must be a positive integer; got {max_bytes!r}")
+    if isinstance(source, Path):
+        source = read_limited(source, max_bytes, func, origin)
+    elif len(source) > max_bytes:
+        raise SBMLError(f"{origin} is {len(source):,} bytes, over the limit of {max_bytes:,} bytes of {func}; "
+                        f"if it is trusted, raise the limit (max_bytes={len(source)})")
+    _check_encoding(source[:600], origin)
     try:
-        if isinstance(source, Path):
-            check_file_size(source, max_bytes, func, SBMLError)
-            with open(source, "rb") as f:
-                parser.ParseFile(f)
-        else:
-            if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-                raise ValueError(f"max_bytes of {func} must be a positive integer; got {max_bytes!r}")
-            if len(source) > max_bytes:
-                raise SBMLError(f"{origin} is {len(source):,} bytes, over the limit of {max_bytes:,} bytes of {func}; "
-                                f"if it is trusted, raise the limit (max_bytes={len(source)})")
-            parser.Parse(source, True)
+        parser.Parse(source, True)
     except expat.ExpatError as exc:
         raise SBMLError(
             f"{origin} is not well-formed XML: {expat.ErrorString(exc.code)} at line {exc.lineno}, "
             f"column {exc.offset + 1}"
         ) from None
-    except LookupError as exc:  # expat's answer to an unknown encoding="..." in the XML declaration
-        raise SBMLError(f"{origin} declares an encoding Python cannot read ({exc}); use UTF-8") from None
+    except (LookupError, ValueError, UnicodeError) as exc:  # a codec pyexpat could not use
+        if isinstance(exc, SBMLError):
+            raise
+        raise SBMLError(f"{origin} cannot be decoded ({type(exc).__name__}: {str(exc)[:100]}); use UTF-8") from None

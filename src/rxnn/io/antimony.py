@@ -1,4 +1,4 @@
-"""Antimony text for reaction networks: written by hand, read through the ``antimony`` package.
+"""Antimony text for reaction networks: written by hand, read by rxnn (its own form) or the ``antimony`` package.
 
 Antimony is the human-readable model language of Tellurium. :func:`write_antimony`
 needs no dependency and writes, for example::
@@ -24,13 +24,22 @@ Antimony keyword or function (``time``, ``exp``, ``in``, ...) gets a trailing
 ``_``; both keep their rxnn name as display name (``X_prime is "X'"``), which
 :func:`rxnn.io.sbml.read_sbml` restores.
 
-:func:`read_antimony` converts the text to SBML with the ``antimony`` package
-(``pip install antimony``) and reads that with :func:`rxnn.io.sbml.read_sbml_string`,
-so the same mass-action rules and refusals apply. The library runs in a child
-process with a deadline (``timeout=``), because its time grows quadratically
-with the model and hostile text can keep it busy indefinitely. It keeps
-numbers to 15 significant digits, so values read back agree with what was
-written to about 1e-15 relative (exactly where they have at most 15 digits).
+:func:`read_antimony` first refuses any ``import`` statement (the antimony
+package would read the named file and echo it in its errors), naming its line
+and reading nothing. Text in the exact form :func:`write_antimony` writes is
+then read by rxnn's own linear-time reader (:mod:`rxnn.io._antimony_read`:
+the 64 000 reactions of a compiled 784-40-10 network in seconds, where the
+antimony package needs about 30 minutes); anything else is converted to SBML
+with the ``antimony`` package (``pip install antimony``) and read with
+:func:`rxnn.io.sbml.read_sbml_string` (through the same XML guard), so the same
+mass-action rules and refusals apply either way. The library runs in a child
+process (isolated mode, in an empty working folder) with a deadline
+(``timeout=``), because its time grows quadratically with the model and
+hostile text can keep it busy indefinitely. It keeps numbers to 15
+significant digits, so values read back through it agree with what was
+written to about 1e-15 relative; rxnn's own reader reads them exactly.
+:func:`write_antimony` warns (:class:`AntimonyWarning`) above
+:data:`SLOW_READ_REACTIONS` reactions, where third-party readers get slow.
 
 Examples
 --------
@@ -53,17 +62,24 @@ import importlib.util
 import os
 import subprocess
 import sys
+import tempfile
+import warnings
 from collections.abc import Iterator, Mapping
 from numbers import Real
 from pathlib import Path
 from typing import Any
 
 from rxnn.crn.network import ReactionNetwork
+from rxnn.errors import InvalidArgumentError
+from rxnn.io._antimony_read import read_rxnn_subset, refuse_imports
+from rxnn.io._sbml_build import build
 from rxnn.io.formats import MAX_BYTES, FormatError, check_file_size, check_initial, check_network, write_chunks
-from rxnn.io.sbml import MAX_DEPTH, _free, _num, read_sbml_string, sbml_ids
+from rxnn.io.sbml import MAX_DEPTH, SBMLWarning, _free, _num, read_sbml_string, sbml_ids
 
 __all__ = [
     "AntimonyError",
+    "AntimonyWarning",
+    "SLOW_READ_REACTIONS",
     "ANTIMONY_RESERVED",
     "antimony_chunks",
     "antimony_string",
@@ -88,6 +104,22 @@ ANTIMONY_RESERVED = frozenset(
 
 class AntimonyError(FormatError):
     """Antimony text that cannot be read, or a network that cannot be written as Antimony."""
+
+
+class AntimonyTypeError(AntimonyError, TypeError):
+    """An argument of an Antimony reader has the wrong type."""
+
+
+class AntimonyFileNotFoundError(AntimonyError, FileNotFoundError):
+    """The Antimony file to read does not exist."""
+
+
+class AntimonyWarning(UserWarning):
+    """Written Antimony text that third-party readers (the antimony package, Tellurium) will read slowly."""
+
+
+#: Reactions above which :func:`write_antimony` warns that the antimony package will be slow.
+SLOW_READ_REACTIONS = 2_000
 
 
 def _ids(network: ReactionNetwork, func: str) -> tuple[dict[str, str], str, str]:
@@ -126,6 +158,13 @@ def antimony_chunks(
         raise AntimonyError(f"model_id of {func} must be an identifier that is not an Antimony keyword; "
                             f"got {model_id!r}")
     ids, j_prefix, k_prefix = _ids(network, func)
+    if network.n_reactions > SLOW_READ_REACTIONS:
+        warnings.warn(
+            f"the network has {network.n_reactions:,} reactions; rxnn reads its own Antimony back in linear time, "
+            "but the antimony package (Tellurium) slows down quadratically (about 10 s for 4 500 reactions, "
+            "hours for 64 000); exchange large networks with other tools as SBML (write_sbml)",
+            AntimonyWarning, stacklevel=3,
+        )
     compartment = _free("cell", set(ids.values()) | set(network.rate_parameters) | ANTIMONY_RESERVED)
     return _generate(network, values, ids, model_id, compartment, j_prefix, k_prefix)
 
@@ -235,8 +274,9 @@ def _to_sbml(text: str, timeout: float | None) -> str:
     """The SBML the antimony package makes of ``text``, converted in a child process with a deadline."""
     _check_antimony_installed()
     try:
-        done = subprocess.run([sys.executable, "-c", _CHILD], input=text.encode("utf-8"), capture_output=True,
-                              timeout=timeout)
+        with tempfile.TemporaryDirectory() as empty:  # no relative path reaches a user file
+            done = subprocess.run([sys.executable, "-I", "-c", _CHILD], input=text.encode("utf-8"),
+                                  capture_output=True, timeout=timeout, cwd=empty)
     except subprocess.TimeoutExpired:
         raise AntimonyError(
             f"the antimony package did not convert the text within {timeout:g} s (it slows down quadratically "
@@ -258,12 +298,28 @@ def _to_sbml(text: str, timeout: float | None) -> str:
 def read_antimony_string(
     text: str, *, max_depth: int = MAX_DEPTH, timeout: float | None = TIMEOUT
 ) -> tuple[ReactionNetwork, dict[str, float]]:
-    """Read Antimony text through the ``antimony`` package; see :func:`read_antimony`."""
+    """Read Antimony text; see :func:`read_antimony`."""
     if not isinstance(text, str):
-        raise TypeError(f"text of read_antimony_string must be a str; got {type(text).__name__}")
+        raise AntimonyTypeError(f"text of read_antimony_string must be a str; got {type(text).__name__}")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, Real) or not timeout > 0):
-        raise ValueError(f"timeout of read_antimony_string must be a positive number of seconds or None; "
-                         f"got {timeout!r}")
+        raise InvalidArgumentError(f"timeout of read_antimony_string must be a positive number of seconds or None; "
+                                   f"got {timeout!r}")
+    return _read_text(text, "the Antimony text", max_depth, timeout)
+
+
+def _read_text(text: str, origin: str, max_depth: int, timeout: float | None) -> tuple[ReactionNetwork, dict]:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise AntimonyError(f"{origin} holds a character that is not valid Unicode (a lone surrogate, "
+                            f"{text[exc.start]!r} at index {exc.start}); remove it") from None
+    refuse_imports(text, origin, AntimonyError)
+    doc = read_rxnn_subset(text, origin)
+    if doc is not None:  # the form rxnn writes: read here, in linear time
+        model = build(doc)
+        for note in doc.notes:
+            warnings.warn(note, SBMLWarning, stacklevel=3)
+        return model.network, model.initial
     sbml = _to_sbml(text, timeout)
     return read_sbml_string(sbml, max_bytes=max(len(sbml.encode()), 1), max_depth=max_depth)
 
@@ -313,13 +369,23 @@ def read_antimony(
     3 minutes for 17 000), so large networks are better exchanged as SBML.
     """
     path = Path(path)
-    check_file_size(path, max_bytes, "read_antimony", AntimonyError)
     try:
-        text = path.read_text(encoding="utf-8")
+        check_file_size(path, max_bytes, "read_antimony", AntimonyError)
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise AntimonyFileNotFoundError(f"{str(path)!r} is missing (no such file); check the path") from None
+    except OSError as exc:
+        raise AntimonyError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise AntimonyError(f"{str(path)!r} is over the limit of {max_bytes:,} bytes of read_antimony; if it is "
+                            "trusted, raise the limit (max_bytes=...)")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AntimonyError(f"{str(path)!r} is not UTF-8 text (byte {exc.start})") from None
-    try:
-        return read_antimony_string(text, max_depth=max_depth, timeout=timeout)
-    except AntimonyError as exc:
-        raise AntimonyError(f"{str(path)!r}: {exc}") from None
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, Real) or not timeout > 0):
+        raise InvalidArgumentError(f"timeout of read_antimony must be a positive number of seconds or None; "
+                                   f"got {timeout!r}")
+    return _read_text(text, repr(str(path)), max_depth, timeout)
 

@@ -35,38 +35,56 @@ they get trailing ``_`` too.
 
 Reading
 -------
-:func:`read_sbml` reads SBML Level 2 and 3 (core) whose kinetic laws are
-mass action, with a streaming parser (expat; no libSBML needed). A law is mass
-action when it is a product of one rate constant (numbers, parameters and
-compartment sizes, multiplied or divided) and species to positive integer
-powers, where every non-boundary reactant appears to the power of its
-stoichiometry. Other species in the law (modifiers, or products) are
-catalysts and appear on both sides of the rxnn reaction; boundary and constant
-species never change, so their listed stoichiometry is replaced by their power
-in the law on both sides. A law ``forward - reverse``, each mass action of the
-reactants and of the products, becomes two rxnn reactions. All species must
-share one compartment size V; rate constants are divided by V (times V per
-power of a ``hasOnlySubstanceUnits`` species), and ``initialAmount`` is
-divided by V, so the ODEs of the concentrations are preserved.
+:func:`read_sbml` reads SBML Level 2 and 3 whose dynamics are mass-action
+reactions once the model is evaluated (no libSBML needed except to flatten
+``comp``). The model is first evaluated at t = 0 (:mod:`rxnn.io._sbml_values`):
+initial assignments, assignment rules whose value is constant in time, L2
+``stoichiometryMath`` and L3 species-reference values, with a safe evaluator
+of the MathML tree (never ``eval``); function definitions are inlined. Each
+kinetic law is then recognised as mass action (:mod:`rxnn.io._sbml_massaction`):
+a product of a rate constant and species powers, ``forward - backward``, or
+any law that expands (sympy, exact rationals) into terms each mass action in
+its own reactants, one rxnn reaction per term (``C*(kf*S1 - kr*S2)``,
+``(k1 + k2*E)*A``). Other species in a single-term law (modifiers, products)
+are catalysts on both sides; boundary and constant species never change, so
+their listed stoichiometry is replaced by their power in the law on both
+sides. A law ``c * P*(P-1)*...`` over amount species is read as the
+stochastic mass-action propensity of its reaction (the DSMTS convention; an
+:class:`SBMLWarning` says so). Compartments (:mod:`rxnn.io._sbml_build`):
+with one size V the variables are concentrations, with several they are
+amounts; rate constants absorb the sizes so the ODEs are exactly the model's.
+An unsized compartment of amount species, or an unsized 0-dimensional one,
+has size 1. ``comp`` models are flattened by libSBML's converter (never with
+an ``externalModelDefinition``, which would read another file), and the
+result is read through the same guard. :func:`read_sbml_model` also returns
+how the variables relate to SBML's and every value at t = 0.
 
-Refused, with every offending element named: Level 1, required packages,
-events, rules, initial assignments, conversion factors, ``fast`` reactions,
-``stoichiometryMath``, reactions without kinetic law, laws that are not mass
-action (naming the reaction and the offending term), function calls, delays,
-``time``, named rate constants that are not alone, non-integer
-stoichiometries, compartments of different sizes. Dropped with an
-:class:`SBMLWarning`: constraints, species in no reaction, reactions with a
+Values follow the XML Schema lexical rules (:mod:`rxnn.io._sbml_lexical`):
+``1_0``, Unicode digits, ``TRUE`` or ``inf`` are errors, not numbers or false;
+invalid or duplicate ids, a second ``<math>`` or kinetic law, and duplicate
+attributes are errors naming the element and line.
+
+Refused, with every offending element named: Level 1, required packages
+other than ``comp``, events, rate and algebraic rules, assignment rules that
+follow the state or time, conversion factors, ``fast`` reactions,
+non-constant or non-integer stoichiometries, reactions without kinetic law,
+laws that are not mass action (naming the reaction and the offending term),
+``time``, ``delay``, named rate constants that are not a plain factor. Dropped
+with an :class:`SBMLWarning`: constraints, species in no reaction (their
+values stay constant; :func:`read_sbml_model` gives them), reactions with a
 zero rate constant or no effect; parallel reactions with the same complexes
 are merged by adding their rate constants (exactly the same ODEs).
 
-Untrusted files: the size is checked before reading (``max_bytes``); a
+Untrusted files: at most ``max_bytes`` are read (also from devices and
+pipes); encodings other than UTF-8, ASCII, latin-1 and UTF-16 are refused; a
 document type declaration is refused before anything in it is processed, so
 no entity is ever expanded or fetched; elements nested deeper than
 ``max_depth`` are refused; XML errors name the line and column.
 
 The writer is :mod:`rxnn.io._sbml_write`, the reader :mod:`rxnn.io._sbml_read`
-and the defences against untrusted XML :mod:`rxnn.io._xml_guard`; this module
-is their public face.
+(with ``_sbml_parse``, ``_sbml_values``, ``_sbml_math``, ``_sbml_massaction``
+and ``_sbml_build``) and the defences against untrusted XML
+:mod:`rxnn.io._xml_guard`; this module is their public face.
 
 Examples
 --------
@@ -83,7 +101,7 @@ Examples
 from __future__ import annotations
 
 # MATHML, SBML_L3V2 and the private _free and _num are re-exported for rxnn.io.antimony and older imports.
-from rxnn.io._sbml_read import read_sbml, read_sbml_string, validate_sbml
+from rxnn.io._sbml_read import SBMLModel, read_sbml, read_sbml_model, read_sbml_string, validate_sbml
 from rxnn.io._sbml_write import MATHML, SBML_L3V2, _free, _num, sbml_chunks, sbml_ids, sbml_string, write_sbml
 from rxnn.io._xml_guard import MAX_DEPTH, SBMLError, SBMLWarning
 
@@ -97,5 +115,7 @@ __all__ = [
     "write_sbml",
     "read_sbml",
     "read_sbml_string",
+    "read_sbml_model",
+    "SBMLModel",
     "validate_sbml",
 ]
