@@ -42,10 +42,7 @@ from typing import Any
 
 from rxnn.io._sbml_math import MathError, evaluate, inline, names_in, show
 
-try:  # TODO(merge): use rxnn.crn.model.MAX_COEFFICIENT once engineer h3's shared limit is on this branch
-    from rxnn.crn.model import MAX_COEFFICIENT
-except ImportError:  # pragma: no cover - before the merge
-    MAX_COEFFICIENT = 10**6
+from rxnn.crn.model import MAX_COEFFICIENT  # the one coefficient limit of the text syntax, JSON and SBML
 
 #: Largest exponent of a sum that the symbolic path expands (``(S1 + S2)^n`` has n + 1 terms; more is not a
 #: kinetic law).
