@@ -26,6 +26,11 @@ reproduce: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# Long validation against external suites (the whole SBML Test Suite mirror, the DSMTS with 10^4
+# repeats, the paper's network through every exchange format); CI runs it after `make test`.
+validate: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -m validate
+
 # The documentation site (Sphinx, warnings as errors; every gallery example and tutorial runs).
 # `make test` builds it too, through tests/test_docs.py.
 docs: $(STAMP)
