@@ -17,8 +17,11 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# The test suite (tests/, the documentation build among them), then the Examples sections of every
+# module as doctests.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --doctest-modules src/rxnn
 
 reproduce: $(STAMP)
 	$(BIN)/rxnn reproduce --out $(OUT)

@@ -298,8 +298,8 @@ def load_mnist(
 
     Examples
     --------
-    >>> mnist = load_mnist(fetch=True)  # doctest: +SKIP
-    >>> int(mnist.train.labels[29])  # the 30th training image, a 7 (paper §6)  # doctest: +SKIP
+    >>> mnist = load_mnist(fetch=True)  # from the cache, else fetched with checksums verified
+    >>> int(mnist.train.labels[29])  # the 30th training image, a 7 (paper §6)
     7
     """
     directory, how = _resolve(path, "load_mnist")
