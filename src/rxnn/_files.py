@@ -29,7 +29,7 @@ from typing import IO
 
 from rxnn.errors import OutputPathError
 
-__all__ = ["check_output_path", "atomic_output", "sweep_stale_temporaries"]
+__all__ = ["check_output_path", "check_output_folder", "atomic_output", "sweep_stale_temporaries"]
 
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
 
@@ -52,12 +52,16 @@ def check_output_path(path: str | os.PathLike[str], what: str = "output path") -
     rxnn.errors.OutputPathError: output path '/dev/null' exists and is not a regular file (a character device); rxnn replaces only regular files: choose another path
     """
     path = Path(os.fspath(path))
+    if path.name in ("", ".", ".."):
+        raise OutputPathError(f"{what} {str(path)!r} names a folder, not a file: give a file name")
     try:
         st = os.lstat(path)
     except FileNotFoundError:
         st = None
+    except NotADirectoryError:  # "afile/x.xml" with afile a file: name the part that is wrong
+        raise OutputPathError(f"{what} {str(path)!r}: {_first_non_folder(path)!r} is a file, not a folder") from None
     except OSError as exc:
-        raise OutputPathError(f"{what} {str(path)!r} cannot be examined: {exc.strerror}") from None
+        raise OutputPathError(f"{what} {str(path)!r} cannot be examined: {exc.strerror or exc}") from None
     if st is not None and not stat.S_ISREG(st.st_mode):
         kind = _kind(st.st_mode)
         raise OutputPathError(
@@ -69,6 +73,55 @@ def check_output_path(path: str | os.PathLike[str], what: str = "output path") -
         raise OutputPathError(f"{what} {str(path)!r}: its folder {str(parent)!r} does not exist; create it first")
     if not parent.is_dir():
         raise OutputPathError(f"{what} {str(path)!r}: {str(parent)!r} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputPathError(f"{what} {str(path)!r}: its folder {str(parent)!r} is not writable")
+    if st is not None and not os.access(path, os.W_OK):
+        raise OutputPathError(f"{what} {str(path)!r} exists and is not writable")
+    return path
+
+
+def _first_non_folder(path: Path) -> str:
+    """The first ancestor of ``path`` that exists and is not a folder (what makes ``ENOTDIR``)."""
+    for ancestor in reversed(path.parents):
+        if ancestor.exists() and not ancestor.is_dir():
+            return str(ancestor)
+    return str(path.parent)
+
+
+def check_output_folder(path: str | os.PathLike[str], what: str = "output folder") -> Path:
+    """Return ``path`` after checking it is a folder or can be created as one, or raise :class:`OutputPathError`.
+
+    The folder itself is not created. A symbolic link to a folder is accepted
+    (files are written inside it, the link is not replaced).
+
+    Examples
+    --------
+    >>> check_output_folder("/dev/null")
+    Traceback (most recent call last):
+    ...
+    rxnn.errors.OutputPathError: output folder '/dev/null' exists and is not a folder (a character device): choose another path
+    """
+    path = Path(os.fspath(path))
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except NotADirectoryError:
+        raise OutputPathError(f"{what} {str(path)!r}: {_first_non_folder(path)!r} is a file, not a folder") from None
+    except OSError as exc:
+        raise OutputPathError(f"{what} {str(path)!r} cannot be examined: {exc.strerror or exc}") from None
+    if st is not None:
+        if not stat.S_ISDIR(st.st_mode):
+            raise OutputPathError(f"{what} {str(path)!r} exists and is not a folder ({_kind(st.st_mode)}): "
+                                  "choose another path")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise OutputPathError(f"{what} {str(path)!r} is not writable")
+        return path
+    existing = next((a for a in path.parents if a.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise OutputPathError(f"{what} {str(path)!r}: {str(existing)!r} is a file, not a folder")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputPathError(f"{what} {str(path)!r} cannot be created: {str(existing)!r} is not writable")
     return path
 
 
@@ -156,7 +209,10 @@ def atomic_output(
         try:
             f = open(tmp, mode.replace("w", "x"), **open_kwargs)
         except OSError as exc:
-            raise OutputPathError(f"cannot write {what} {str(path)!r}: {exc.strerror or exc}") from None
+            raise OutputPathError(
+                f"cannot write {what} {str(path)!r}: no file can be created in {str(path.parent)!r} "
+                f"({exc.strerror or exc})"
+            ) from None
         with f:
             yield f
             f.flush()

@@ -29,6 +29,7 @@ __all__ = [
     "LimitError",
     "ComputationError",
     "OutputPathError",
+    "one_line",
 ]
 
 
@@ -56,3 +57,14 @@ class ComputationError(RxnnError, RuntimeError):
 
 class OutputPathError(RxnnError, OSError):
     """An output path cannot be written safely (not a regular file, missing folder, unwritable)."""
+
+
+def one_line(message: str) -> str:
+    """``message`` with its non-blank lines stripped and joined by ``"; "``: how the CLI prints an error.
+
+    Examples
+    --------
+    >>> one_line("bad file\n  line 3: unexpected '>'\n")
+    "bad file; line 3: unexpected '>'"
+    """
+    return "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
