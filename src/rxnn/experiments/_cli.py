@@ -115,7 +115,7 @@ def _train(args: argparse.Namespace) -> int:
     from rxnn._files import check_output_path
     from rxnn.datasets.mnist import load_mnist
     from rxnn.experiments._workers import blas_threads
-    from rxnn.experiments.training import TrainingConfig, evaluate, train
+    from rxnn.experiments.training import TrainingConfig, evaluate, read_checkpoint, train
     from rxnn.io.model_file import save_model
 
     config = TrainingConfig(layer_sizes=(784, args.hidden, 10), h=args.h, q=args.q, eta=args.eta,
@@ -126,6 +126,8 @@ def _train(args: argparse.Namespace) -> int:
     check_output_path(args.model, "--model")
     if args.checkpoint is not None:
         check_output_path(args.checkpoint, "--checkpoint")
+        if args.checkpoint.exists():
+            read_checkpoint(args.checkpoint)  # a corrupt checkpoint is refused before MNIST is loaded
     mnist = load_mnist(args.data, fetch=True)
     bar: Any = None
     if not args.quiet:
