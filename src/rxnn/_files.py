@@ -34,7 +34,7 @@ __all__ = ["check_output_path", "check_output_folder", "atomic_output", "sweep_s
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
 
 
-def check_output_path(path: str | os.PathLike[str], what: str = "output path") -> Path:
+def check_output_path(path: str | os.PathLike[str], what: str = "output path", *, probe: bool = False) -> Path:
     """Return ``path`` after checking it can be written safely, or raise :class:`OutputPathError`.
 
     Parameters
@@ -43,6 +43,11 @@ def check_output_path(path: str | os.PathLike[str], what: str = "output path") -
         The file to be written.
     what : str
         How the message names the path (e.g. ``"-o"`` or ``"path of save_model"``).
+    probe : bool, default False
+        Also create (and remove) a temporary file next to ``path``, as the writer
+        will: the one sure test that the folder takes new files (``/proc``, a
+        read-only mount, permissions that ``os.access`` misjudges). For commands
+        that check their outputs before long work.
 
     Examples
     --------
@@ -77,7 +82,21 @@ def check_output_path(path: str | os.PathLike[str], what: str = "output path") -
         raise OutputPathError(f"{what} {str(path)!r}: its folder {str(parent)!r} is not writable")
     if st is not None and not os.access(path, os.W_OK):
         raise OutputPathError(f"{what} {str(path)!r} exists and is not writable")
+    if probe:
+        tmp = _temporary(path)
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError as exc:
+            raise OutputPathError(f"cannot write {what} {str(path)!r}: no file can be created in "
+                                  f"{str(parent)!r} ({exc.strerror or exc})") from None
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
     return path
+
+
+def _temporary(path: Path) -> Path:
+    """A fresh name for a temporary sibling of ``path`` (the pattern :func:`sweep_stale_temporaries` knows)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
 def _first_non_folder(path: Path) -> str:
@@ -204,7 +223,7 @@ def atomic_output(
         raise ValueError(f"mode of atomic_output must be 'wb' or 'w'; got {mode!r}")
     path = check_output_path(path, what)
     sweep_stale_temporaries(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = _temporary(path)
     try:
         try:
             f = open(tmp, mode.replace("w", "x"), **open_kwargs)

@@ -114,7 +114,7 @@ def _train(args: argparse.Namespace) -> int:
     """Run ``rxnn train``; print cost and accuracies; 0 on success (errors raise, see :func:`rxnn.cli.main`)."""
     from rxnn._files import check_output_path
     from rxnn.datasets.mnist import load_mnist
-    from rxnn.experiments._workers import blas_threads
+    from rxnn.experiments._workers import blas_threads, check_blas_threads
     from rxnn.experiments.training import TrainingConfig, evaluate, read_checkpoint, train
     from rxnn.io.model_file import save_model
 
@@ -122,10 +122,11 @@ def _train(args: argparse.Namespace) -> int:
                             batch_size=args.batch_size, iterations=args.iterations, seed=args.seed)
     if args.forward == "crn" and args.checkpoint is not None:
         raise InvalidArgumentError("--checkpoint is not supported with --forward crn; drop one of them")
+    check_blas_threads(args.blas_threads, "rxnn train --blas-threads")
     # refuse unwritable outputs before minutes of training, not after
-    check_output_path(args.model, "--model")
+    check_output_path(args.model, "--model", probe=True)
     if args.checkpoint is not None:
-        check_output_path(args.checkpoint, "--checkpoint")
+        check_output_path(args.checkpoint, "--checkpoint", probe=True)
         if args.checkpoint.exists():
             read_checkpoint(args.checkpoint)  # a corrupt checkpoint is refused before MNIST is loaded
     mnist = load_mnist(args.data, fetch=True)
