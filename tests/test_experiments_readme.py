@@ -2,7 +2,7 @@
 
 The numbers of the README's "Reproducing §6" section are those of one full
 ``rxnn reproduce --out results`` run whose report is kept in
-``docs/results/report.json``. These tests read the README, pull out every
+``docs/reproduction/report.json``. These tests read the README, pull out every
 number of that section, and check each against the kept report, computed
 from the report's raw per-seed values (not from its rendered text). The
 kept report must also describe a full run (5 seeds, 1000 iterations, all
@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-REPORT = json.loads((ROOT / "docs" / "results" / "report.json").read_text(encoding="utf-8"))
+REPORT = json.loads((ROOT / "docs" / "reproduction" / "report.json").read_text(encoding="utf-8"))
 
 
 def section(title: str) -> str:
