@@ -334,6 +334,13 @@ def test_quick_reproduce_writes_figures_models_and_reports(tmp_path):
     assert [entry["figure"] for entry in data["comparison"]] == list(report.PAPER_FIGURES)
     assert {"total", "training", "chemistry"} <= set(data["timings_seconds"])
     assert (out / "models" / "h1_seed1234_iter0010.npz").exists()
+    assert data["environment"]["blas"]["threads"] == 1  # every step ran with one BLAS thread
+    # the full run kept for the README (tests/test_experiments_readme.py) has this run's format
+    kept = json.loads((Path(__file__).resolve().parents[1] / "docs" / "reproduction" / "report.json").read_text())
+    assert set(kept) == set(data) - {"stochastic"}
+    for key in ("settings", "environment", "activation_check", "chemistry_in_the_loop"):
+        assert set(kept[key]) == set(data[key]), key
+    assert set(kept["configurations"]["h0"]["runs"][0]) == set(data["configurations"]["h0"]["runs"][0])
 
 
 def parser() -> argparse.ArgumentParser:
