@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from rxnn.errors import OutputPathError
+from rxnn.errors import InvalidArgumentError, OutputPathError
 
 __all__ = ["check_output_path", "check_output_folder", "atomic_output", "sweep_stale_temporaries"]
 
@@ -220,7 +220,7 @@ def atomic_output(
     'hello'
     """
     if mode not in ("wb", "w"):
-        raise ValueError(f"mode of atomic_output must be 'wb' or 'w'; got {mode!r}")
+        raise InvalidArgumentError(f"mode of atomic_output must be 'wb' or 'w'; got {mode!r}")
     path = check_output_path(path, what)
     sweep_stale_temporaries(path)
     tmp = _temporary(path)

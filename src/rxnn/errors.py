@@ -26,6 +26,7 @@ from __future__ import annotations
 __all__ = [
     "RxnnError",
     "InvalidArgumentError",
+    "InvalidTypeError",
     "LimitError",
     "ComputationError",
     "OutputPathError",
@@ -41,6 +42,13 @@ class InvalidArgumentError(RxnnError, ValueError):
     """An argument of a public function has the wrong type or value.
 
     The message follows one template: ``<arg> of <function> must be <what>; got <value>``.
+    """
+
+
+class InvalidTypeError(RxnnError, TypeError):
+    """An argument of a public function has the wrong type (a ``TypeError``, as callers catch today).
+
+    The message follows the template of :class:`InvalidArgumentError`.
     """
 
 
@@ -60,7 +68,7 @@ class OutputPathError(RxnnError, OSError):
 
 
 def one_line(message: str) -> str:
-    """``message`` with its non-blank lines stripped and joined by ``"; "``: how the CLI prints an error.
+    r"""``message`` with its non-blank lines stripped and joined by ``"; "``: how the CLI prints an error.
 
     Examples
     --------

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from rxnn._validation import check_int, must_be
+from rxnn.errors import InvalidTypeError
 from rxnn.compile import CompiledNetwork, compile_network
 from rxnn.crn.simulate import steady_state
 from rxnn.experiments._workers import DEFAULT_BLAS_THREADS, check_blas_threads
@@ -80,7 +81,7 @@ class ChemicalForward:
 
     def __init__(self, network: FeedForwardNetwork, *, nodes: float = 1.0) -> None:
         if not isinstance(network, FeedForwardNetwork):
-            raise TypeError(f"network of ChemicalForward must be a FeedForwardNetwork; got {type(network).__name__}")
+            raise InvalidTypeError(f"network of ChemicalForward must be a FeedForwardNetwork; got {type(network).__name__}")
         self.compiled: CompiledNetwork = compile_network(network)
         self.layer_sizes = network.layer_sizes
         self.activation = network.activation
@@ -177,7 +178,7 @@ def train_with_chemistry(
     then the backward pass of eq. (10).
     """
     if not isinstance(config, TrainingConfig):
-        raise must_be("config", "train_with_chemistry", "a TrainingConfig", type(config).__name__)
+        raise InvalidTypeError(f"config of train_with_chemistry must be a TrainingConfig; got {type(config).__name__}")
     n_threads = check_blas_threads(blas_threads, "train_with_chemistry")
     with _blas_threads(n_threads):
         return _train_with_chemistry(config, data, nodes=nodes, callback=callback)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rxnn._files import atomic_output, check_output_folder
+from rxnn.errors import InvalidTypeError
 from rxnn.experiments import _report_render
 
 __all__ = ["PAPER_FIGURES", "compare_with_paper", "write_report", "render_markdown", "render_html"]
@@ -421,7 +422,7 @@ def _json_default(value: Any) -> Any:
         return value.item()
     if hasattr(value, "tolist"):
         return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    raise InvalidTypeError(f"summary of write_report holds a value JSON cannot hold: {type(value).__name__}")
 
 
 def write_report(summary: Mapping[str, Any], out_dir: str | os.PathLike[str]) -> dict[str, Path]:

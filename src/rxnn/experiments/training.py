@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rxnn._validation import check_int, must_be
+from rxnn.errors import InvalidTypeError
 from rxnn.experiments._checkpoint import CheckpointError, _read_state, _State
 from rxnn.experiments._workers import DEFAULT_BLAS_THREADS, check_blas_threads
 from rxnn.experiments._workers import blas_threads as _blas_threads
@@ -214,6 +215,7 @@ def evaluate(network: FeedForwardNetwork, data: Dataset, *, n: int | None = None
 
     Examples
     --------
+    >>> from rxnn.nn import ReLU
     >>> net = FeedForwardNetwork([[[1.0, 0.0], [0.0, 1.0]]], [[0.0, 0.0]], ReLU())
     >>> evaluate(net, ArrayDataset([[2.0, 1.0], [0.0, 3.0]], [0, 0]))
     0.5
@@ -235,6 +237,7 @@ def dead_units(network: FeedForwardNetwork, data: Dataset, *, n: int | None = No
 
     Examples
     --------
+    >>> from rxnn.nn import ReLU
     >>> net = FeedForwardNetwork([[[1.0], [-1.0]]], [[0.0, 0.0]], ReLU())
     >>> dead_units(net, ArrayDataset([[1.0], [2.0]], [0, 0]))
     [[2]]
@@ -371,7 +374,7 @@ def train(
     """
     owner = "train"
     if not isinstance(config, TrainingConfig):
-        raise must_be("config", owner, "a TrainingConfig", type(config).__name__)
+        raise InvalidTypeError(f"config of {owner} must be a TrainingConfig; got {type(config).__name__}")
     n_threads = check_blas_threads(blas_threads, owner)
     checkpoint_every = check_int(checkpoint_every, "checkpoint_every", owner, minimum=1)
     wanted = {check_int(s, "snapshots", owner, minimum=0) for s in snapshots}
