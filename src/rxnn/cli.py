@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rxnn",
         description="Neural networks as chemical reaction networks (Anderson, Deshpande, Joshi 2021). "
-        "Exit status: 0 success, 1 a negative verdict (refuted, FAILED), 2 an error.",
+        "Exit status: 0 success, 1 a negative verdict (refuted, FAILED), 2 an error (3: check undecided).",
     )
     parser.add_argument("--version", action="version", version=f"rxnn {__version__}")
     parser.add_argument("--debug", action="store_true",
@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``rxnn`` command line; return the exit status.
 
     Exit status: 0 on success; 1 for a negative verdict (``verify`` FAILED,
-    ``check`` refuted, ``reproduce``'s activation check FAILED); 2 for every error.
+    ``check`` refuted, ``reproduce``'s activation check FAILED); 2 for every error;
+    ``check`` also uses 3 for an undecided hypothesis; 130 when interrupted (Ctrl-C).
     An rxnn error (:class:`rxnn.errors.RxnnError`), a file error or a missing
     optional package is printed as one line ``rxnn <command>: error: <message>``
     on standard error; any other exception is a bug in rxnn and is printed as
