@@ -7,13 +7,20 @@ from inside worker processes, and compare with the count requested.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from rxnn.experiments._workers import blas_info, worker_pool
+from rxnn.experiments._workers import blas_info
 from rxnn.experiments.chemistry_training import train_with_chemistry
 from rxnn.experiments.training import ArrayDataset, TrainingConfig, train
 
+ROOT = Path(__file__).resolve().parents[1]
 SMALL = TrainingConfig(layer_sizes=(4, 6, 3), batch_size=16, iterations=5, eta=0.05, seed=7)
 
 
@@ -64,13 +71,25 @@ def test_results_do_not_depend_on_the_environment_thread_setting():
     assert fixed[0].network == fixed[1].network and np.array_equal(fixed[0].cost, fixed[1].cost)  # ... unless fixed
 
 
-def _worker_threads() -> set[int]:
-    return blas_threads_now()
-
-
 def test_worker_processes_use_the_requested_thread_count():
-    with worker_pool(1, n_threads=1) as pool:
-        assert pool.submit(_worker_threads).result(timeout=120) == {1}
+    """Run in a fresh interpreter (spawned workers must import the function they run) under a time limit."""
+    script = (
+        "from threadpoolctl import threadpool_info\n"
+        "from rxnn.experiments._workers import worker_pool\n"
+        "def threads():\n"
+        "    return sorted({lib['num_threads'] for lib in threadpool_info() if lib['user_api'] == 'blas'})\n"
+        "if __name__ == '__main__':\n"
+        "    for n in (1, 2):\n"
+        "        with worker_pool(1, n_threads=n) as pool:\n"
+        "            print(n, pool.submit(threads).result(timeout=60))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), OPENBLAS_NUM_THREADS="2")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "pool_threads.py"
+        path.write_text(script)
+        out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env, timeout=180)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["1 [1]", "2 [2]"]
 
 
 def test_blas_info_names_the_libraries():
