@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import ast
+import errno
 import math
 import os
 import re
@@ -51,6 +52,7 @@ from pathlib import Path
 import numpy as np
 
 from rxnn.errors import RxnnError
+from rxnn.io._zip_directory import MAX_ENTRY_BYTES, central_directory_size
 
 __all__ = [
     "ArraySpec",
@@ -101,10 +103,15 @@ class ArraySpec:
         The shape: an int is an exact length; a str names a dimension that must
         have the same length in every member that uses the name; ``None``
         accepts any shape (the total size still counts against ``max_bytes``).
+    what : str or None
+        How messages describe a valid member, e.g. ``"a single string"``; a
+        member of the wrong kind or fixed shape is refused with
+        ``must be <what>; got dtype <dtype> and shape <shape>``.
     """
 
     kinds: str
     shape: tuple[int | str, ...] | None = None
+    what: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,9 @@ class NpzArchive:
     fix : str
         Appended to every message (how to get a valid file).
     not_found : type of Exception or None
-        Raised if the file does not exist (default: ``error``).
+        Raised if the file does not exist: an ``OSError`` subclass as
+        ``not_found(errno.ENOENT, "No such file or directory", path)`` (so that
+        ``filename`` is set), any other type with a message (default: ``error``).
     what : str
         How messages name the file, e.g. ``"model file"``.
     max_members : int
@@ -161,15 +170,27 @@ class NpzArchive:
         try:
             mode = os.stat(self.path).st_mode
         except FileNotFoundError:
-            raise (not_found or error)(self._message("does not exist")) from None
+            if not_found is not None and issubclass(not_found, OSError):
+                raise not_found(errno.ENOENT, "No such file or directory", str(self.path)) from None
+            raise (not_found or error)(self._message("no such file")) from None
         except OSError as exc:
             raise self.fail(f"cannot be opened ({exc.strerror or exc})") from None
         if not stat.S_ISREG(mode):
             raise self.fail("is not a regular file")
+        directory = central_directory_size(self.path)
+        if directory is not None:
+            entries, size = directory
+            if entries > max_members or size > max_members * MAX_ENTRY_BYTES:
+                raise self.fail(
+                    f"zip directory lists {entries} members in {size} bytes, more than the limit of "
+                    f"{max_members} members"
+                )
         try:
             self._zip = zipfile.ZipFile(self.path)
         except zipfile.BadZipFile:
-            raise self.fail("not a zip archive (an .npz file is a zip of .npy arrays)") from None
+            if _starts_with(self.path, _MAGIC):
+                raise self.fail("is a single .npy array, not an .npz archive") from None
+            raise self.fail(f"not a {what} (not a zip archive, or a truncated one)") from None
         except _CORRUPT as exc:
             raise self.fail(f"corrupt zip archive ({type(exc).__name__}: {exc})") from None
         try:
@@ -219,9 +240,9 @@ class NpzArchive:
         return tuple(self._infos)
 
     def check_keys(self, expected: set[str] | Mapping[str, object]) -> None:
-        """Raise if a key of ``expected`` is missing or a key not in it is present."""
+        """Raise if a key of ``expected`` is missing (listed in its order) or a key not in it is present."""
         wanted = set(expected)
-        missing = sorted(wanted - set(self._infos), key=_natural)
+        missing = [key for key in expected if key not in self._infos]
         if missing:
             raise self.fail(f"missing key(s) {', '.join(missing[:20])}{' ...' if len(missing) > 20 else ''}")
         unexpected = sorted(set(self._infos) - wanted, key=_natural)
@@ -298,6 +319,9 @@ class NpzArchive:
         return headers
 
     def _check_spec(self, key: str, head: NpyHeader, spec: ArraySpec, sizes: dict[str, tuple[int, str]]) -> None:
+        fixed = spec.shape is not None and all(isinstance(n, int) for n in spec.shape)
+        if spec.what is not None and (head.dtype.kind not in spec.kinds or (fixed and head.shape != spec.shape)):
+            raise self.fail(f"must be {spec.what}; got dtype {head.dtype} and shape {head.shape}", key)
         if head.dtype.kind not in spec.kinds:
             kinds = " or ".join(repr(k) for k in spec.kinds)
             raise self.fail(f"must have dtype kind {kinds}; got dtype {head.dtype}", key)
@@ -333,19 +357,13 @@ class NpzArchive:
         info = self._infos[key]
         try:
             with self._zip.open(info) as fp:
-                self._skip_header(fp)
+                self._parse_header(key, fp)  # consumes the header, as parsed before
                 array = self._read_data(key, fp, head)
         except RxnnError:
             raise
         except _CORRUPT as exc:
             raise self.fail(f"corrupt data ({type(exc).__name__}: {exc})", key) from None
         return array
-
-    def _skip_header(self, fp: zipfile.ZipExtFile) -> None:
-        magic = _read_exactly(fp, 8) or b"\0" * 8
-        length_format, _ = _HEADER_LENGTH[(magic[6], magic[7])]
-        (length,) = struct.unpack(length_format, _read_exactly(fp, struct.calcsize(length_format)) or b"")
-        _read_exactly(fp, length)
 
     def _read_data(self, key: str, fp: zipfile.ZipExtFile, head: NpyHeader) -> np.ndarray:
         buffer = bytearray(head.nbytes)  # bounded: head.nbytes was checked against max_bytes
@@ -400,7 +418,7 @@ def read_npz(
     fix : str
         Appended to every message (how to get a valid file).
     not_found : type of Exception or None
-        Raised if the file does not exist (default: ``error``).
+        Raised if the file does not exist (see :class:`NpzArchive`; default: ``error``).
     what : str
         How messages name the file (default ``"file"``).
     max_bytes : int
@@ -462,3 +480,9 @@ def _natural(key: str) -> tuple[str, int]:
     match = re.match(r"^(.*?)(\d*)$", key)
     assert match is not None
     return match.group(1), int(match.group(2)) if match.group(2) and len(match.group(2)) < 20 else 0
+
+
+def _starts_with(path: Path, prefix: bytes) -> bool:
+    """Whether the file at ``path`` begins with ``prefix`` (reads only ``len(prefix)`` bytes)."""
+    with open(path, "rb") as f:
+        return f.read(len(prefix)) == prefix
