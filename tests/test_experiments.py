@@ -1,8 +1,8 @@
 """Tests of rxnn.experiments: the §6 training loop, checkpoints, the chemistry checks, reproduce.
 
 Synthetic problems cover the training loop and its checkpoints; the real MNIST
-files are read from ``<repo>/../shared/data/mnist`` (tests that need them are
-skipped when that directory is absent). Nothing touches the network.
+files are read from ``<repo>/../shared/data/mnist`` (tests that need them fail,
+not skip, when that directory is absent). Nothing touches the network.
 """
 
 from __future__ import annotations
@@ -36,10 +36,16 @@ from rxnn.experiments.training import (
 from rxnn.nn import FeedForwardNetwork, PolynomialActivation, ReLU, SmoothReLU
 
 SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
-needs_mnist = pytest.mark.skipif(
-    not (SHARED_MNIST / "train-images-idx3-ubyte.gz").exists(),
-    reason=f"real MNIST files not found in {SHARED_MNIST}",
-)
+
+
+@pytest.fixture
+def mnist_files() -> Path:
+    """The project's MNIST copy; a test that needs it fails (never skips) when it is missing."""
+    assert (SHARED_MNIST / "train-images-idx3-ubyte.gz").exists(), f"MNIST files expected in {SHARED_MNIST}"
+    return SHARED_MNIST
+
+
+needs_mnist = pytest.mark.usefixtures("mnist_files")
 
 
 def blobs(n: int = 240, seed: int = 0) -> ArrayDataset:
@@ -209,7 +215,7 @@ def test_checkpoint_for_another_configuration_is_refused(tmp_path):
 def test_corrupt_checkpoint_is_refused(tmp_path):
     path = tmp_path / "run.npz"
     path.write_bytes(b"not an archive")
-    with pytest.raises(CheckpointError, match="cannot be read"):
+    with pytest.raises(CheckpointError, match="not a zip archive"):
         train(SMALL, blobs(), checkpoint=path)
 
 
@@ -328,6 +334,13 @@ def test_quick_reproduce_writes_figures_models_and_reports(tmp_path):
     assert [entry["figure"] for entry in data["comparison"]] == list(report.PAPER_FIGURES)
     assert {"total", "training", "chemistry"} <= set(data["timings_seconds"])
     assert (out / "models" / "h1_seed1234_iter0010.npz").exists()
+    assert data["environment"]["blas"]["threads"] == 1  # every step ran with one BLAS thread
+    # the full run kept for the README (tests/test_experiments_readme.py) has this run's format
+    kept = json.loads((Path(__file__).resolve().parents[1] / "docs" / "reproduction" / "report.json").read_text())
+    assert set(kept) == set(data) - {"stochastic"}
+    for key in ("settings", "environment", "activation_check", "chemistry_in_the_loop"):
+        assert set(kept[key]) == set(data[key]), key
+    assert set(kept["configurations"]["h0"]["runs"][0]) == set(data["configurations"]["h0"]["runs"][0])
 
 
 def parser() -> argparse.ArgumentParser:
@@ -358,9 +371,11 @@ def test_cli_train_saves_a_model(tmp_path, capsys):
 
 
 def test_cli_train_reports_bad_settings(capsys):
-    args = parser().parse_args(["train", "--eta", "-1", "-q"])
-    assert args.func(args) == 1
-    assert "eta of TrainingConfig" in capsys.readouterr().err
+    from rxnn.cli import main
+
+    assert main(["train", "--eta", "-1", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rxnn train: error: eta of TrainingConfig") and err.count("\n") == 1
 
 
 def test_paper_values_are_kept_for_reference():
@@ -378,5 +393,5 @@ def test_train_command_with_chemistry_in_the_loop(tmp_path, capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "chemistry in the loop: 5 batched steady states" in out and model.exists()
-    assert main(args + ["--checkpoint", str(tmp_path / "c.npz")]) == 1
+    assert main(args + ["--checkpoint", str(tmp_path / "c.npz")]) == 2
     assert "--checkpoint is not supported with --forward crn" in capsys.readouterr().err

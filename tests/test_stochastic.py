@@ -470,5 +470,7 @@ def test_cli_stochastic_accuracy(tmp_path, monkeypatch, capsys):
     assert parser.parse_args(["stochastic-accuracy", "m.npz"]).volumes == [1.0, 10.0, 100.0, 1000.0, 10000.0]
     with pytest.raises(SystemExit):
         parser.parse_args(["stochastic-accuracy", "m.npz", "--volumes", "-1"])
-    bad = parser.parse_args(["stochastic-accuracy", str(tmp_path / "missing.npz")])
-    assert bad.func(bad) == 1 and "No such file" in capsys.readouterr().err
+    from rxnn.cli import main  # errors are printed by main as one line, exit status 2
+
+    assert main(["stochastic-accuracy", str(tmp_path / "missing.npz"), "--out", str(tmp_path / "o")]) == 2
+    assert "no such file" in capsys.readouterr().err.lower()

@@ -27,14 +27,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from rxnn.errors import OutputPathError
+from rxnn.errors import InvalidArgumentError, OutputPathError
 
-__all__ = ["check_output_path", "atomic_output", "sweep_stale_temporaries"]
+__all__ = ["check_output_path", "check_output_folder", "atomic_output", "sweep_stale_temporaries"]
 
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
 
 
-def check_output_path(path: str | os.PathLike[str], what: str = "output path") -> Path:
+def check_output_path(path: str | os.PathLike[str], what: str = "output path", *, probe: bool = False) -> Path:
     """Return ``path`` after checking it can be written safely, or raise :class:`OutputPathError`.
 
     Parameters
@@ -43,6 +43,11 @@ def check_output_path(path: str | os.PathLike[str], what: str = "output path") -
         The file to be written.
     what : str
         How the message names the path (e.g. ``"-o"`` or ``"path of save_model"``).
+    probe : bool, default False
+        Also create (and remove) a temporary file next to ``path``, as the writer
+        will: the one sure test that the folder takes new files (``/proc``, a
+        read-only mount, permissions that ``os.access`` misjudges). For commands
+        that check their outputs before long work.
 
     Examples
     --------
@@ -52,12 +57,16 @@ def check_output_path(path: str | os.PathLike[str], what: str = "output path") -
     rxnn.errors.OutputPathError: output path '/dev/null' exists and is not a regular file (a character device); rxnn replaces only regular files: choose another path
     """
     path = Path(os.fspath(path))
+    if path.name in ("", ".", ".."):
+        raise OutputPathError(f"{what} {str(path)!r} names a folder, not a file: give a file name")
     try:
         st = os.lstat(path)
     except FileNotFoundError:
         st = None
+    except NotADirectoryError:  # "afile/x.xml" with afile a file: name the part that is wrong
+        raise OutputPathError(f"{what} {str(path)!r}: {_first_non_folder(path)!r} is a file, not a folder") from None
     except OSError as exc:
-        raise OutputPathError(f"{what} {str(path)!r} cannot be examined: {exc.strerror}") from None
+        raise OutputPathError(f"{what} {str(path)!r} cannot be examined: {exc.strerror or exc}") from None
     if st is not None and not stat.S_ISREG(st.st_mode):
         kind = _kind(st.st_mode)
         raise OutputPathError(
@@ -69,6 +78,69 @@ def check_output_path(path: str | os.PathLike[str], what: str = "output path") -
         raise OutputPathError(f"{what} {str(path)!r}: its folder {str(parent)!r} does not exist; create it first")
     if not parent.is_dir():
         raise OutputPathError(f"{what} {str(path)!r}: {str(parent)!r} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputPathError(f"{what} {str(path)!r}: its folder {str(parent)!r} is not writable")
+    if st is not None and not os.access(path, os.W_OK):
+        raise OutputPathError(f"{what} {str(path)!r} exists and is not writable")
+    if probe:
+        tmp = _temporary(path)
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError as exc:
+            raise OutputPathError(f"cannot write {what} {str(path)!r}: no file can be created in "
+                                  f"{str(parent)!r} ({exc.strerror or exc})") from None
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    return path
+
+
+def _temporary(path: Path) -> Path:
+    """A fresh name for a temporary sibling of ``path`` (the pattern :func:`sweep_stale_temporaries` knows)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def _first_non_folder(path: Path) -> str:
+    """The first ancestor of ``path`` that exists and is not a folder (what makes ``ENOTDIR``)."""
+    for ancestor in reversed(path.parents):
+        if ancestor.exists() and not ancestor.is_dir():
+            return str(ancestor)
+    return str(path.parent)
+
+
+def check_output_folder(path: str | os.PathLike[str], what: str = "output folder") -> Path:
+    """Return ``path`` after checking it is a folder or can be created as one, or raise :class:`OutputPathError`.
+
+    The folder itself is not created. A symbolic link to a folder is accepted
+    (files are written inside it, the link is not replaced).
+
+    Examples
+    --------
+    >>> check_output_folder("/dev/null")
+    Traceback (most recent call last):
+    ...
+    rxnn.errors.OutputPathError: output folder '/dev/null' exists and is not a folder (a character device): choose another path
+    """
+    path = Path(os.fspath(path))
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except NotADirectoryError:
+        raise OutputPathError(f"{what} {str(path)!r}: {_first_non_folder(path)!r} is a file, not a folder") from None
+    except OSError as exc:
+        raise OutputPathError(f"{what} {str(path)!r} cannot be examined: {exc.strerror or exc}") from None
+    if st is not None:
+        if not stat.S_ISDIR(st.st_mode):
+            raise OutputPathError(f"{what} {str(path)!r} exists and is not a folder ({_kind(st.st_mode)}): "
+                                  "choose another path")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise OutputPathError(f"{what} {str(path)!r} is not writable")
+        return path
+    existing = next((a for a in path.parents if a.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise OutputPathError(f"{what} {str(path)!r}: {str(existing)!r} is a file, not a folder")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputPathError(f"{what} {str(path)!r} cannot be created: {str(existing)!r} is not writable")
     return path
 
 
@@ -148,15 +220,18 @@ def atomic_output(
     'hello'
     """
     if mode not in ("wb", "w"):
-        raise ValueError(f"mode of atomic_output must be 'wb' or 'w'; got {mode!r}")
+        raise InvalidArgumentError(f"mode of atomic_output must be 'wb' or 'w'; got {mode!r}")
     path = check_output_path(path, what)
     sweep_stale_temporaries(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = _temporary(path)
     try:
         try:
             f = open(tmp, mode.replace("w", "x"), **open_kwargs)
         except OSError as exc:
-            raise OutputPathError(f"cannot write {what} {str(path)!r}: {exc.strerror or exc}") from None
+            raise OutputPathError(
+                f"cannot write {what} {str(path)!r}: no file can be created in {str(path.parent)!r} "
+                f"({exc.strerror or exc})"
+            ) from None
         with f:
             yield f
             f.flush()

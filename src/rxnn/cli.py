@@ -1,7 +1,10 @@
 """The ``rxnn`` command line.
 
 Each feature area registers its own subcommands (a ``register(subparsers)``
-function in its ``_cli`` module); this file only assembles them.
+function in its ``_cli`` module); this file only assembles them and turns
+errors into exit statuses (:func:`main`): 0 success, 1 a negative verdict,
+2 an error, printed as one line (``rxnn --debug ...`` shows the traceback).
+Handlers return 0 or 1 and raise :class:`rxnn.errors.RxnnError` for errors.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import importlib
 import sys
 
 from rxnn import __version__
+from rxnn.errors import RxnnError, one_line
 
 #: Modules that add subcommands, in the order they appear in ``rxnn --help``.
 COMMAND_MODULES = (
@@ -26,11 +30,15 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``rxnn`` parser with every subcommand registered (see :data:`COMMAND_MODULES`)."""
     parser = argparse.ArgumentParser(
         prog="rxnn",
-        description="Neural networks as chemical reaction networks (Anderson, Deshpande, Joshi 2021).",
+        description="Neural networks as chemical reaction networks (Anderson, Deshpande, Joshi 2021). "
+        "Exit status: 0 success, 1 a negative verdict (refuted, FAILED), 2 an error (3: check undecided).",
     )
     parser.add_argument("--version", action="version", version=f"rxnn {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an error, show the full Python traceback instead of one line")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -38,16 +46,54 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``rxnn`` command line; return the exit status.
+
+    Exit status: 0 on success; 1 for a negative verdict (``verify`` FAILED,
+    ``check`` refuted, ``reproduce``'s activation check FAILED); 2 for every error;
+    ``check`` also uses 3 for an undecided hypothesis; 130 when interrupted (Ctrl-C).
+    An rxnn error (:class:`rxnn.errors.RxnnError`), a file error or a missing
+    optional package is printed as one line ``rxnn <command>: error: <message>``
+    on standard error; any other exception is a bug in rxnn and is printed as
+    one ``internal error`` line. ``--debug`` re-raises instead, showing the
+    traceback.
+
+    Examples
+    --------
+    >>> main(["convert", "/nonexistent/in.txt", "out.json"])
+    2
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
+    command = " ".join(str(part) for part in (args.command, getattr(args, "data_command", None)) if part)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, OSError, RuntimeError) as exc:  # user-facing errors: one clear line, no traceback
-        print(f"rxnn {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    except (RxnnError, OSError, ImportError) as exc:  # user-facing errors: one line, no traceback
+        if args.debug:
+            raise
+        print(f"rxnn {command}: error: {_error_message(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except SystemExit as exc:
+        if isinstance(exc.code, str):  # SystemExit("message") would exit 1, the status of a negative verdict
+            print(one_line(exc.code), file=sys.stderr)
+            return EXIT_ERROR
+        raise
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print(f"rxnn {command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so in one line and how to see the traceback
+        if args.debug:
+            raise
+        print(
+            f"rxnn {command}: internal error: {type(exc).__name__}: {one_line(str(exc))[:500]} "
+            "(this is a bug in rxnn; rerun with `rxnn --debug ...` for the traceback and report it)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -27,10 +27,12 @@ __all__ = [
     "RxnnError",
     "InvalidArgumentError",
     "ArgumentTypeError",
+    "InvalidTypeError",
     "IndexOutOfRangeError",
     "LimitError",
     "ComputationError",
     "OutputPathError",
+    "one_line",
 ]
 
 
@@ -53,6 +55,10 @@ class IndexOutOfRangeError(RxnnError, IndexError):
     """An index outside its sequence (an ``IndexError``); the message gives the valid range."""
 
 
+#: The same class under the name the command-line code uses (one class, two names).
+InvalidTypeError = ArgumentTypeError
+
+
 class LimitError(RxnnError, ValueError):
     """An input exceeds a stated limit (size, count, degree, exponent, time budget).
 
@@ -66,3 +72,14 @@ class ComputationError(RxnnError, RuntimeError):
 
 class OutputPathError(RxnnError, OSError):
     """An output path cannot be written safely (not a regular file, missing folder, unwritable)."""
+
+
+def one_line(message: str) -> str:
+    r"""``message`` with its non-blank lines stripped and joined by ``"; "``: how the CLI prints an error.
+
+    Examples
+    --------
+    >>> one_line("bad file\n  line 3: unexpected '>'\n")
+    "bad file; line 3: unexpected '>'"
+    """
+    return "; ".join(line.strip() for line in str(message).splitlines() if line.strip())

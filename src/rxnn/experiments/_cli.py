@@ -1,7 +1,9 @@
 """The ``rxnn reproduce`` and ``rxnn train`` commands.
 
 :func:`register` adds both to the subcommands of the ``rxnn`` parser; each
-sets ``func`` to a handler that returns the exit code.
+sets ``func`` to a handler that returns the exit status (0, or 1 for a
+FAILED activation check) and raises :class:`rxnn.errors.RxnnError` for errors,
+which :func:`rxnn.cli.main` prints as one line (exit status 2).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rxnn._argtypes import nonnegative_int, positive_int
-from rxnn.datasets.mnist import MnistError
+from rxnn.errors import InvalidArgumentError
 
 
 __all__ = ["register"]
@@ -50,6 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
                      help="MNIST directory (default: $RXNN_DATA/mnist, else the user cache)")
     rep.add_argument("--jobs", type=nonnegative_int, default=None, metavar="N",
                      help="training worker processes (default: CPUs available, at most 4; 0: in this process)")
+    rep.add_argument("--blas-threads", type=positive_int, default=1, metavar="N",
+                     help="BLAS threads of every step, recorded in the report (default 1: the same numbers on "
+                          "every machine for a seed)")
     rep.add_argument("--stochastic", action="store_true",
                      help="also simulate the trained network stochastically: accuracy against volume (minutes)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
@@ -77,22 +82,21 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
     tr.add_argument("--forward", choices=("closed", "crn"), default="closed",
                     help="forward pass: closed form (default), or steady states of the compiled reaction network "
                          "with phi' at the simulated values (chemistry in the loop)")
+    tr.add_argument("--blas-threads", type=positive_int, default=1, metavar="N",
+                    help="BLAS threads (default 1); recorded in the checkpoint, and a resume must use the same count")
     tr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=_train)
     return rep, tr
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    """Run ``rxnn reproduce``; print the headline numbers; 0 on success, 2 if the chemistry check failed."""
+    """Run ``rxnn reproduce``; print the headline numbers; 0 on success, 1 if the activation check FAILED."""
     from rxnn.experiments.reproduce import reproduce
 
     command = "rxnn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["reproduce"] else None
-    try:
-        summary = reproduce(args.out, seeds=args.seeds, quick=args.quick, data=args.data, jobs=args.jobs,
-                            progress=not args.quiet, command=command, stochastic=args.stochastic)
-    except MnistError as exc:
-        print(f"rxnn reproduce: error: {exc}", file=sys.stderr)
-        return 1
+    summary = reproduce(args.out, seeds=args.seeds, quick=args.quick, data=args.data, jobs=args.jobs,
+                        progress=not args.quiet, command=command, stochastic=args.stochastic,
+                        blas_threads=args.blas_threads)
     for key, config in summary["configurations"].items():
         test = config["summary"]["test_accuracy"]
         print(f"{config['label']:<24} test accuracy {100 * test['mean']:.2f}% ± {100 * test['sd']:.2f} "
@@ -103,30 +107,34 @@ def _reproduce(args: argparse.Namespace) -> int:
     if "stochastic" in summary:
         print(summary["stochastic"]["markdown"])
     print(f"report: {args.out / 'report.html'} ({summary['timings_seconds']['total']:.0f} s)")
-    return 0 if check["passed"] else 2
+    return 0 if check["passed"] else 1
 
 
 def _train(args: argparse.Namespace) -> int:
-    """Run ``rxnn train``; print cost and accuracies; 0 on success."""
+    """Run ``rxnn train``; print cost and accuracies; 0 on success (errors raise, see :func:`rxnn.cli.main`)."""
+    from rxnn._files import check_output_path
     from rxnn.datasets.mnist import load_mnist
-    from rxnn.experiments.training import CheckpointError, TrainingConfig, evaluate, train
+    from rxnn.experiments._workers import blas_threads, check_blas_threads
+    from rxnn.experiments.training import TrainingConfig, evaluate, read_checkpoint, train
     from rxnn.io.model_file import save_model
 
-    try:
-        config = TrainingConfig(layer_sizes=(784, args.hidden, 10), h=args.h, q=args.q, eta=args.eta,
-                                batch_size=args.batch_size, iterations=args.iterations, seed=args.seed)
-        mnist = load_mnist(args.data, fetch=True)
-    except (ValueError, MnistError) as exc:
-        print(f"rxnn train: error: {exc}", file=sys.stderr)
-        return 1
+    config = TrainingConfig(layer_sizes=(784, args.hidden, 10), h=args.h, q=args.q, eta=args.eta,
+                            batch_size=args.batch_size, iterations=args.iterations, seed=args.seed)
+    if args.forward == "crn" and args.checkpoint is not None:
+        raise InvalidArgumentError("--checkpoint is not supported with --forward crn; drop one of them")
+    check_blas_threads(args.blas_threads, "rxnn train --blas-threads")
+    # refuse unwritable outputs before minutes of training, not after
+    check_output_path(args.model, "--model", probe=True)
+    if args.checkpoint is not None:
+        check_output_path(args.checkpoint, "--checkpoint", probe=True)
+        if args.checkpoint.exists():
+            read_checkpoint(args.checkpoint)  # a corrupt checkpoint is refused before MNIST is loaded
+    mnist = load_mnist(args.data, fetch=True)
     bar: Any = None
     if not args.quiet:
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            pass
-        else:
-            bar = tqdm(total=config.iterations, desc="training", unit="it", file=sys.stderr)
+        from tqdm import tqdm
+
+        bar = tqdm(total=config.iterations, desc="training", unit="it", file=sys.stderr)
 
     def tick(iteration: int, cost: float, correct: int) -> None:
         if bar is not None:
@@ -134,26 +142,21 @@ def _train(args: argparse.Namespace) -> int:
             bar.set_postfix_str(f"cost {cost:.3f}, correct {correct}/{config.batch_size}", refresh=False)
             bar.refresh()
 
-    if args.forward == "crn" and args.checkpoint is not None:
-        print("rxnn train: error: --checkpoint is not supported with --forward crn; drop one of them", file=sys.stderr)
-        return 1
     forward = None
     try:
         if args.forward == "crn":
             from rxnn.experiments.chemistry_training import train_with_chemistry
 
-            result, forward = train_with_chemistry(config, mnist.train, callback=tick)
+            result, forward = train_with_chemistry(config, mnist.train, callback=tick, blas_threads=args.blas_threads)
         else:
             result = train(config, mnist.train, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
-                           callback=tick)
-    except CheckpointError as exc:
-        print(f"rxnn train: error: {exc}", file=sys.stderr)
-        return 1
+                           callback=tick, blas_threads=args.blas_threads)
     finally:
         if bar is not None:
             bar.close()
     save_model(result.network, args.model)
-    accuracy = evaluate(result.network, mnist.test, n=args.n_test)
+    with blas_threads(args.blas_threads):
+        accuracy = evaluate(result.network, mnist.test, n=args.n_test)
     if result.cost.size:
         print(f"final cost {result.cost[-1]:.4f}; batch accuracy (last 50) {100 * result.batch_accuracy_last(50):.2f}%")
     print(f"test accuracy {100 * accuracy:.2f}%; model saved to {args.model}"
@@ -162,7 +165,8 @@ def _train(args: argparse.Namespace) -> int:
         from rxnn.experiments.chemistry_training import evaluate_chemistry
 
         calls, seconds = forward.calls, forward.seconds  # before evaluation adds its own steady states
-        chem = evaluate_chemistry(forward, result.network, mnist.test, n=args.n_test)
+        with blas_threads(args.blas_threads):
+            chem = evaluate_chemistry(forward, result.network, mnist.test, n=args.n_test)
         print(f"chemistry in the loop: {calls} batched steady states in {seconds:.1f} s of "
               f"{result.seconds:.1f} s; test accuracy with the reaction network's outputs {100 * chem:.2f}%")
     return 0

@@ -26,8 +26,11 @@ from typing import Any
 import numpy as np
 
 from rxnn._validation import check_int, must_be
+from rxnn.errors import InvalidTypeError
 from rxnn.compile import CompiledNetwork, compile_network
 from rxnn.crn.simulate import steady_state
+from rxnn.experiments._workers import DEFAULT_BLAS_THREADS, check_blas_threads
+from rxnn.experiments._workers import blas_threads as _blas_threads
 from rxnn.experiments.training import (
     Dataset,
     TrainingConfig,
@@ -78,7 +81,7 @@ class ChemicalForward:
 
     def __init__(self, network: FeedForwardNetwork, *, nodes: float = 1.0) -> None:
         if not isinstance(network, FeedForwardNetwork):
-            raise TypeError(f"network of ChemicalForward must be a FeedForwardNetwork; got {type(network).__name__}")
+            raise InvalidTypeError(f"network of ChemicalForward must be a FeedForwardNetwork; got {type(network).__name__}")
         self.compiled: CompiledNetwork = compile_network(network)
         self.layer_sizes = network.layer_sizes
         self.activation = network.activation
@@ -142,6 +145,7 @@ def train_with_chemistry(
     *,
     nodes: float = 1.0,
     callback: Callable[[int, float, int], None] | None = None,
+    blas_threads: int = DEFAULT_BLAS_THREADS,
 ) -> tuple[TrainingResult, ChemicalForward]:
     """Train as :func:`rxnn.experiments.training.train` does, with every forward pass from the chemistry.
 
@@ -154,6 +158,8 @@ def train_with_chemistry(
         Starting concentration of the nodes in every steady-state computation.
     callback : callable, optional
         ``callback(iteration, cost, correct)`` after every iteration.
+    blas_threads : int, default 1
+        BLAS threads of the loop, as in :func:`~rxnn.experiments.training.train`.
 
     Returns
     -------
@@ -172,7 +178,15 @@ def train_with_chemistry(
     then the backward pass of eq. (10).
     """
     if not isinstance(config, TrainingConfig):
-        raise TypeError(f"config of train_with_chemistry must be a TrainingConfig; got {type(config).__name__}")
+        raise InvalidTypeError(f"config of train_with_chemistry must be a TrainingConfig; got {type(config).__name__}")
+    n_threads = check_blas_threads(blas_threads, "train_with_chemistry")
+    with _blas_threads(n_threads):
+        return _train_with_chemistry(config, data, nodes=nodes, callback=callback)
+
+
+def _train_with_chemistry(
+    config: TrainingConfig, data: Dataset, *, nodes: float, callback: Callable[[int, float, int], None] | None
+) -> tuple[TrainingResult, ChemicalForward]:
     n = len(data)
     if n < config.batch_size:
         raise must_be("data", "train_with_chemistry", f"at least batch_size = {config.batch_size} examples", f"{n} examples")
@@ -274,8 +288,10 @@ class ForwardComparison:
 
 
 def compare_forwards(config: TrainingConfig, train_data: Dataset, test_data: Dataset, *, n_test: int | None = None,
-                     nodes: float = 1.0) -> ForwardComparison:
+                     nodes: float = 1.0, blas_threads: int = DEFAULT_BLAS_THREADS) -> ForwardComparison:
     """Train ``config`` with the closed-form and with the chemical forward pass; compare.
+
+    Both runs and the evaluations use ``blas_threads`` BLAS threads.
 
     Examples
     --------
@@ -287,8 +303,15 @@ def compare_forwards(config: TrainingConfig, train_data: Dataset, test_data: Dat
     >>> cmp.max_parameter_difference < 1e-9
     True
     """
-    closed = train(config, train_data)
-    crn, forward = train_with_chemistry(config, train_data, nodes=nodes)
+    n_threads = check_blas_threads(blas_threads, "compare_forwards")
+    with _blas_threads(n_threads):
+        return _compare(config, train_data, test_data, n_test=n_test, nodes=nodes, n_threads=n_threads)
+
+
+def _compare(config: TrainingConfig, train_data: Dataset, test_data: Dataset, *, n_test: int | None, nodes: float,
+             n_threads: int) -> ForwardComparison:
+    closed = train(config, train_data, blas_threads=n_threads)
+    crn, forward = train_with_chemistry(config, train_data, nodes=nodes, blas_threads=n_threads)
     steady, calls = forward.seconds, forward.calls
     total = len(test_data) if n_test is None else min(n_test, len(test_data))
     accuracy = {

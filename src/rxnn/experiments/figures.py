@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from rxnn._files import atomic_output
 from rxnn.experiments.chemistry import FIGURE10_NODES, PAPER_NODES, Node, NodeTrajectories
 from rxnn.nn import PolynomialActivation, SmoothReLU
 
@@ -44,9 +45,11 @@ def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1) -> tupl
 
 
 def _save(fig: Any, path: str | os.PathLike[str]) -> Path:
+    """Render ``fig`` as PNG into ``path`` atomically (:func:`rxnn._files.atomic_output`); return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=_DPI)
+    with atomic_output(path, "wb", what="figure file") as f:
+        fig.savefig(f, dpi=_DPI, format="png")
     return path
 
 

@@ -10,15 +10,16 @@ style inline; it loads nothing from anywhere.
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 import math
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from rxnn._files import atomic_output, check_output_folder
+from rxnn.errors import InvalidTypeError
+from rxnn.experiments import _report_render
 
 __all__ = ["PAPER_FIGURES", "compare_with_paper", "write_report", "render_markdown", "render_html"]
 
@@ -319,11 +320,21 @@ def _blocks(summary: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     blocks += [
         ("h", 2, "Run time and environment"),
         ("table", ["step", "seconds"], [[k, f"{v:.1f}"] for k, v in t.items()]),
-        ("p", ", ".join(f"{k} {v}" for k, v in summary["environment"].items()) + f"; {st['jobs']} training worker process(es)."),
+        ("p", _environment(summary["environment"]) + f"; {st['jobs']} training worker process(es)."),
         ("p", "All numbers of this report are in `report.json`; trained networks are model files under `models/` "
               "(rxnn.io.model_file.load_model)."),
     ]
     return blocks
+
+
+def _environment(env: Mapping[str, Any]) -> str:
+    """``python 3.11.7, numpy ..., BLAS 1 thread (openblas 0.3.31, pthreads)``."""
+    text = ", ".join(f"{k} {v}" for k, v in env.items() if k != "blas")
+    if "blas" in env:
+        libs = "; ".join(" ".join(str(lib[k]) for k in ("internal_api", "version", "threading_layer") if lib.get(k))
+                         for lib in env["blas"]["libraries"]) or "no BLAS library loaded"
+        text += f", BLAS {env['blas']['threads']} thread(s) in every step ({libs})"
+    return text
 
 
 def _loop_blocks(facts: Mapping[str, Any]) -> list[tuple[Any, ...]]:
@@ -396,92 +407,14 @@ def _check_blocks(check: Mapping[str, Any]) -> list[tuple[Any, ...]]:
 # --------------------------------------------------------------------------- rendering
 
 
-def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(summary: Mapping[str, Any]) -> str:
     """The report as Markdown; figures are linked relative to the output directory."""
-    lines: list[str] = []
-    for block in _blocks(summary):
-        kind = block[0]
-        if kind == "h":
-            lines += ["#" * block[1] + " " + block[2], ""]
-        elif kind == "p":
-            lines += [block[1], ""]
-        elif kind == "ul":
-            lines += [f"- {item}" for item in block[1]] + [""]
-        elif kind == "table":
-            header, rows = block[1], block[2]
-            lines.append("| " + " | ".join(map(_md_cell, header)) + " |")
-            lines.append("|" + "---|" * len(header))
-            lines += ["| " + " | ".join(map(_md_cell, row)) + " |" for row in rows] + [""]
-        elif kind == "side":
-            _, paper, file, claims = block
-            lines += [f"**Paper:** {paper}", ""]
-            if file:
-                lines += [f"**Ours:** ![{os.path.basename(file)}]({file})", ""]
-            if claims:
-                lines.append("| paper says | we find | verdict |")
-                lines.append("|---|---|---|")
-                lines += [f"| {_md_cell(c['paper'])} | {_md_cell(c['ours'])} | {_md_cell(c['verdict'])} |" for c in claims]
-                lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-table{border-collapse:collapse;margin:.8em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}code{background:#f3f3f3;padding:0 .2em}img{max-width:100%;height:auto}
-.side{display:grid;grid-template-columns:1fr 2fr;gap:1.2em;border:1px solid #ddd;padding:.8em;margin:.6em 0 1.6em}
-.paper{background:#fafaf0;padding:.6em}.agrees{color:#1a7f37;font-weight:600}.differs{color:#b35900;font-weight:600}
-"""
-
-
-def _inline(text: str) -> str:
-    out = html.escape(str(text))
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-
-
-def _verdict_class(verdict: str) -> str:
-    return "agrees" if verdict.startswith("agrees") else ("differs" if verdict.startswith("differs") else "")
-
-
-def _image(out_dir: Path, file: str) -> str:
-    data = base64.b64encode((out_dir / file).read_bytes()).decode("ascii")
-    return f'<img alt="{html.escape(os.path.basename(file))}" src="data:image/png;base64,{data}">'
+    return _report_render.markdown(_blocks(summary))
 
 
 def render_html(summary: Mapping[str, Any], out_dir: str | os.PathLike[str]) -> str:
     """The report as one self-contained HTML page: style inline, figures base64-embedded from ``out_dir``."""
-    out_dir = Path(out_dir)
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             f"<title>{html.escape(summary['title'])}</title><style>{_CSS}</style></head><body>"]
-    for block in _blocks(summary):
-        kind = block[0]
-        if kind == "h":
-            parts.append(f"<h{block[1]}>{_inline(block[2])}</h{block[1]}>")
-        elif kind == "p":
-            parts.append(f"<p>{_inline(block[1])}</p>")
-        elif kind == "ul":
-            parts.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in block[1]) + "</ul>")
-        elif kind == "table":
-            head = "".join(f"<th>{_inline(h)}</th>" for h in block[1])
-            body = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in block[2])
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-        elif kind == "side":
-            _, paper, file, claims = block
-            rows = "".join(
-                f"<tr><td>{_inline(c['paper'])}</td><td>{_inline(c['ours'])}</td>"
-                f"<td class=\"{_verdict_class(c['verdict'])}\">{_inline(c['verdict'])}</td></tr>" for c in claims
-            )
-            table = (f"<table><thead><tr><th>paper says</th><th>we find</th><th>verdict</th></tr></thead>"
-                     f"<tbody>{rows}</tbody></table>") if claims else ""
-            picture = _image(out_dir, file) if file else "<p>(no figure)</p>"
-            parts.append(f'<div class="side"><div class="paper"><strong>Paper</strong><p>{_inline(paper)}</p></div>'
-                         f"<div><strong>Ours</strong>{picture}{table}</div></div>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return _report_render.html_page(summary["title"], _blocks(summary), Path(out_dir))
 
 
 def _json_default(value: Any) -> Any:
@@ -489,20 +422,27 @@ def _json_default(value: Any) -> Any:
         return value.item()
     if hasattr(value, "tolist"):
         return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    raise InvalidTypeError(f"summary of write_report holds a value JSON cannot hold: {type(value).__name__}")
 
 
 def write_report(summary: Mapping[str, Any], out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     """Write ``report.json``, ``report.md`` and ``report.html`` into ``out_dir``; return their paths.
 
-    Non-finite floats are written as ``null`` in the JSON (standard JSON has no NaN).
+    Non-finite floats are written as ``null`` in the JSON (standard JSON has no NaN). Each file
+    is written atomically (:func:`rxnn._files.atomic_output`): a reader sees the old report or
+    the new one, and a path that is not a regular file is refused, not replaced.
     """
-    out_dir = Path(out_dir)
+    out_dir = check_output_folder(out_dir, "report folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"json": out_dir / "report.json", "markdown": out_dir / "report.md", "html": out_dir / "report.html"}
-    paths["json"].write_text(json.dumps(_finite(summary), indent=2, default=_json_default) + "\n", encoding="utf-8")
-    paths["markdown"].write_text(render_markdown(summary), encoding="utf-8")
-    paths["html"].write_text(render_html(summary, out_dir), encoding="utf-8")
+    texts = {
+        "json": json.dumps(_finite(summary), indent=2, default=_json_default) + "\n",
+        "markdown": render_markdown(summary),
+        "html": render_html(summary, out_dir),
+    }
+    for key, text in texts.items():
+        with atomic_output(paths[key], "w", what="report file", encoding="utf-8") as f:
+            f.write(text)
     return paths
 
 

@@ -15,20 +15,20 @@ does the same with ``Generator.choice(n, 300, replace=False)``. Matlab's random
 stream cannot be reproduced in numpy, so runs match the paper in distribution,
 not digit for digit.
 
-Checkpoints. A checkpoint is an ``.npz`` archive holding the current
-parameters, the history, the requested snapshots and a JSON header with the
-configuration, the iteration and the batch generator's ``bit_generator.state``
-(no pickle anywhere). Resuming restores all of it, so an interrupted run ends
-bit for bit where an uninterrupted one does.
+Checkpoints (:mod:`rxnn.experiments._checkpoint`). A checkpoint is an ``.npz``
+archive holding the current parameters, the history, the requested snapshots
+and a JSON header with the configuration, the iteration, the batch generator's
+``bit_generator.state`` and the BLAS thread count (no pickle anywhere).
+Resuming restores all of it, so an interrupted run ends bit for bit where an
+uninterrupted one does.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,10 +36,13 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from rxnn._files import atomic_output
-from rxnn._validation import check_int, check_nonnegative_finite, check_positive_finite, must_be
-from rxnn.nn import Activation, FeedForwardNetwork, PolynomialActivation, QuadraticCost, ReLU, SmoothReLU, sgd_step
-from rxnn.errors import RxnnError
+from rxnn._validation import check_int, must_be
+from rxnn.errors import InvalidTypeError
+from rxnn.experiments._checkpoint import CheckpointError, _read_state, _State
+from rxnn.experiments._workers import DEFAULT_BLAS_THREADS, check_blas_threads
+from rxnn.experiments._workers import blas_threads as _blas_threads
+from rxnn.experiments.config import PAPER_CONFIGURATIONS, TrainingConfig
+from rxnn.nn import FeedForwardNetwork, QuadraticCost, sgd_step
 
 __all__ = [
     "TrainingConfig",
@@ -56,113 +59,6 @@ __all__ = [
     "dead_units",
     "read_checkpoint",
 ]
-
-_CHECKPOINT_FORMAT = "rxnn-training-checkpoint"
-_CHECKPOINT_VERSION = 1
-
-
-class CheckpointError(RxnnError, ValueError):
-    """A checkpoint that cannot be resumed: unreadable, or written for another configuration."""
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """The settings of one training run (§6); the defaults are the paper's.
-
-    Parameters
-    ----------
-    layer_sizes : tuple of int, default (784, 40, 10)
-        c_0, ..., c_m.
-    h : float, default 1.0
-        Smoothing parameter (eq. (4)); with ``q = 2`` and ``h = 0`` the
-        activation is the plain ReLU (Fig. 9).
-    q : int, default 2
-        Order of the decay reaction qX -> X (Table 1); q = 3 is §6.1 (Fig. 14).
-    eta : float, default 0.1
-        Learning rate.
-    batch_size : int, default 300
-        Images per iteration, drawn without replacement (see :func:`draw_batch`).
-    iterations : int, default 1000
-        Gradient steps.
-    seed : int, default 1234
-        Seed of :func:`random_streams` (the paper's Matlab used ``rng(1234)``).
-    target_high, target_low : float, default 10.0 and 1.0
-        tau(d): ``target_high`` at the true digit, ``target_low`` elsewhere.
-
-    Raises
-    ------
-    ValueError
-        If a field is out of range (the message names it).
-
-    Examples
-    --------
-    >>> TrainingConfig().activation()
-    SmoothReLU(h=1.0)
-    >>> TrainingConfig(h=0.0).activation(), TrainingConfig(q=3).activation()
-    (ReLU(), PolynomialActivation(q=3, h=1.0))
-    """
-
-    layer_sizes: tuple[int, ...] = (784, 40, 10)
-    h: float = 1.0
-    q: int = 2
-    eta: float = 0.1
-    batch_size: int = 300
-    iterations: int = 1000
-    seed: int = 1234
-    target_high: float = 10.0
-    target_low: float = 1.0
-
-    def __post_init__(self) -> None:
-        owner = "TrainingConfig"
-        sizes = tuple(self.layer_sizes)
-        if len(sizes) < 2:
-            raise must_be("layer_sizes", owner, "at least two positive integers", self.layer_sizes)
-        sizes = tuple(check_int(c, "layer_sizes", owner, minimum=1) for c in sizes)
-        object.__setattr__(self, "layer_sizes", sizes)
-        object.__setattr__(self, "h", check_nonnegative_finite(self.h, "h", owner))
-        object.__setattr__(self, "q", check_int(self.q, "q", owner, minimum=2))
-        object.__setattr__(self, "eta", check_positive_finite(self.eta, "eta", owner))
-        object.__setattr__(self, "batch_size", check_int(self.batch_size, "batch_size", owner, minimum=1))
-        object.__setattr__(self, "iterations", check_int(self.iterations, "iterations", owner, minimum=0))
-        object.__setattr__(self, "seed", check_int(self.seed, "seed", owner, minimum=0))
-        for name in ("target_high", "target_low"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-                raise must_be(name, owner, "a finite number", value)
-            object.__setattr__(self, name, float(value))
-
-    def activation(self) -> Activation:
-        """phi: ReLU for (q, h) = (2, 0), SmoothReLU(h) for q = 2, else PolynomialActivation(q, h)."""
-        if self.q == 2:
-            return ReLU() if self.h == 0.0 else SmoothReLU(self.h)
-        return PolynomialActivation(self.q, self.h)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a JSON-ready dict (``layer_sizes`` as a list)."""
-        out = dataclasses.asdict(self)
-        out["layer_sizes"] = list(self.layer_sizes)
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TrainingConfig:
-        """Inverse of :meth:`to_dict`; unknown keys are an error."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise must_be("data", "TrainingConfig.from_dict", f"a dict with keys among {sorted(names)}", unknown)
-        values = dict(data)
-        if "layer_sizes" in values:
-            values["layer_sizes"] = tuple(values["layer_sizes"])
-        return cls(**values)
-
-
-PAPER_CONFIGURATIONS: dict[str, TrainingConfig] = {
-    "h1": TrainingConfig(),
-    "h0": TrainingConfig(h=0.0),
-    "q3": TrainingConfig(q=3),
-}
-"""The three runs of §6 by key: smoothed ReLU h = 1 (Fig. 8), ReLU (Fig. 9), q = 3 (Fig. 14)."""
-
 
 class Dataset(Protocol):
     """What training reads: ``len``, integer ``labels`` and ``inputs(indices)`` of shape (k, c_0).
@@ -319,6 +215,7 @@ def evaluate(network: FeedForwardNetwork, data: Dataset, *, n: int | None = None
 
     Examples
     --------
+    >>> from rxnn.nn import ReLU
     >>> net = FeedForwardNetwork([[[1.0, 0.0], [0.0, 1.0]]], [[0.0, 0.0]], ReLU())
     >>> evaluate(net, ArrayDataset([[2.0, 1.0], [0.0, 3.0]], [0, 0]))
     0.5
@@ -340,6 +237,7 @@ def dead_units(network: FeedForwardNetwork, data: Dataset, *, n: int | None = No
 
     Examples
     --------
+    >>> from rxnn.nn import ReLU
     >>> net = FeedForwardNetwork([[[1.0], [-1.0]]], [[0.0, 0.0]], ReLU())
     >>> dead_units(net, ArrayDataset([[1.0], [2.0]], [0, 0]))
     [[2]]
@@ -351,89 +249,6 @@ def dead_units(network: FeedForwardNetwork, data: Dataset, *, n: int | None = No
         for layer, a in zip(alive, acts[1:]):
             layer |= np.any(a > 0, axis=0)
     return [[int(i) + 1 for i in np.flatnonzero(~layer)] for layer in alive]
-
-
-# --------------------------------------------------------------------------- checkpoints
-
-
-def _network_arrays(prefix: str, network: FeedForwardNetwork) -> dict[str, np.ndarray]:
-    out = {}
-    for l, (w, b) in enumerate(zip(network.weights, network.biases), start=1):
-        out[f"{prefix}W{l}"], out[f"{prefix}b{l}"] = w, b
-    return out
-
-
-def _network_from(arrays: Mapping[str, np.ndarray], prefix: str, m: int, activation: Activation) -> FeedForwardNetwork:
-    return FeedForwardNetwork(
-        [arrays[f"{prefix}W{l}"] for l in range(1, m + 1)], [arrays[f"{prefix}b{l}"] for l in range(1, m + 1)], activation
-    )
-
-
-@dataclass
-class _State:
-    """Everything a checkpoint holds, at a boundary between iterations."""
-
-    config: TrainingConfig
-    iteration: int
-    network: FeedForwardNetwork
-    rng_state: dict[str, Any]
-    cost: list[float]
-    correct: list[int]
-    snapshots: dict[int, FeedForwardNetwork]
-    seconds: float
-
-    def write(self, path: Path) -> None:
-        header = {
-            "format": _CHECKPOINT_FORMAT,
-            "version": _CHECKPOINT_VERSION,
-            "config": self.config.to_dict(),
-            "iteration": self.iteration,
-            "batch_rng": self.rng_state,
-            "snapshots": sorted(self.snapshots),
-            "seconds": self.seconds,
-        }
-        arrays = {
-            "header": np.array(json.dumps(header)),
-            "cost": np.asarray(self.cost, dtype=np.float64),
-            "correct": np.asarray(self.correct, dtype=np.int64),
-            **_network_arrays("", self.network),
-        }
-        for it, net in self.snapshots.items():
-            arrays.update(_network_arrays(f"snapshot{it}_", net))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_output(path, "wb", what="checkpoint") as f:
-            np.savez(f, **arrays)
-
-
-def _read_state(path: Path) -> _State:
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {k: archive[k] for k in archive.files}
-        header = json.loads(str(arrays["header"][()]))
-        if header.get("format") != _CHECKPOINT_FORMAT or header.get("version") != _CHECKPOINT_VERSION:
-            raise CheckpointError(f"checkpoint {str(path)!r} is not an rxnn training checkpoint (version 1)")
-        config = TrainingConfig.from_dict(header["config"])
-        activation, m = config.activation(), len(config.layer_sizes) - 1
-        it = int(header["iteration"])
-        cost, correct = arrays["cost"].tolist(), [int(c) for c in arrays["correct"]]
-        if len(cost) != it or len(correct) != it:
-            raise CheckpointError(f"checkpoint {str(path)!r} holds {len(cost)} history entries for iteration {it}")
-        return _State(
-            config=config,
-            iteration=it,
-            network=_network_from(arrays, "", m, activation),
-            rng_state=header["batch_rng"],
-            cost=cost,
-            correct=correct,
-            snapshots={int(s): _network_from(arrays, f"snapshot{int(s)}_", m, activation) for s in header["snapshots"]},
-            seconds=float(header["seconds"]),
-        )
-    except CheckpointError:
-        raise
-    except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(
-            f"checkpoint {str(path)!r} cannot be read ({type(exc).__name__}: {exc}); delete it to start afresh"
-        ) from exc
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> TrainingResult:
@@ -451,17 +266,30 @@ def read_checkpoint(path: str | os.PathLike[str]) -> TrainingResult:
     )
 
 
-def _fresh_state(config: TrainingConfig, snapshots: set[int]) -> _State:
+def _fresh_state(config: TrainingConfig, snapshots: set[int], n_threads: int) -> _State:
     init_rng, batch_rng, _ = random_streams(config.seed)
     network = FeedForwardNetwork.random(config.layer_sizes, config.activation(), seed=init_rng)
     kept = {0: network} if 0 in snapshots else {}
-    return _State(config, 0, network, batch_rng.bit_generator.state, [], [], kept, 0.0)
+    return _State(config, 0, network, batch_rng.bit_generator.state, [], [], kept, 0.0, n_threads)
 
 
-def _start(config: TrainingConfig, checkpoint: Path | None, snapshots: set[int]) -> _State:
-    if checkpoint is None or not checkpoint.exists():
-        return _fresh_state(config, snapshots)
+def _start(config: TrainingConfig, checkpoint: Path | None, snapshots: set[int], n_threads: int) -> _State:
+    if checkpoint is None or not os.path.lexists(checkpoint):
+        return _fresh_state(config, snapshots, n_threads)
     state = _read_state(checkpoint)
+    if state.blas_threads is None:
+        warnings.warn(
+            f"checkpoint {str(checkpoint)!r} does not record its BLAS thread count; resuming with {n_threads} "
+            "thread(s), so the run may differ in the last bits from an uninterrupted one",
+            RuntimeWarning, stacklevel=3,
+        )
+        state.blas_threads = n_threads
+    elif state.blas_threads != n_threads:
+        raise CheckpointError(
+            f"checkpoint {str(checkpoint)!r} was written with {state.blas_threads} BLAS thread(s), not {n_threads}; "
+            f"resume with blas_threads={state.blas_threads} (rxnn train --blas-threads {state.blas_threads}) "
+            "so that the run continues with the same arithmetic, or delete it to start afresh"
+        )
     if state.config != config:
         raise CheckpointError(
             f"checkpoint {str(checkpoint)!r} was written for {state.config}, not {config}; "
@@ -487,6 +315,7 @@ def train(
     checkpoint_every: int = 100,
     snapshots: Iterable[int] = (),
     callback: Callable[[int, float, int], None] | None = None,
+    blas_threads: int = DEFAULT_BLAS_THREADS,
 ) -> TrainingResult:
     """Train a network by the stochastic gradient descent of §6.
 
@@ -507,6 +336,11 @@ def train(
         ``callback(iteration, cost, correct)`` after every iteration (1-based),
         e.g. to drive a progress bar. An exception it raises stops the run
         (the last periodic checkpoint stays on disk).
+    blas_threads : int, default 1
+        BLAS threads of the loop (``threadpoolctl``), so that a seed gives the
+        same numbers whatever the environment's thread settings. Recorded in
+        the checkpoint; resuming with another count is refused
+        (:class:`CheckpointError`), since the sums would be taken in another order.
 
     Returns
     -------
@@ -515,8 +349,9 @@ def train(
     Raises
     ------
     CheckpointError
-        If ``checkpoint`` cannot be read or was written for another configuration.
-    ValueError
+        If ``checkpoint`` cannot be read, is corrupt, holds arrays or an iteration that do
+        not fit its configuration, or was written for another configuration or thread count.
+    rxnn.errors.InvalidArgumentError
         If the data do not fit the configuration.
 
     Notes
@@ -539,14 +374,25 @@ def train(
     """
     owner = "train"
     if not isinstance(config, TrainingConfig):
-        raise TypeError(f"config of {owner} must be a TrainingConfig; got {type(config).__name__}")
+        raise InvalidTypeError(f"config of {owner} must be a TrainingConfig; got {type(config).__name__}")
+    n_threads = check_blas_threads(blas_threads, owner)
     checkpoint_every = check_int(checkpoint_every, "checkpoint_every", owner, minimum=1)
     wanted = {check_int(s, "snapshots", owner, minimum=0) for s in snapshots}
     n, c0 = len(data), config.layer_sizes[0]
     if n < config.batch_size:
         raise must_be("data", owner, f"at least batch_size = {config.batch_size} examples", f"{n} examples")
     path = None if checkpoint is None else Path(checkpoint)
-    state = _start(config, path, wanted)
+    with _blas_threads(n_threads):
+        state = _start(config, path, wanted, n_threads)
+        return _loop(config, data, state, path, checkpoint_every, wanted, callback)
+
+
+def _loop(
+    config: TrainingConfig, data: Dataset, state: _State, path: Path | None, checkpoint_every: int, wanted: set[int],
+    callback: Callable[[int, float, int], None] | None,
+) -> TrainingResult:
+    """The SGD loop of :func:`train` from ``state``, checkpointing to ``path``."""
+    owner, n, c0 = "train", len(data), config.layer_sizes[0]
     resumed_from = state.iteration
     rng = np.random.default_rng()
     rng.bit_generator.state = state.rng_state

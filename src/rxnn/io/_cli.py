@@ -11,9 +11,10 @@
     converts a network file between formats (:data:`rxnn.io.formats.FORMATS`).
 
 Formats default to the file extensions; ``-o -`` (or no ``-o``) writes to
-standard output. Handlers return 0 on success and 1 on an error, which is
-printed as one line on standard error; SBML reading warnings are printed as
-``warning:`` lines.
+standard output. Handlers return 0 on success and raise an
+:class:`rxnn.errors.RxnnError` otherwise, which :func:`rxnn.cli.main` prints as
+one line on standard error (exit status 2); reading warnings, and a warning
+for a network without reactions, are printed as ``warning:`` lines.
 
 :func:`register` adds both to the subcommands of the ``rxnn`` parser.
 """
@@ -29,7 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from rxnn.io.formats import FORMATS, Format, FormatError, format_for, read_network, write_chunks
+from rxnn._files import check_output_path
+from rxnn.errors import InvalidArgumentError, one_line
+from rxnn.io.formats import FORMATS, Format, format_for, read_network, write_chunks
 
 __all__ = ["register"]
 
@@ -84,24 +87,29 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
     return comp, conv
 
 
-class _Fail(Exception):
-    """An error to print as one line and exit with code 1."""
+def _fail(message: str) -> InvalidArgumentError:
+    """An error in the command's arguments, printed by :func:`rxnn.cli.main` as one line (exit status 2)."""
+    return InvalidArgumentError(message)
+
+
+class EmptyNetworkWarning(UserWarning):
+    """A command read or wrote a network without reactions: valid, but rarely what the user meant."""
 
 
 def _run(command: str, body: Callable[[], None]) -> int:
+    """Run ``body``, printing the warnings it raised as ``rxnn <command>: warning:`` lines; return 0.
+
+    Errors propagate to :func:`rxnn.cli.main`, which prints them as one line (exit status 2);
+    the warnings are printed first, on every exit path.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             body()
-            code = 0
-        except (_Fail, FormatError, ValueError, OSError, ImportError) as exc:
-            missing = isinstance(exc, FileNotFoundError) and exc.filename
-            message = f"no such file or directory: {exc.filename}" if missing else str(exc)
-            print(f"rxnn {command}: error: {message}", file=sys.stderr)
-            code = 1
-    for w in caught:
-        print(f"rxnn {command}: warning: {w.message}", file=sys.stderr)
-    return code
+        finally:
+            for w in caught:
+                print(f"rxnn {command}: warning: {one_line(str(w.message))}", file=sys.stderr)
+    return 0
 
 
 def _to_stdout(target: str | None) -> bool:
@@ -110,11 +118,16 @@ def _to_stdout(target: str | None) -> bool:
 
 def _output_format(target: str | None, name: str | None, option: str) -> Format:
     if name is None and _to_stdout(target):
-        raise _Fail(f"give {option} FORMAT to write to standard output ({', '.join(FORMATS)})")
+        raise _fail(f"give {option} FORMAT to write to standard output ({', '.join(FORMATS)})")
     return format_for(None if _to_stdout(target) else target, name)
 
 
 def _emit(fmt: Format, network: Any, initial: Mapping[str, float], target: str | None, command: str) -> None:
+    if network.n_reactions == 0:
+        warnings.warn(
+            "the network has no reactions (an empty file or one with only comments?); writing an empty network",
+            EmptyNetworkWarning, stacklevel=2,
+        )
     if initial and not fmt.holds_initial:
         print(f"rxnn {command}: note: the {fmt.name} format holds no concentrations; writing the network alone",
               file=sys.stderr)
@@ -141,6 +154,10 @@ def _compile(args: argparse.Namespace) -> int:
         from rxnn.io.model_file import load_model
 
         fmt = _output_format(args.output, args.to, "--to")
+        if not (np.isfinite(args.nodes) and args.nodes >= 0):
+            raise _fail(f"--nodes must be a finite concentration >= 0; got {args.nodes!r}")
+        if not _to_stdout(args.output):
+            check_output_path(args.output)  # refuse before the work, not after
         net = load_model(args.model)
         compiled = compile_network(net, absorb_enzymes=args.absorb)
         c0 = net.layer_sizes[0]
@@ -165,13 +182,13 @@ def _input_vector(spec: str, width: int) -> np.ndarray:
         elif path.suffix in (".txt", ".csv", ".dat", ""):
             x = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=1)
         else:
-            raise _Fail(f"--input {spec!r}: give mnist:<index>, or a .npy, .txt or .csv file")
+            raise _fail(f"--input {spec!r}: give mnist:<index>, or a .npy, .txt or .csv file")
     x = np.asarray(x, dtype=np.float64).ravel()
     if x.size != width:
-        raise _Fail(f"--input {spec!r} holds {x.size} numbers; the model has {width} inputs")
+        raise _fail(f"--input {spec!r} holds {x.size} numbers; the model has {width} inputs")
     if not np.all(np.isfinite(x) & (x >= 0)):
         bad = int(np.flatnonzero(~(np.isfinite(x) & (x >= 0)))[0])
-        raise _Fail(f"--input {spec!r}: entry {bad} is {float(x[bad])!r}; inputs are concentrations, finite and >= 0")
+        raise _fail(f"--input {spec!r}: entry {bad} is {float(x[bad])!r}; inputs are concentrations, finite and >= 0")
     return x
 
 
@@ -180,15 +197,15 @@ def _mnist_image(spec: str) -> np.ndarray:
 
     parts = spec.split(":")
     split, index = ("test", parts[1]) if len(parts) == 2 else (parts[1], parts[2]) if len(parts) == 3 else ("", "")
-    if split not in ("test", "train") or not index.lstrip("-").isdigit():
-        raise _Fail(f"--input {spec!r}: write mnist:<index> (a test image) or mnist:train:<index>")
+    if split not in ("test", "train") or not (index.isascii() and index.isdigit()):
+        raise _fail(f"--input {spec!r}: write mnist:<index> (a test image) or mnist:train:<index>, index >= 0")
     try:
         data = getattr(load_mnist(fetch=False), split)
-        return data.inputs([int(index)])[0]
     except MnistError as exc:
-        raise _Fail(f"--input {spec!r}: {exc}") from None
-    except IndexError as exc:
-        raise _Fail(f"--input {spec!r}: {exc}") from None
+        raise _fail(f"--input {spec!r}: {exc}") from None
+    if int(index) >= len(data):
+        raise _fail(f"--input {spec!r}: the MNIST {split} split has images 0-{len(data) - 1}; got index {int(index)}")
+    return data.inputs([int(index)])[0]
 
 
 # --------------------------------------------------------------------------- convert
@@ -199,6 +216,8 @@ def _convert(args: argparse.Namespace) -> int:
 
     def body() -> None:
         fmt = _output_format(args.target, args.to_format, "--to")
+        if not _to_stdout(args.target):
+            check_output_path(args.target)  # refuse before the work, not after
         network, initial = read_network(args.source, args.from_format)
         _emit(fmt, network, initial, args.target, "convert")
 
