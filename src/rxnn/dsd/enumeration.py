@@ -11,6 +11,7 @@ concentrations in nM) and is an ordinary :class:`~rxnn.crn.ReactionNetwork`.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -71,17 +72,27 @@ class Enumeration:
         return state
 
 
+#: Python's recursion limit while peppercorn enumerates (its own default of 10**6 is process-wide).
+_ENUMERATION_RECURSION_LIMIT = 20_000
+
+
 def enumerate_pil_text(pil: str) -> Enumeration:
     """Enumerate a PIL document with peppercorn's defaults; see :func:`enumerate_design`."""
     key = (pil,)
     if key in _CACHE:
         return _CACHE[key]
+    # peppercornenumerator sets sys.setrecursionlimit(10**6) when imported, for the whole process: past
+    # that, a deep recursion anywhere (json's C decoder on nested input, say) overflows the C stack and
+    # crashes. Keep the caller's limit outside the enumeration and a raised one only inside it.
+    limit = sys.getrecursionlimit()
     try:
         from peppercornenumerator import Enumerator, PolymerizationError
         from peppercornenumerator.input import read_pil
         from peppercornenumerator.objects import clear_memory
     except ImportError:  # pragma: no cover - depends on the environment
         raise DSDError("enumeration needs peppercornenumerator: pip install 'rxnn[dsd]'") from None
+    finally:
+        sys.setrecursionlimit(limit)
     logging.getLogger("peppercornenumerator").setLevel(logging.ERROR)
     start = time.perf_counter()
     clear_memory()
@@ -91,8 +102,12 @@ def enumerate_pil_text(pil: str) -> Enumeration:
         # Every complex starts the enumeration, signals at 0 nM too: a reactant that is
         # absent at the start is still a reactant.
         enum = Enumerator(named, named_complexes=named)
-        enum.enumerate()
-        enum.condense()
+        sys.setrecursionlimit(max(limit, _ENUMERATION_RECURSION_LIMIT))
+        try:
+            enum.enumerate()
+            enum.condense()
+        finally:
+            sys.setrecursionlimit(limit)
         macro_of: dict[str, str] = {}
         for m in enum.resting_macrostates:
             for c in m.complexes:
