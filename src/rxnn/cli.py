@@ -45,6 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit status of an error (bad input, unreadable file, failed computation, internal error).
+EXIT_ERROR = 2
+
+
+def _error_message(exc: BaseException) -> str:
+    """The message of an error rxnn reports: its text, or for an ``OSError`` the path and the reason."""
+    if isinstance(exc, OSError) and not isinstance(exc, RxnnError) and exc.filename is not None:
+        reason = exc.strerror or str(exc)
+        reason = reason[:1].lower() + reason[1:]  # "no such file or directory: 'x'"
+        other = f" -> {str(exc.filename2)!r}" if exc.filename2 is not None else ""
+        return f"{reason}: {str(exc.filename)!r}{other}"
+    return one_line(str(exc)) or type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``rxnn`` command line; return the exit status.
 
