@@ -27,7 +27,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from rxnn._bounded_read import CHUNK, open_for_reading
+from rxnn._bounded_read import CHUNK, open_for_reading, read_at_most
 from rxnn._type_error import wrong_type
 from rxnn.errors import RxnnError
 
@@ -197,18 +197,6 @@ class _CountedSource:
         return self._raw(n)
 
 
-def _read_exactly(stream: Any, n: int) -> bytes:
-    """Up to ``n`` bytes (fewer only at the end of ``stream``), in bounded calls."""
-    parts, size = [], 0
-    while size < n:
-        chunk = stream.read(min(_CHUNK_BYTES, n - size))
-        if not chunk:
-            break
-        parts.append(chunk)
-        size += len(chunk)
-    return b"".join(parts)
-
-
 def _shape_text(shape: tuple[int, ...], verify: bool) -> str:
     dims = [str(d) for d in shape]
     if not verify:
@@ -230,7 +218,7 @@ def _parse_stream(
 ) -> tuple[np.ndarray, str]:
     """Read one IDX stream (already decompressed view): header, shape check, bounded payload."""
     digest = hashlib.sha256()
-    head = _read_exactly(content, 4)
+    head = read_at_most(content, 4)
     if len(head) < 4:
         raise MnistError(f"{origin}: {len(head)} bytes is too short for an IDX header")
     magic = int.from_bytes(head, "big")
@@ -240,7 +228,7 @@ def _parse_stream(
             "or 0x00000803 (images). Is this an MNIST IDX file?"
         )
     ndim = head[3]
-    raw_dims = _read_exactly(content, 4 * ndim)
+    raw_dims = read_at_most(content, 4 * ndim)
     if len(raw_dims) < 4 * ndim:
         raise MnistError(f"{origin}: truncated IDX header ({4 + len(raw_dims)} of {4 + 4 * ndim} bytes)")
     digest.update(head + raw_dims)
@@ -263,7 +251,7 @@ def _parse_stream(
     if done < expected:
         problem = f"truncated: dimensions {dims} need {expected} bytes, the file holds {done}"
         raise MnistError(f"{origin}: IDX payload {problem}; delete the file and fetch it again")
-    extra = len(_read_exactly(content, _CHUNK_BYTES))  # a bomb stops here: one chunk past the payload
+    extra = len(read_at_most(content, _CHUNK_BYTES))  # a bomb stops here: one chunk past the payload
     if extra:
         holds = f"{expected + extra}" if not content.read(1) else f"more than {expected + extra}"
         problem = f"has trailing bytes: dimensions {dims} need {expected} bytes, the file holds {holds}"
