@@ -83,7 +83,7 @@ def test_smooth_relu_with_h_zero_is_relu():
 
 
 def test_smooth_relu_is_the_positive_fixed_point_of_example_4_2():
-    # Proposition 4.9: phi solves h + y x - x^2 = 0
+    # Prop. 4.9: phi solves h + y x - x^2 = 0
     y = np.linspace(-20, 20, 41)
     x = SmoothReLU(0.5)(y)
     np.testing.assert_allclose(0.5 + y * x - x**2, 0.0, atol=1e-12)

@@ -85,7 +85,7 @@ def test_prediction_alone():
 
 def test_errors():
     relu = compile_network(FeedForwardNetwork.random([2, 2], ReLU(), seed=0))
-    with pytest.raises(ValueError, match="hypotheses of Theorem 4.8"):
+    with pytest.raises(ValueError, match="hypotheses of Thm. 4.8"):
         certify(relu, [1.0, 1.0])
     ok = compile_network(FeedForwardNetwork.random([2, 2], SmoothReLU(1.0), seed=0))
     with pytest.raises(ValueError, match="tol of certify must be a positive finite number"):

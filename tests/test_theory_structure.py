@@ -149,7 +149,7 @@ def test_dependency_matrix():
         d.block_of("Z")
 
 
-# ---------------------------------------------------------------------- compiled networks: the cascade of Thm 4.8
+# ---------------------------------------------------------------------- compiled networks: the cascade of Thm. 4.8
 @pytest.fixture(scope="module")
 def compiled():
     return compile_network(FeedForwardNetwork.random([2, 3, 2], SmoothReLU(1.0), seed=0))

@@ -18,7 +18,7 @@ discovers the structure that makes it fast:
   Jacobian); for dx/dt alone, *signed* groups also merge opposite net changes
   and let a channel's own species be its upstream factor, so a compiled node
   is the hand-written h + x (W x' + b - x).
-* **The feed-forward cascade** (Thm 4.8). The strongly connected components
+* **The feed-forward cascade** (Thm. 4.8). The strongly connected components
   of the species dependency graph (j -> i when x_j is a reactant of a channel
   that changes x_i), in topological levels. A one-species component is a
   polynomial equation in its species with coefficients from the levels above;
@@ -30,7 +30,7 @@ just any root: a one-species component is solved in closed form or by
 bracketed Newton only where Descartes' rule of signs shows that the limit
 does not depend on the path (one positive root that attracts every positive
 start) and its top-power terms rule out a blow-up on the way (q-polynomial
-decay, Thm 4.8); other members, and multi-species components whose upstream
+decay, Thm. 4.8); other members, and multi-species components whose upstream
 moves, go to batched pseudo-transient continuation (:class:`PseudoTransient`),
 and the residual of the full system decides convergence. Transients (:func:`integrate`) use the
 same right-hand side in species-major layout and a sparse Jacobian, with
@@ -636,7 +636,7 @@ class Level:
             (self.pair_N, (block * (d + 1) + power, np.arange(g.size))), shape=(species.size * (d + 1), g.size)
         )
         # Boundedness along the whole path. Production terms of power <= 1 cannot blow up in finite
-        # time. Otherwise (Thm 4.8's q-polynomial decay) every term of the top power must consume the
+        # time. Otherwise (Thm. 4.8's q-polynomial decay) every term of the top power must consume the
         # species with a coefficient free of other species, so that its sign at the limit is its
         # sign at every time.
         top = np.zeros(species.size, np.int64)
@@ -820,11 +820,11 @@ def node_roots(C: np.ndarray, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Everything else (no root, several positive roots, f identically 0, or a
     zero start on an unstable 0) is left undecided. The cascade further
     requires the top power's terms to be consumption with coefficients free
-    of other species (q-polynomial decay, Thm 4.8), so the trajectory stays
+    of other species (q-polynomial decay, Thm. 4.8), so the trajectory stays
     bounded on its way to the limit.
     """
     nb, width, B = C.shape
-    if width == 3:  # the node equation (13) of a compiled network: c0 > 0 > c2, in closed form
+    if width == 3:  # the node eq. (13) of a compiled network: c0 > 0 > c2, in closed form
         c0, c1, c2 = C[:, 0], C[:, 1], C[:, 2]
         quadratic = (c0 > 0) & (c2 < 0)
         if quadratic.all():

@@ -340,7 +340,7 @@ def steady_state(
     method : str, default "auto"
         One of :data:`STEADY_METHODS`. ``"cascade"`` solves the strongly
         connected components of the species dependency graph level by level
-        (Thm 4.8) and leaves undecided the members whose limit depends on the
+        (Thm. 4.8) and leaves undecided the members whose limit depends on the
         path; ``"pseudo-transient"`` follows the trajectory in pseudo-time for
         the whole network; ``"auto"`` runs the cascade and hands the members
         it cannot decide, or that miss the tolerance, to continuation.
@@ -374,7 +374,7 @@ def steady_state(
     bracketed in [0, Fujiwara's bound], never negative and never the other
     root of the node equation. The top power's terms must also consume the
     species with coefficients free of other species unless production is at
-    most linear (q-polynomial decay, Thm 4.8), so that the path cannot blow
+    most linear (q-polynomial decay, Thm. 4.8), so that the path cannot blow
     up before the limit. Several positive roots, no root, a zero start on an
     unstable 0, a possible blow-up or a multi-species component whose
     upstream moves are left to continuation. Multi-species components whose upstream never

@@ -59,7 +59,7 @@ class ChemicalForward:
         of later calls may differ.
     nodes : float, default 1.0
         Starting concentration of every hidden and output node. The steady
-        state does not depend on it (Thm 4.8, Prop. 4.9); 1.0 is the start of Fig. 10.
+        state does not depend on it (Thm. 4.8, Prop. 4.9); 1.0 is the start of Fig. 10.
 
     Notes
     -----

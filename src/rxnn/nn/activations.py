@@ -267,7 +267,7 @@ class SmoothReLU(Activation):
     """The smoothed ReLU phi_3(y) = (y + sqrt(y^2 + 4h)) / 2 (eq. (4)).
 
     phi_3 is the positive fixed point of x' = h + y x - x^2 (Example 4.2,
-    Proposition 4.9); ``h = 0`` gives the ReLU.
+    Prop. 4.9); ``h = 0`` gives the ReLU.
 
     Parameters
     ----------

@@ -85,7 +85,7 @@ def _backprop(
     activations: Sequence[npt.ArrayLike] | None,
     owner: str,
 ) -> tuple[list[FloatArray], list[FloatArray], FloatArray, FloatArray, bool]:
-    """Eq. (10) on a batch: (dW, db, a^m, targets, single), a^m and targets of shape (batch, c_m)."""
+    """eq. (10) on a batch: (dW, db, a^m, targets, single), a^m and targets of shape (batch, c_m)."""
     if not isinstance(network, FeedForwardNetwork):
         raise ArgumentTypeError(f"network of {owner} must be a FeedForwardNetwork; got {type(network).__name__}")
     a0, single = _as_batch(inputs, network.layer_sizes[0], owner)

@@ -1,4 +1,4 @@
-"""The theory of §4 made executable: decide Theorem 4.8's hypotheses, analyse networks, certify runs.
+"""The theory of §4 made executable: decide Thm. 4.8's hypotheses, analyse networks, certify runs.
 
 - :func:`check_activation` decides whether a node dx/dt = g(x) + y x is
   realisable, decays, is reliable, stable and exponentially feed-forward

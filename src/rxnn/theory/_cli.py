@@ -1,4 +1,4 @@
-"""The ``rxnn check`` command: decide Theorem 4.8's hypotheses from the command line.
+"""The ``rxnn check`` command: decide Thm. 4.8's hypotheses from the command line.
 
 ``rxnn check "1 - 2*x**3"`` checks a node polynomial g (dx/dt = g(x) + y x);
 ``rxnn check network.txt`` analyses a reaction network in any format
@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """
     check = subparsers.add_parser(
         "check",
-        help="decide Theorem 4.8's hypotheses for a node polynomial g or a reaction network",
+        help="decide Thm. 4.8's hypotheses for a node polynomial g or a reaction network",
         description=(
             "Decide whether the node dx/dt = g(x) + y*x is realisable, decays, is reliable, stable and "
             "exponentially feed-forward (Anderson, Deshpande, Joshi 2021, §4), with arguments and "

@@ -1,4 +1,4 @@
-"""Decide the hypotheses of Theorem 4.8 for a node dx/dt = g(x) + y x (§4, Appendix A).
+"""Decide the hypotheses of Thm. 4.8 for a node dx/dt = g(x) + y x (§4, Appendix A).
 
 The edge and bias reactions of Table 1 contribute y x to a node (y = rho of
 eq. (14), of any sign) and the node's own reactions a polynomial g(x), so a
@@ -120,7 +120,7 @@ class EntryBound:
 
 @dataclass(frozen=True)
 class ActivationCheck:
-    """The hypotheses of Theorem 4.8 for the node dx/dt = g(x) + y x, decided.
+    """The hypotheses of Thm. 4.8 for the node dx/dt = g(x) + y x, decided.
 
     Attributes
     ----------
@@ -151,7 +151,7 @@ class ActivationCheck:
 
     @property
     def passes(self) -> bool:
-        """Every property proved: Theorem 4.8 applies to networks of such nodes."""
+        """Every property proved: Thm. 4.8 applies to networks of such nodes."""
         return all(v.proved for v in self.verdicts.values())
 
     @property
@@ -194,9 +194,9 @@ class ActivationCheck:
             lines.append("  entry time")
             lines.extend(textwrap.wrap(str(self.entry), width=96, initial_indent=" " * 6, subsequent_indent=" " * 6))
         summary = {
-            PROVED: "all hypotheses of Theorem 4.8 hold: a feed-forward network of such nodes converges from "
+            PROVED: "all hypotheses of Thm. 4.8 hold: a feed-forward network of such nodes converges from "
             "infinity in finite time, is reliable and converges exponentially (Def. 4.4, with a constant c >= 1)",
-            REFUTED: "some hypothesis of Theorem 4.8 fails (see the counterexamples)",
+            REFUTED: "some hypothesis of Thm. 4.8 fails (see the counterexamples)",
             UNDECIDED: "some hypothesis could not be decided (substitute numeric coefficients to decide exactly)",
         }[self.status]
         lines.append(f"verdict: {self.status.upper()}: {summary}")
@@ -396,7 +396,7 @@ def _is_algebraic(expr: sympy.Expr, x: sympy.Symbol) -> bool:
 def check_activation(
     g: Any, x: str | sympy.Symbol = "x", *, y_bound: float = 10.0, seconds: float | None = None
 ) -> ActivationCheck:
-    """Decide whether the node dx/dt = g(x) + y x meets the hypotheses of Theorem 4.8.
+    """Decide whether the node dx/dt = g(x) + y x meets the hypotheses of Thm. 4.8.
 
     Parameters
     ----------

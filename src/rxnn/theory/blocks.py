@@ -1,4 +1,4 @@
-"""Theorem 4.8 block by block, and the one-value structure report of a network.
+"""Thm. 4.8 block by block, and the one-value structure report of a network.
 
 For each block of the cascade of :func:`~rxnn.theory.structure.feed_forward_decomposition`
 that is a node of the paper's class (one species X with dx/dt = g(x) + y x, y
@@ -38,7 +38,7 @@ __all__ = ["BlockCheck", "StructureReport", "check_blocks", "analyze_structure"]
 _FORCING_TERMS_SHOWN = 40
 
 
-# ---------------------------------------------------------------------- Theorem 4.8 per block
+# ---------------------------------------------------------------------- Thm. 4.8 per block
 @dataclass(frozen=True)
 class BlockCheck:
     """Whether one block of the cascade is a node of the paper's class, and its verdicts.
@@ -72,7 +72,7 @@ class BlockCheck:
 
     @property
     def meets_hypotheses(self) -> bool:
-        """In the class and every hypothesis of Theorem 4.8 proved for g."""
+        """In the class and every hypothesis of Thm. 4.8 proved for g."""
         return self.in_class and self.check is not None and self.check.passes
 
     def __str__(self) -> str:
@@ -215,7 +215,7 @@ class StructureReport:
 
     @property
     def meets_theorem_4_8(self) -> bool:
-        """Some block, and every block a node of the class meeting all hypotheses of Theorem 4.8.
+        """Some block, and every block a node of the class meeting all hypotheses of Thm. 4.8.
 
         False for a network with no dynamic species: there is nothing to check.
         """
@@ -231,7 +231,7 @@ class StructureReport:
             str(self.decomposition),
         ]
         if self.blocks is not None:
-            lines.append("Theorem 4.8, block by block:")
+            lines.append("Thm. 4.8, block by block:")
             lines.extend(f"  {b}" for b in self.blocks)
             if not self.blocks:
                 verdict = "nothing to check: the network has no dynamic species, so no block to decide"
@@ -243,7 +243,7 @@ class StructureReport:
                     "is not proved)"
                 )
             else:
-                verdict = "Theorem 4.8 does not apply to every block"
+                verdict = "Thm. 4.8 does not apply to every block"
             lines.append(f"verdict: {verdict}")
         return "\n".join(lines)
 

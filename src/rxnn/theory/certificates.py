@@ -125,7 +125,7 @@ def _fixed_points(compiled: Any, d: npt.ArrayLike, func: str) -> tuple[tuple[flo
     reason = node_criterion(c)
     if reason is not None:
         raise ValueError(
-            f"compiled of {func} must have nodes meeting the hypotheses of Theorem 4.8; for g = {c}: {reason}"
+            f"compiled of {func} must have nodes meeting the hypotheses of Thm. 4.8; for g = {c}: {reason}"
         )
     x0 = np.asarray(d, dtype=np.float64)
     c0 = compiled.source.layer_sizes[0]

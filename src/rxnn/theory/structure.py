@@ -1,6 +1,6 @@
 """Structure of any reaction network: its feed-forward cascade and the standard invariants.
 
-The proof of Theorem 4.8 runs an induction over a cascade: each layer is
+The proof of Thm. 4.8 runs an induction over a cascade: each layer is
 driven by the layers before it and drives only the layers after. For any
 :class:`~rxnn.crn.network.ReactionNetwork` this module finds that cascade
 (the strongly connected components of the species dependency graph, in
@@ -10,7 +10,7 @@ hypotheses with :func:`~rxnn.theory.check_activation`. It also gives the
 standard structural facts of reaction network theory: conservation laws,
 linkage classes, deficiency and weak reversibility.
 
-Theorem 4.8 block by block (:func:`check_blocks`) and the one-value report
+Thm. 4.8 block by block (:func:`check_blocks`) and the one-value report
 (:func:`analyze_structure`) live in :mod:`rxnn.theory.blocks` and are
 re-exported here.
 
