@@ -51,7 +51,7 @@ EXIT_ERROR = 2
 
 def _error_message(exc: BaseException) -> str:
     """The message of an error rxnn reports: its text, or for an ``OSError`` the path and the reason."""
-    if isinstance(exc, OSError) and not isinstance(exc, RxnnError) and exc.filename is not None:
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         reason = exc.strerror or str(exc)
         reason = reason[:1].lower() + reason[1:]  # "no such file or directory: 'x'"
         other = f" -> {str(exc.filename2)!r}" if exc.filename2 is not None else ""

@@ -172,10 +172,40 @@ def _compile(args: argparse.Namespace) -> int:
 
 
 def _input_vector(spec: str, width: int) -> np.ndarray:
-    """The one input vector that ``--input`` names (the shared grammar of :mod:`rxnn._inputs`)."""
-    from rxnn._inputs import load_inputs
+    """The input vector that ``--input`` names, checked to hold ``width`` finite numbers >= 0."""
+    if spec.startswith("mnist:"):
+        x = _mnist_image(spec)
+    else:
+        path = Path(spec)
+        if path.suffix == ".npy":
+            x = np.load(path, allow_pickle=False)
+        elif path.suffix in (".txt", ".csv", ".dat", ""):
+            x = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=1)
+        else:
+            raise _fail(f"--input {spec!r}: give mnist:<index>, or a .npy, .txt or .csv file")
+    x = np.asarray(x, dtype=np.float64).ravel()
+    if x.size != width:
+        raise _fail(f"--input {spec!r} holds {x.size} numbers; the model has {width} inputs")
+    if not np.all(np.isfinite(x) & (x >= 0)):
+        bad = int(np.flatnonzero(~(np.isfinite(x) & (x >= 0)))[0])
+        raise _fail(f"--input {spec!r}: entry {bad} is {float(x[bad])!r}; inputs are concentrations, finite and >= 0")
+    return x
 
-    return load_inputs(spec, width, flag="--input", max_rows=1)[0]
+
+def _mnist_image(spec: str) -> np.ndarray:
+    from rxnn.datasets.mnist import MnistError, load_mnist
+
+    parts = spec.split(":")
+    split, index = ("test", parts[1]) if len(parts) == 2 else (parts[1], parts[2]) if len(parts) == 3 else ("", "")
+    if split not in ("test", "train") or not (index.isascii() and index.isdigit()):
+        raise _fail(f"--input {spec!r}: write mnist:<index> (a test image) or mnist:train:<index>, index >= 0")
+    try:
+        data = getattr(load_mnist(fetch=False), split)
+    except MnistError as exc:
+        raise _fail(f"--input {spec!r}: {exc}") from None
+    if int(index) >= len(data):
+        raise _fail(f"--input {spec!r}: the MNIST {split} split has images 0-{len(data) - 1}; got index {int(index)}")
+    return data.inputs([int(index)])[0]
 
 
 # --------------------------------------------------------------------------- convert
