@@ -65,6 +65,10 @@ def offline(monkeypatch):
 
     monkeypatch.setattr(mnist, "load_mnist", no_mnist)
     monkeypatch.setattr(data_cli, "fetch_mnist", no_mnist)
+    import importlib
+
+    # rxnn.experiments.reproduce binds load_mnist when imported: patch its name too
+    monkeypatch.setattr(importlib.import_module("rxnn.experiments.reproduce"), "load_mnist", no_mnist)
 
 
 def paths(files: dict[str, str]) -> st.SearchStrategy[str]:
