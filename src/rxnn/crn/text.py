@@ -49,32 +49,25 @@ __all__ = ["parse_network", "TextSyntaxError", "network_to_latex"]
 # Before the first ';' (the complexes) a number is a coefficient: digits only, so "2E1" is 2 x E1 and
 # "2e5X" is 2 x e5X. After it (the rates) a number is a float literal with an optional sign, so that
 # "1e-3" is 0.001 and "-1" is refused as a negative rate rather than as an unexpected character.
-_COMPLEX_TOKEN = re.compile(
-    r"""
+_TOKEN_TEMPLATE = r"""
     (?P<ws>[ \t\r\f\v]+)
   | (?P<arrow><->|->)
-  | (?P<number>\d+(?:\.\d*)?|\.\d+)
+  | (?P<number>NUMBER)
   | (?P<name>[A-Za-z][A-Za-z0-9_']*)
   | (?P<plus>\+)
   | (?P<semi>;)
   | (?P<comma>,)
   | (?P<bad>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_RATE_TOKEN = re.compile(
-    r"""
-    (?P<ws>[ \t\r\f\v]+)
-  | (?P<arrow><->|->)
-  | (?P<number>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<name>[A-Za-z][A-Za-z0-9_']*)
-  | (?P<plus>\+)
-  | (?P<semi>;)
-  | (?P<comma>,)
-  | (?P<bad>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+    """
+
+
+def _tokenizer(number: str) -> re.Pattern[str]:
+    """The token pattern with ``number`` as the form of a number (the only difference between the two parts)."""
+    return re.compile(_TOKEN_TEMPLATE.replace("NUMBER", number), re.VERBOSE | re.DOTALL)
+
+
+_COMPLEX_TOKEN = _tokenizer(r"\d+(?:\.\d*)?|\.\d+")
+_RATE_TOKEN = _tokenizer(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # Digits of the largest coefficient; longer digit strings are refused before int() sees them.
 _COEFFICIENT_DIGITS = len(str(MAX_COEFFICIENT))
 
