@@ -19,7 +19,7 @@ from rxnn._validation import check_int, check_positive_finite, must_be
 from rxnn.crn._checks import STATE_LIMIT, _Short, check_elements, check_network, check_times
 from rxnn.crn._integrate import MAX_STEPS, MAX_WALL_TIME, OUTPUT_LIMIT, integrate
 from rxnn.crn._convergence import follow
-from rxnn.crn.engine import STEADY_METHODS, Engine, Parameters, PseudoTransient, _FullProblem, engine_for, solve_steady_state
+from rxnn.crn.engine import STEADY_METHODS, Engine, FullProblem, Parameters, PseudoTransient, engine_for, solve_steady_state
 from rxnn.crn.kinetics import EnzymeValues, parse_initial_compact
 from rxnn.crn.network import ReactionNetwork
 from rxnn.crn.results import SimulationError, SimulationResult, SteadyStateError, SteadyStateResult
@@ -47,7 +47,7 @@ def _prepare(
     check_network(network, func)
     engine = engine_for(network, rates)
     x0, enzymes, batched = parse_initial_compact(
-        engine.system.network, initial, func, engine.dynamic_mask, engine.position, engine.parse_cache
+        engine.network, initial, func, engine.dynamic_mask, engine.position, engine.name_cache
     )
     check_elements(x0.size, STATE_LIMIT, "the state (batch x dynamic species)", func, "split the batch")
     return engine, x0, enzymes, batched, engine.parameters(enzymes)
@@ -65,12 +65,7 @@ def _with_index(result: Any, engine: Engine) -> Any:
     (tens of thousands of species) that costs more than the steady state, so
     every result of one network shares the engine's copy (read-only).
     """
-    where = engine.parse_cache.get("result_index")
-    if where is None:
-        dyn = engine.dynamic_mask
-        where = {s: (bool(d), int(p)) for s, d, p in zip(engine.system.network.species, dyn.tolist(), engine.position.tolist())}
-        engine.parse_cache["result_index"] = where
-    result.__dict__["_where"] = where
+    result.__dict__["_where"] = engine.result_index
     return result
 
 
@@ -446,7 +441,7 @@ def steady_state(
     todo = np.flatnonzero(~converged & ~undecided)
     followed = None
     if todo.size:
-        problem = _FullProblem(params, tol, atol)
+        problem = FullProblem(params, tol, atol)
         followed = follow(params, problem, PseudoTransient, x0[todo], x[todo], residual[todo] <= 1.0, todo,
                           max_iterations=max_iterations, atol=atol, names=engine.system.dynamic_species)
         x[todo] = followed.x

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from rxnn._validation import check_int, check_positive_finite, must_be
 from rxnn.crn import _ssa_kernels as kernels
 from rxnn.crn._checks import ArgumentTypeError, check_elements, check_network, check_times
 from rxnn.crn._integrate import OUTPUT_LIMIT
-from rxnn.crn.kinetics import parse_initial
+from rxnn.crn.engine.channels import ReactionChannels, aggregate_channels  # the one grouping (ODE, Jacobian, SSA)
+from rxnn.crn.engine.initial import parse_initial
 from rxnn.crn.network import NetworkError, ReactionNetwork
 from rxnn.crn.results import SimulationError, SimulationResult
 from rxnn.crn.simulate import _check_span
@@ -57,168 +57,6 @@ MAX_TRAJECTORIES = 10_000_000
 
 _FUNC = "simulate_stochastic"
 _USE_JIT = kernels.HAVE_NUMBA  # tests switch this off to run the pure-Python kernels
-
-
-# --------------------------------------------------------------------------- channels
-@dataclass(frozen=True, eq=False)
-class ReactionChannels:
-    """The reactions of a network grouped into stochastic *channels*.
-
-    Attributes
-    ----------
-    dynamic_species : tuple of str
-        The rows of :attr:`reactants` and :attr:`changes` (``network.dynamic_species``).
-    reactants : scipy.sparse.csc_matrix of int64, shape (n_dynamic, n_channels)
-        The dynamic part of each channel's reactant complex.
-    changes : scipy.sparse.csc_matrix of int64, shape (n_dynamic, n_channels)
-        The net change of the dynamic species when the channel fires.
-    channel_of_reaction : ndarray of int64, shape (n_reactions,)
-        The channel each reaction of the network belongs to.
-    order : ndarray of int64, shape (n_channels,)
-        |Y_dyn|, the number of dynamic molecules a channel consumes as reactants.
-    """
-
-    dynamic_species: tuple[str, ...]
-    reactants: sp.csc_matrix
-    changes: sp.csc_matrix
-    channel_of_reaction: np.ndarray
-    order: np.ndarray
-
-    @property
-    def n_channels(self) -> int:
-        return int(self.order.size)
-
-    def constants(self, effective_rates: np.ndarray, volume: float) -> np.ndarray:
-        """Channel constants K_c V^(1 - |Y_dyn|) from per-reaction effective rate constants.
-
-        Parameters
-        ----------
-        effective_rates : ndarray of shape (n_reactions,)
-            kappa_j times the enzymatic factor of reaction j (see :func:`simulate_stochastic`).
-        volume : float
-
-        Returns
-        -------
-        ndarray of shape (n_channels,)
-        """
-        summed = np.bincount(self.channel_of_reaction, weights=effective_rates, minlength=self.n_channels)
-        return summed * volume ** (1.0 - self.order)
-
-    def __repr__(self) -> str:
-        return (
-            f"<ReactionChannels: {self.n_channels} channels from {self.channel_of_reaction.size} reactions "
-            f"over {len(self.dynamic_species)} dynamic species>"
-        )
-
-
-def _padded_columns(m: sp.csc_matrix) -> np.ndarray:
-    """Each column as a row of (row index, coefficient) pairs padded with (-1, 0): equal columns, equal rows."""
-    per_column = np.diff(m.indptr)
-    width = int(per_column.max(initial=0))
-    out = np.full((m.shape[1], 2 * width), -1, dtype=np.int64)
-    out[:, 1::2] = 0
-    column = np.repeat(np.arange(m.shape[1]), per_column)
-    position = np.arange(m.indices.size) - np.repeat(m.indptr[:-1], per_column)
-    out[column, 2 * position] = m.indices
-    out[column, 2 * position + 1] = m.data
-    return out
-
-
-def aggregate_channels(network: ReactionNetwork) -> ReactionChannels:
-    """Group reactions by (dynamic reactant complex, dynamic net change) into channels.
-
-    Parameters
-    ----------
-    network : ReactionNetwork
-
-    Returns
-    -------
-    ReactionChannels
-
-    Notes
-    -----
-    With the enzymatic species held constant, the propensity of reaction j is
-    K_j f_Y(n) with K_j = kappa_j times a constant enzymatic factor and
-    f_Y(n) = V^(1 - |Y_dyn|) prod_i n_i!/(n_i - Y_i)! depending only on the
-    dynamic reactant complex Y. Reactions that share Y and the net change
-    of the state are, in the Markov chain, indistinguishable: the sum of
-    independent Poisson clocks with rates K_j f_Y(n) that all make the same
-    jump is one clock of rate (sum_j K_j) f_Y(n) making that jump. So the
-    channel system has the same law as the network's chain, exactly; only
-    which of the merged reactions fired is not recorded.
-
-    This is what makes a compiled neural network cheap to simulate: the
-    784 edge reactions X0_j + W+_ij + X1_i -> X0_j + W+_ij + 2 X1_i into
-    hidden node i (the inputs X0_j are enzymatic) and its bias reaction all
-    have Y = X1_i and change +X1_i, and merge into one channel; the
-    784-40-10 network of §6 has about 64,000 reactions and 1,000 channels.
-    Grouping is one ``np.unique`` over padded (index, coefficient) rows, so
-    it costs O(nnz log nnz).
-
-    Examples
-    --------
-    >>> from rxnn import ReactionNetwork
-    >>> net = ReactionNetwork.from_text('''
-    ...     A + W1 + X -> A + W1 + 2X
-    ...     B + W2 + X -> B + W2 + 2X
-    ...     X -> 0
-    ... ''')
-    >>> aggregate_channels(net).n_channels   # A, B, W1, W2 are enzymatic
-    2
-    """
-    if not isinstance(network, ReactionNetwork):
-        raise ArgumentTypeError(f"network of aggregate_channels must be a ReactionNetwork; got {type(network).__name__}")
-    dyn_rows = np.flatnonzero(network._dynamic_mask)
-    reactants = network._reactants.tocsr()[dyn_rows].tocsc()
-    changes = network._stoichiometry.tocsr()[dyn_rows].tocsc()
-    for m in (reactants, changes):
-        m.sort_indices()
-    keys = np.concatenate([_padded_columns(reactants), _padded_columns(changes)], axis=1)
-    if network.n_reactions == 0:
-        first, inverse = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    else:
-        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-        inverse = inverse.ravel()
-    # Number channels in order of first appearance, so the order follows the network's.
-    rank = np.empty(first.size, dtype=np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
-    representative = np.sort(first)
-    channel_reactants = reactants[:, representative].tocsc()
-    channel_changes = changes[:, representative].tocsc()
-    order = np.asarray(channel_reactants.sum(axis=0)).ravel().astype(np.int64)
-    return ReactionChannels(
-        network.dynamic_species, channel_reactants, channel_changes, rank[inverse].astype(np.int64), order
-    )
-
-
-class _EnzymaticFactors:
-    """Per-reaction factor of the constant (enzymatic) species, for one input at a time.
-
-    Unrounded: prod_e c_e^Y_e. Rounded: prod_e m_e!/(m_e - Y_e)! / V^Y_e, with
-    m_e whole molecules. The enzymatic part of the reactant matrix is sliced
-    once and reused for every input.
-    """
-
-    def __init__(self, network: ReactionNetwork) -> None:
-        enz_rows = np.flatnonzero(~network._dynamic_mask)
-        self.n_reactions = network.n_reactions
-        m = network._reactants.tocsr()[enz_rows].tocsc()
-        self.rows, self.coef = m.indices, m.data
-        self.column = np.repeat(np.arange(m.shape[1]), np.diff(m.indptr))
-
-    def __call__(self, levels: np.ndarray, volume: float, rounded: bool) -> np.ndarray:
-        factors = np.ones(self.n_reactions)
-        if self.coef.size == 0:
-            return factors
-        level = levels[self.rows]
-        if rounded:  # level holds molecule counts m_e: falling factorials, volume-scaled
-            entry = np.ones(self.coef.size)
-            for step in range(int(self.coef.max())):
-                entry *= np.where(self.coef > step, np.maximum(level - step, 0.0) / volume, 1.0)
-        else:
-            entry = level**self.coef
-        np.multiply.at(factors, self.column, entry)
-        return factors
 
 
 # --------------------------------------------------------------------------- results
@@ -735,7 +573,7 @@ def simulate_stochastic(
     written = np.zeros(batch, dtype=np.int64)
     constants: dict[int, np.ndarray] = {}
 
-    enzymatic_factors = _EnzymaticFactors(network)
+    enzymatic_factors = network.lowered.enzymatic_factors
 
     def channel_constants(b: int) -> np.ndarray:
         if b not in constants:
