@@ -90,7 +90,7 @@ class Condensation:
     --------
     >>> D = sp.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 0, 0]]))   # 0 <-> 1 -> 2
     >>> c = condensation(D)
-    >>> c.n_components, [m.tolist() for m in c.members()], c.depth[c.label].tolist()
+    >>> c.n_components, sorted(m.tolist() for m in c.members()), c.depth[c.label].tolist()
     (2, [[0, 1], [2]], [0, 0, 1])
     """
 
@@ -118,7 +118,8 @@ def condensation(D: sp.spmatrix) -> Condensation:
 
     Examples
     --------
-    >>> condensation(sp.csr_matrix(np.array([[0, 1], [0, 0]]))).depth.tolist()   # 0 -> 1
+    >>> c = condensation(sp.csr_matrix(np.array([[0, 1], [0, 0]])))   # 0 -> 1
+    >>> c.depth[c.label].tolist()   # the depth of each node's component
     [0, 1]
     """
     D = sp.csr_matrix(D)

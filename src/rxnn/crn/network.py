@@ -432,7 +432,7 @@ class ReactionNetwork:
 
         Examples
         --------
-        >>> ReactionNetwork.from_text("X -> 0 @ 2.5\\nX -> Y @ k").rate_values
+        >>> ReactionNetwork.from_text("X -> 0 ; 2.5\\nX -> Y ; k").rate_values
         array([2.5, nan])
         """
         return self._view(self._rates)

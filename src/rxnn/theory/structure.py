@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 import scipy.sparse as sp
 import sympy
 from scipy.sparse.csgraph import connected_components
 
+from rxnn.crn import graph
 from rxnn.crn.model import Complex
 from rxnn.crn.network import ReactionNetwork
 
@@ -78,9 +78,7 @@ def dependency_matrix(network: ReactionNetwork) -> sp.csr_matrix:
            [False,  True]])
     """
     network = check_network(network, "dependency_matrix")
-    R = (network.reactant_matrix() != 0).astype(np.int64)
-    N = (network.stoichiometry_matrix() != 0).astype(np.int64)
-    return (R @ N.T).tocsr() != 0
+    return graph.dependency_matrix(network)
 
 
 @dataclass(frozen=True)
@@ -149,11 +147,11 @@ def feed_forward_decomposition(network: ReactionNetwork) -> FeedForwardDecomposi
 
     Notes
     -----
-    Strongly connected components by :func:`scipy.sparse.csgraph.connected_components`
-    (``connection="strong"``) on the dependency graph restricted to dynamic
-    species, then Kahn's algorithm on the condensation, breaking ties by the
-    first species of each block in network order, so the result is
-    deterministic. Cost O(n_species + nnz).
+    The components and depths of :func:`rxnn.crn.graph.condensation` (the
+    engine's cascade levels) on the dependency graph restricted to dynamic
+    species, ordered by :func:`rxnn.crn.graph.topological_order` with ties
+    broken by the first species of each block in network order, so the
+    result is deterministic. Cost O(n_species + nnz).
 
     Examples
     --------
@@ -163,52 +161,28 @@ def feed_forward_decomposition(network: ReactionNetwork) -> FeedForwardDecomposi
     """
     network = check_network(network, "feed_forward_decomposition")
     D = dependency_matrix(network)
-    dyn = np.flatnonzero(np.isin(network.species, network.dynamic_species))
-    enz = np.flatnonzero(~np.isin(network.species, network.dynamic_species))
+    dyn = np.flatnonzero(network.dynamic_mask)
+    enz = np.flatnonzero(~network.dynamic_mask)
     names = network.species
-    Dd = D[dyn][:, dyn]
-    n_comp, labels = connected_components(Dd, directed=True, connection="strong")
-    first = np.full(n_comp, len(dyn))
-    for k, lab in enumerate(labels):
-        first[lab] = min(first[lab], k)
-    coo = Dd.tocoo()
-    edges = {(int(labels[i]), int(labels[j])) for i, j in zip(coo.row, coo.col) if labels[i] != labels[j]}
-    preds: list[set[int]] = [set() for _ in range(n_comp)]
-    succs: list[set[int]] = [set() for _ in range(n_comp)]
-    for a, b in edges:
+    c = graph.condensation(D[dyn][:, dyn])
+    labels = c.label
+    first = np.full(c.n_components, len(dyn))
+    np.minimum.at(first, labels, np.arange(len(dyn)))
+    order = graph.topological_order(c, first)
+    position = {comp: k for k, comp in enumerate(order)}
+    preds: list[set[int]] = [set() for _ in range(c.n_components)]
+    for a, b in c.edges.tolist():
         preds[b].add(a)
-        succs[a].add(b)
-    order = _kahn(n_comp, preds, succs, first)
-    position = {c: k for k, c in enumerate(order)}
-    blocks = tuple(tuple(names[dyn[i]] for i in np.flatnonzero(labels == c)) for c in order)
-    upstream = tuple(tuple(sorted(position[p] for p in preds[c])) for c in order)
-    depths: list[int] = []
-    for k in range(len(order)):
-        depths.append(1 + max((depths[u] for u in upstream[k]), default=-1))
+    blocks = tuple(tuple(names[dyn[i]] for i in np.flatnonzero(labels == comp)) for comp in order)
+    upstream = tuple(tuple(sorted(position[p] for p in preds[comp])) for comp in order)
+    depths = tuple(int(c.depth[comp]) for comp in order)
     De = D[enz][:, dyn].tocsc()
     parameters = []
-    for c in order:
-        cols = np.flatnonzero(labels == c)
+    for comp in order:
+        cols = np.flatnonzero(labels == comp)
         rows = np.unique(De[:, cols].tocoo().row)
         parameters.append(tuple(names[enz[r]] for r in rows))
-    return FeedForwardDecomposition(blocks, tuple(depths), upstream, tuple(parameters))
-
-
-def _kahn(n: int, preds: list[set[int]], succs: list[set[int]], key: np.ndarray) -> list[int]:
-    import heapq
-
-    indegree = [len(p) for p in preds]
-    ready = [(int(key[c]), c) for c in range(n) if indegree[c] == 0]
-    heapq.heapify(ready)
-    order = []
-    while ready:
-        _, c = heapq.heappop(ready)
-        order.append(c)
-        for s in succs[c]:
-            indegree[s] -= 1
-            if indegree[s] == 0:
-                heapq.heappush(ready, (int(key[s]), s))
-    return order
+    return FeedForwardDecomposition(blocks, depths, upstream, tuple(parameters))
 
 
 # ---------------------------------------------------------------------- stoichiometry
@@ -314,21 +288,7 @@ def conservation_laws(network: ReactionNetwork, *, exact: bool | None = None) ->
             rows = [_primitive(list(reduced.row(k))) for k in range(reduced.rows)]
         matrix = np.array(rows, dtype=np.int64).reshape(len(rows), len(dyn))
         return ConservationLaws(dyn, matrix, True)
-    return ConservationLaws(dyn, _left_null_space(N), False)
-
-
-def _left_null_space(N: sp.csr_matrix) -> np.ndarray:
-    """Orthonormal rows spanning {c : c N = 0}: SVD of N, or eigenvectors of N N^T when N is large."""
-    n, m = N.shape
-    eps = np.finfo(float).eps
-    if n == 0:
-        return np.zeros((0, 0))
-    if n * m <= 10**7:
-        U, sing, _ = np.linalg.svd(N.toarray().astype(float), full_matrices=n > m)  # U is n x n either way
-        rank = int(np.sum(sing > (sing.max(initial=0.0) * max(n, m) * eps)))
-        return U[:, rank:].T.copy()
-    w, V = scipy.linalg.eigh((N @ N.T).toarray().astype(float))
-    return V[:, w <= max(w.max(initial=0.0), 1.0) * n * eps * 10].T.copy()
+    return ConservationLaws(dyn, graph.left_null_space(N), False)
 
 
 def stoichiometric_rank(network: ReactionNetwork, *, exact: bool | None = None) -> int:
@@ -370,8 +330,8 @@ def _complex_graph(network: ReactionNetwork) -> tuple[list[Complex], np.ndarray,
 
 
 def _components(n: int, src: np.ndarray, dst: np.ndarray, connection: str) -> tuple[int, np.ndarray]:
-    graph = sp.csr_matrix((np.ones(src.size), (src, dst)), shape=(n, n))
-    return connected_components(graph, directed=True, connection=connection)
+    adjacency = sp.csr_matrix((np.ones(src.size), (src, dst)), shape=(n, n))
+    return connected_components(adjacency, directed=True, connection=connection)
 
 
 def linkage_classes(network: ReactionNetwork) -> tuple[tuple[Complex, ...], ...]:

@@ -164,7 +164,7 @@ class ReactionChannels:
         Examples
         --------
         >>> from rxnn import ReactionNetwork
-        >>> ch = ReactionNetwork.from_text("2X -> 0 @ 3").lowered.channels
+        >>> ch = ReactionNetwork.from_text("2X -> 0 ; 3").lowered.channels
         >>> ch.constants(np.array([3.0]), volume=10.0)
         array([0.3])
         """
@@ -203,7 +203,7 @@ def group_channels(
     >>> N = sp.csc_matrix(np.array([[1, 1, -1]]))
     >>> ch, rep, slots = group_channels(R, N, ("X",))
     >>> ch.channel_of_reaction.tolist(), rep.tolist(), slots.tolist()
-    ([0, 0, 1], [0, 2], [[0, 2], [0, 0]])
+    ([0, 0, 1], [0, 2], [[0, 1], [0, 0]])
     """
     n = reactants.shape[0]
     all_slots = slot_table(reactants, fill=n)

@@ -55,10 +55,11 @@ class Groups:
     >>> low = ReactionNetwork.from_text("H -> H + X\\nE + X -> E + 2X\\n2X -> X").lowered
     >>> low.stoichiometry.toarray()
     array([[ 1.,  1., -1.]])
-    >>> Groups(low.dyn_slots, low.stoichiometry.tocsc(), low.n, signed=False).n_groups   # h, x (e), -x x
-    2
+    >>> Groups(low.dyn_slots, low.stoichiometry.tocsc(), low.n, signed=False).n_groups   # h, e x, -x x
+    3
+    >>> # signed: h, and x (e - x) with x as the upstream factor of 2X -> X
     >>> Groups(low.dyn_slots, low.stoichiometry.tocsc(), low.n, signed=True, own=~low.has_enzyme).n_groups
-    1
+    2
     """
 
     def __init__(self, slots: np.ndarray, N: sp.csc_matrix, n: int, *, signed: bool, own: np.ndarray | None = None) -> None:

@@ -106,7 +106,7 @@ def channel_rates(
     Examples
     --------
     >>> from rxnn import ReactionNetwork
-    >>> low = ReactionNetwork.from_text("E + X -> E + 2X @ 2\\nX -> 0").lowered   # E is enzymatic
+    >>> low = ReactionNetwork.from_text("E + X -> E + 2X ; 2\\nX -> 0").lowered   # E is enzymatic
     >>> channel_rates(low, np.array([0.0]), np.array([0]), np.array([[1.0], [5.0]])).dense().tolist()
     [[2.0, 1.0], [10.0, 1.0]]
     """
