@@ -8,6 +8,9 @@ the dynamic state x and the constant enzymatic species e (Def. 5.1).
 """
 
 import numpy as np
+from hypothesis import strategies as st
+
+from rxnn import Reaction, ReactionNetwork
 
 
 class Oracle:
@@ -61,3 +64,19 @@ class Oracle:
     def batch(self, method, x, e):
         """``method`` over a batch: x (batch, n), e (batch, m) -> stacked results."""
         return np.stack([getattr(self, method)(x[b], e[b]) for b in range(x.shape[0])])
+
+
+@st.composite
+def random_networks(draw, max_reactions=9, names=("A", "B", "C", "D", "E", "F")):
+    """Random mass-action networks: orders 0-3, coefficients 1-2, cycles, conservation laws, enzymatic species."""
+    reactions = {}
+    for _ in range(draw(st.integers(1, max_reactions))):
+        source = draw(st.dictionaries(st.sampled_from(names), st.integers(1, 2), max_size=3))
+        target = draw(st.dictionaries(st.sampled_from(names), st.integers(1, 2), max_size=3))
+        if source == target:
+            continue
+        key = (tuple(sorted(source.items())), tuple(sorted(target.items())))
+        reactions[key] = draw(st.floats(0.1, 5.0))
+    if not reactions:
+        reactions[((("A", 1),), ())] = 1.0
+    return ReactionNetwork([Reaction(dict(s), dict(t), k) for (s, t), k in reactions.items()])

@@ -30,25 +30,9 @@ from rxnn.crn.engine import engine_for, node_roots
 from rxnn.crn.kinetics import EnzymeValues, MassActionSystem, parse_initial, parse_initial_compact
 from rxnn.crn.simulate import METHODS, STEADY_METHODS
 
-from oracle_mass_action import Oracle
+from oracle_mass_action import Oracle, random_networks
 
 NAMES = ["A", "B", "C", "D", "E", "F"]
-
-
-@st.composite
-def random_networks(draw, max_reactions=9, names=NAMES):
-    """Random mass-action networks: orders 0-3, coefficients 1-2, cycles and conservation laws."""
-    reactions = {}
-    for _ in range(draw(st.integers(1, max_reactions))):
-        source = draw(st.dictionaries(st.sampled_from(names), st.integers(1, 2), max_size=3))
-        target = draw(st.dictionaries(st.sampled_from(names), st.integers(1, 2), max_size=3))
-        if source == target:
-            continue
-        key = (tuple(sorted(source.items())), tuple(sorted(target.items())))
-        reactions[key] = draw(st.floats(0.1, 5.0))
-    if not reactions:
-        reactions[((("A", 1),), ())] = 1.0
-    return ReactionNetwork([Reaction(dict(s), dict(t), k) for (s, t), k in reactions.items()])
 
 
 @st.composite
