@@ -29,6 +29,11 @@ class HybridProduct:
     a compiled network the blocks are W^l of the layers l >= 2 (each row also
     has its own species, left to the sparse rest), so the product costs what
     the closed form's does.
+
+    Examples
+    --------
+    >>> HybridProduct(sp.csr_matrix(np.eye(3)))(np.ones((3, 2))).tolist()
+    [[1.0, 1.0], [1.0, 1.0], [1.0, 1.0]]
     """
 
     def __init__(self, A: sp.csr_matrix, own: np.ndarray | None = None, min_row: int = 16) -> None:
@@ -82,6 +87,15 @@ class BoundGroups:
     The group rate is lambda_g = m_g(x) (A x + K + Z)_g, where Z holds the
     rare channels whose upstream factor is a species *and* whose rate
     constant varies over the batch.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.crn.engine import EnzymeValues, engine_for
+    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
+    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> sorted(p.exact.group_rates(np.array([[1.0]])).ravel().tolist())   # 2 x and h at x = 1
+    [2.0, 3.0]
     """
 
     def __init__(self, groups: Groups, rates: ChannelRates, varying: np.ndarray | None, template: BoundGroups | None) -> None:
@@ -171,6 +185,15 @@ class Parameters:
     A state of a batch is ``XT`` of shape (n, batch): species-major, so that
     every group's rates are rows of one array and the products with A and
     N_g are sparse-times-dense with contiguous rows.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.crn.engine import EnzymeValues, engine_for
+    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
+    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> p.rhs(np.array([[1.0, 2.0]])).tolist(), p.jacobian(np.array([[1.0]])).toarray().tolist()
+    ([[1.0, -1.0]], [[-2.0]])
     """
 
     def __init__(self, engine: Any, rates: ChannelRates, template: Parameters | None = None) -> None:

@@ -32,6 +32,13 @@ class Level:
     sum_p c_p x_i^p whose coefficients are sums over its pairs of
     N_ig * m'_g * S_g, where m'_g is the rest monomial without x_i (all its
     species lie in earlier levels) and p the power of x_i in it.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> e = ReactionNetwork.from_text("H -> H + X\\nX -> X + Y\\nX -> 0\\nY -> 0").lowered.engine
+    >>> [(lv.species.tolist(), lv.degree) for lv in e.levels]   # X, then Y
+    [([0], 1), ([1], 1)]
     """
 
     def __init__(self, e: Any, species: np.ndarray, multi: list[np.ndarray]) -> None:
@@ -94,7 +101,15 @@ class Level:
 
 
 def build_levels(e: Any) -> list[Level]:
-    """The cascade's levels: components of the channels' dependency graph (:mod:`rxnn.crn.graph`) by depth."""
+    """The cascade's levels: components of the channels' dependency graph (:mod:`rxnn.crn.graph`) by depth.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> e = ReactionNetwork.from_text("X <-> Y\\nH -> H + X\\nY -> 0").lowered.engine
+    >>> [[m.tolist() for m in lv.multi] for lv in build_levels(e)]   # one two-species component
+    [[[0, 1]]]
+    """
     if e.n == 0:
         return []
     c = condensation(e.dependency)
@@ -111,7 +126,18 @@ def build_levels(e: Any) -> list[Level]:
 
 
 def cascade(params: Any, X0T: np.ndarray, tol: float, atol: float, max_iterations: int) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    """Solve the levels in topological order; returns (XT, undecided members, counters)."""
+    """Solve the levels in topological order; returns (XT, undecided members, counters).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.crn.engine import EnzymeValues, engine_for
+    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
+    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> XT, undecided, counters = cascade(p, np.array([[0.0]]), 1e-11, 1e-14, 100)
+    >>> XT.tolist(), undecided.tolist(), counters["levels"]
+    ([[1.5]], [False], 1)
+    """
     e = params.engine
     XT = X0T.copy()
     B = XT.shape[1]

@@ -23,7 +23,18 @@ _PROJECTION_LIMIT = 2000  # conservation laws are found by a dense SVD up to thi
 
 
 class FullProblem:
-    """The whole system for :class:`PseudoTransient` (batch-major interface)."""
+    """The whole system for :class:`PseudoTransient` (batch-major interface).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.crn.engine import EnzymeValues, engine_for
+    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
+    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> F, residual = FullProblem(p, 1e-11, 1e-14).residual(np.array([[1.0]]), np.array([0]))
+    >>> F.tolist(), residual > 1
+    ([[1.0]], array([ True]))
+    """
 
     def __init__(self, params: Any, tol: float, atol: float) -> None:
         self.params, self.tol, self.atol = params, tol, atol
@@ -43,7 +54,17 @@ class FullProblem:
 
 
 class BlockProblem(FullProblem):
-    """Species ``rows`` with every other species frozen at ``base`` (species-major, full batch)."""
+    """Species ``rows`` with every other species frozen at ``base`` (species-major, full batch).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.crn.engine import EnzymeValues, engine_for
+    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
+    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> BlockProblem(p, 1e-11, 1e-14, np.array([0]), np.array([[1.5]])).residual(np.array([[1.5]]), np.array([0]))[0]
+    array([[0.]])
+    """
 
     def __init__(self, params: Any, tol: float, atol: float, rows: np.ndarray, base: np.ndarray) -> None:
         super().__init__(params, tol, atol)
@@ -93,6 +114,16 @@ class PseudoTransient:
     make a concentration negative or grow the residual tenfold are rejected
     and retried with dt / 4; accepted iterates are projected back onto the
     conservation laws of the start.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.crn.engine import EnzymeValues, engine_for
+    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
+    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> x, stats = PseudoTransient(FullProblem(p, 1e-11, 1e-14)).run(np.array([[0.0]]), 100, np.array([0]))
+    >>> round(float(x[0, 0]), 9), bool(stats["residual"][0] <= 1)
+    (1.5, True)
     """
 
     def __init__(self, problem: FullProblem, *, stacklevel: int = 5) -> None:

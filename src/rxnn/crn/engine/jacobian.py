@@ -17,7 +17,14 @@ __all__ = ["assemble_jacobian", "jacobian_pattern"]
 
 
 def assemble_jacobian(data: np.ndarray, indptr: np.ndarray, indices: np.ndarray, n: int, layout: str) -> sp.csr_matrix:
-    """Block Jacobian of a batch from per-member values ``data`` (batch, nnz) on one pattern."""
+    """Block Jacobian of a batch from per-member values ``data`` (batch, nnz) on one pattern.
+
+    Examples
+    --------
+    >>> assemble_jacobian(np.array([[2.0], [5.0]]), np.array([0, 1]), np.array([0]), 1, "batch").toarray()
+    array([[2., 0.],
+           [0., 5.]])
+    """
     B, nnz = data.shape
     if layout == "batch":
         ip = (indptr[None, :-1] + nnz * np.arange(B)[:, None]).ravel()
@@ -43,6 +50,13 @@ def jacobian_pattern(e: Any) -> tuple:
     Entries of d lambda_g / d x_j: one per real slot of the rest monomial
     (value S_g times the other slots), then one per channel with a species
     as upstream factor (value m_g k_c). J = N_g d lambda sums them per (i, j).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> e = ReactionNetwork.from_text("H -> H + X\\nX -> 0").lowered.engine
+    >>> [a.tolist() for a in jacobian_pattern(e.exact)[3:]]   # indptr, indices of the (1, 1) pattern
+    [[0, 1], [0]]
     """
     n, width = e.n, e.rest.shape[1]
     if e.n_groups and width:

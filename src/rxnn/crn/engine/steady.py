@@ -27,6 +27,16 @@ def solve_steady_state(
     (batch,): members whose point the cascade's one-species argument alone
     determined (no continuation anywhere), so that the trajectory provably
     tends to it (:func:`rxnn.crn.simulate.steady_state`, Notes).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.crn.engine import EnzymeValues, engine_for
+    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
+    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> x, stats = solve_steady_state(p, np.array([[0.0]]), tol=1e-11, atol=1e-14, max_iterations=100, method="auto")
+    >>> x.tolist(), stats["by_cascade"].tolist()
+    ([[1.5]], [True])
     """
     B, n = x0.shape
     problem = FullProblem(params, tol, atol)
