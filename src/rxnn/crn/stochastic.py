@@ -29,7 +29,7 @@ import numpy as np
 
 from rxnn._validation import check_int, check_positive_finite, must_be
 from rxnn.crn import _ssa_kernels as kernels
-from rxnn.crn._checks import ArgumentTypeError, check_elements, check_network, check_times
+from rxnn.crn._checks import check_elements, check_network, check_times
 from rxnn.crn._integrate import OUTPUT_LIMIT
 from rxnn.crn.engine.channels import ReactionChannels, aggregate_channels  # the one grouping (ODE, Jacobian, SSA)
 from rxnn.crn.engine.initial import parse_initial
@@ -565,7 +565,7 @@ def simulate_stochastic(
     check_elements(batch * (times.size + 2) * max(n_dyn, 1), OUTPUT_LIMIT, "the recorded counts "
                    "(inputs x n_repeats x t_eval x species)", _FUNC, "lower n_repeats, pass fewer t_eval times, "
                    "or observe fewer species")
-    rates_k = network._rates
+    rates_k = network.rate_values
     out_counts = np.empty((batch, times.size, n_dyn), dtype=np.int64)
     wsum = np.zeros((batch, n_dyn))
     wsq = np.zeros((batch, n_dyn))
@@ -619,7 +619,7 @@ def _assemble(network, columns, channels, method, volume, times, w, out_counts, 
               enzymes, round_enzymes, n_inputs, n_repeats, batched_input, entropy, wall, raise_on_failure):
     """Build the :class:`StochasticResult` (compact storage of the observed species) and its verdict."""
     batch, n_times = out_counts.shape[:2]
-    dyn_mask = network._dynamic_mask
+    dyn_mask = network.dynamic_mask
     observed_dyn = columns[dyn_mask[columns]]
     observed_enz = columns[~dyn_mask[columns]]
     dyn_col = (np.cumsum(dyn_mask) - 1)[observed_dyn]

@@ -150,7 +150,7 @@ def _generate(network: ReactionNetwork, values: dict[str, float], ids: _Ids) -> 
     )
     if network.n_species:
         yield "    <listOfSpecies>\n"
-        dynamic = network._dynamic_mask
+        dynamic = network.dynamic_mask
         for name, i_d, dyn in zip(network.species, sid, dynamic.tolist()):
             label = f' name="{_attr(name)}"' if i_d != name else ""
             conc = f' initialConcentration="{_num(values[name])}"' if name in values else ""
@@ -175,7 +175,7 @@ def _generate(network: ReactionNetwork, values: dict[str, float], ids: _Ids) -> 
 def _reactions(network: ReactionNetwork, sid: list[str], ids: _Ids) -> Iterator[str]:
     R, P = network.reactant_matrix(), network.product_matrix()
     names = network._rate_names
-    rates = network._rates.tolist()
+    rates = network.rate_values.tolist()
     ref = [f'          <speciesReference species="{i}" stoichiometry="' for i in sid]
     ci = [f"<ci> {i} </ci>" for i in sid]
     k_decl = f'          <listOfLocalParameters>\n            <localParameter id="{ids.local_k}" value="'
