@@ -137,3 +137,16 @@ def test_jacobian_matches_finite_differences_of_the_oracle(net, seed):
     np.testing.assert_allclose(J, fd, rtol=1e-6, atol=1e-6 * scale)
     # And exactly (up to rounding) the oracle's power-rule Jacobian.
     np.testing.assert_allclose(J, oracle.jacobian(x[0], e[0]), rtol=0, atol=1e-12 * scale)
+
+
+def test_pickles_and_copies_carry_the_network_but_not_its_lowering():
+    import copy
+    import pickle
+
+    net = ReactionNetwork.from_text("H -> H + X\n2X -> X")
+    want = steady_state(net, {"H": 2.0})["X"]
+    assert want == pytest.approx(np.sqrt(2.0), rel=1e-12)  # dx/dt = h - x^2
+    for other in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net), copy.copy(net)):
+        assert "_lowered" not in other.__dict__ and other == net
+        assert other.lowered is not net.lowered and other.lowered.network is other
+        assert steady_state(other, {"H": 2.0})["X"] == want

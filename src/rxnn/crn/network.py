@@ -459,6 +459,12 @@ class ReactionNetwork:
 
         return Lowering(self)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickles and copies carry the network, not its lowering (rebuilt on first use)."""
+        state = self.__dict__.copy()
+        state.pop("_lowered", None)
+        return state
+
     @staticmethod
     def _view(array: np.ndarray) -> np.ndarray:
         view = array.view()
