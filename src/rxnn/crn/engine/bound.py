@@ -92,8 +92,7 @@ class BoundGroups:
     --------
     >>> from rxnn import ReactionNetwork
     >>> from rxnn.crn.engine import EnzymeValues, engine_for
-    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
-    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> p = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2")).parameters(EnzymeValues.constant([3.0]))
     >>> sorted(p.exact.group_rates(np.array([[1.0]])).ravel().tolist())   # 2 x and h at x = 1
     [2.0, 3.0]
     """
@@ -190,8 +189,7 @@ class Parameters:
     --------
     >>> from rxnn import ReactionNetwork
     >>> from rxnn.crn.engine import EnzymeValues, engine_for
-    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
-    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> p = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2")).parameters(EnzymeValues.constant([3.0]))
     >>> p.rhs(np.array([[1.0, 2.0]])).tolist(), p.jacobian(np.array([[1.0]])).toarray().tolist()
     ([[1.0, -1.0]], [[-2.0]])
     """

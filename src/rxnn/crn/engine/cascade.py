@@ -132,8 +132,7 @@ def cascade(params: Any, X0T: np.ndarray, tol: float, atol: float, max_iteration
     --------
     >>> from rxnn import ReactionNetwork
     >>> from rxnn.crn.engine import EnzymeValues, engine_for
-    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
-    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> p = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2")).parameters(EnzymeValues.constant([3.0]))
     >>> XT, undecided, counters = cascade(p, np.array([[0.0]]), 1e-11, 1e-14, 100)
     >>> XT.tolist(), undecided.tolist(), counters["levels"]
     ([[1.5]], [False], 1)

@@ -29,8 +29,7 @@ class FullProblem:
     --------
     >>> from rxnn import ReactionNetwork
     >>> from rxnn.crn.engine import EnzymeValues, engine_for
-    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
-    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> p = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2")).parameters(EnzymeValues.constant([3.0]))
     >>> F, residual = FullProblem(p, 1e-11, 1e-14).residual(np.array([[1.0]]), np.array([0]))
     >>> F.tolist(), residual > 1
     ([[1.0]], array([ True]))
@@ -60,8 +59,7 @@ class BlockProblem(FullProblem):
     --------
     >>> from rxnn import ReactionNetwork
     >>> from rxnn.crn.engine import EnzymeValues, engine_for
-    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
-    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> p = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2")).parameters(EnzymeValues.constant([3.0]))
     >>> BlockProblem(p, 1e-11, 1e-14, np.array([0]), np.array([[1.5]])).residual(np.array([[1.5]]), np.array([0]))[0]
     array([[0.]])
     """
@@ -119,8 +117,7 @@ class PseudoTransient:
     --------
     >>> from rxnn import ReactionNetwork
     >>> from rxnn.crn.engine import EnzymeValues, engine_for
-    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
-    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> p = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2")).parameters(EnzymeValues.constant([3.0]))
     >>> x, stats = PseudoTransient(FullProblem(p, 1e-11, 1e-14)).run(np.array([[0.0]]), 100, np.array([0]))
     >>> round(float(x[0, 0]), 9), bool(stats["residual"][0] <= 1)
     (1.5, True)

@@ -132,6 +132,18 @@ class EnzymeValues:
     def __init__(self, row: np.ndarray, columns: np.ndarray, values: np.ndarray) -> None:
         self.row, self.columns, self.values = row, columns, values
 
+    @classmethod
+    def constant(cls, row: object) -> EnzymeValues:
+        """The same enzymatic concentrations ``row`` (n_enzymatic,) for a batch of one.
+
+        Examples
+        --------
+        >>> EnzymeValues.constant([3.0]).shape
+        (1, 1)
+        """
+        row = np.asarray(row, dtype=np.float64).ravel()
+        return cls(row, np.zeros(0, np.int64), np.zeros((1, 0)))
+
     @property
     def shape(self) -> tuple[int, int]:
         return (self.values.shape[0], self.row.size)

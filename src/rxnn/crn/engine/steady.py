@@ -32,8 +32,7 @@ def solve_steady_state(
     --------
     >>> from rxnn import ReactionNetwork
     >>> from rxnn.crn.engine import EnzymeValues, engine_for
-    >>> e = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2"))   # dx/dt = h - 2x
-    >>> p = e.parameters(EnzymeValues(np.array([3.0]), np.zeros(0, np.int64), np.zeros((1, 0))))   # h = 3
+    >>> p = engine_for(ReactionNetwork.from_text("H -> H + X\\nX -> 0 ; 2")).parameters(EnzymeValues.constant([3.0]))
     >>> x, stats = solve_steady_state(p, np.array([[0.0]]), tol=1e-11, atol=1e-14, max_iterations=100, method="auto")
     >>> x.tolist(), stats["by_cascade"].tolist()
     ([[1.5]], [True])
