@@ -142,8 +142,7 @@ class Engine:
     @cached_property
     def result_index(self) -> dict[str, tuple[bool, int]]:
         """species -> (dynamic?, column among the dynamic or enzymatic species), built once, read-only."""
-        return {s: (bool(d), int(p)) for s, d, p in zip(self.network.species, self.dynamic_mask.tolist(),
-                                                       self.position.tolist())}
+        return dict(zip(self.network.species, zip(self.dynamic_mask.tolist(), self.position.tolist())))
 
     # ------------------------------------------------------------------ parameters
     def parameters(self, enzymes: EnzymeValues) -> Parameters:
