@@ -74,6 +74,7 @@ class MassActionSystem:
         self.n, self.n_enzymatic, self.n_channels = lowering.n, lowering.n_enzymatic, lowering.n_channels
         self.channel_of_reaction = lowering.channel_of_reaction
         self.stoichiometry = lowering.stoichiometry
+        self._last: tuple[np.ndarray, Parameters] | None = None
 
     # ------------------------------------------------------------------ parameters
     def effective_rates(self, enzymes: np.ndarray | None) -> np.ndarray:
@@ -98,12 +99,16 @@ class MassActionSystem:
         return self._engine.lowering.channel_rates(row, columns, values, self._engine.rates)
 
     def _bound(self, x: np.ndarray, k_eff: np.ndarray) -> tuple[Parameters, np.ndarray, bool]:
+        """The engine's parameters for ``k_eff``; the last binding is kept for repeated evaluations."""
         single = np.ndim(x) == 1
         x = np.atleast_2d(np.asarray(x, dtype=np.float64))
-        k_eff = np.atleast_2d(k_eff)
+        k_eff = np.atleast_2d(np.asarray(k_eff, dtype=np.float64))
         if k_eff.shape[0] not in (1, x.shape[0]):
             raise ValueError(f"k_eff has {k_eff.shape[0]} rows for a batch of {x.shape[0]} states")
-        return Parameters(self._engine, dense_rates(k_eff)), np.ascontiguousarray(x.T), single
+        last = self._last
+        if last is None or last[0].shape != k_eff.shape or not np.array_equal(last[0], k_eff):
+            last = self._last = (k_eff.copy(), Parameters(self._engine, dense_rates(k_eff)))
+        return last[1], np.ascontiguousarray(x.T), single
 
     # ------------------------------------------------------------------ evaluation
     def reaction_rates(self, x: np.ndarray, k_eff: np.ndarray) -> np.ndarray:
@@ -113,7 +118,7 @@ class MassActionSystem:
     def rhs(self, x: np.ndarray, k_eff: np.ndarray) -> np.ndarray:
         """dx/dt for one state (n,) or a batch (batch, n)."""
         params, XT, single = self._bound(x, k_eff)
-        out = params.rhs_and_gross(XT)[0].T
+        out = params.rhs(XT).T
         return out[0] if single else out
 
     def gross_flux(self, x: np.ndarray, k_eff: np.ndarray) -> np.ndarray:
