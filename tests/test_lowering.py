@@ -16,6 +16,7 @@ import rxnn.crn.engine.groups as groups_module
 import rxnn.crn.engine.lowering as lowering_module
 from rxnn import ReactionNetwork, simulate, simulate_stochastic, steady_state
 from rxnn.crn.engine import engine_for
+from rxnn.crn.graph import dependency_matrix
 from rxnn.crn.kinetics import MassActionSystem
 from rxnn.crn.stochastic import aggregate_channels
 
@@ -71,7 +72,11 @@ def test_one_grouping_serves_the_ode_the_jacobian_the_cascade_and_the_ssa(monkey
     assert stochastic.n_channels == net.lowered.n_channels == 5  # E1 and E2 edges merge into one channel
     # The channel grouping and both matrix-product groupings are the same function.
     assert column_spy.calls == 3
-    assert engine.dependency.shape == (2, 2)  # the cascade's graph comes from the same channels
+    # The cascade's graph, built from the channels, is the network's reaction-level graph on the dynamic species.
+    dyn = np.flatnonzero(net.dynamic_mask)
+    want = dependency_matrix(net)[dyn][:, dyn].toarray()
+    np.testing.assert_array_equal(engine.dependency.toarray(), want)
+    assert want.tolist() == [[True, True], [False, True]]  # X1 drives itself and X2; X2 only itself
 
 
 def test_the_lowering_is_computed_once_per_network_and_shared_by_rate_values():
