@@ -150,9 +150,17 @@ class ActivationCheck:
         return {name: getattr(self, name) for name in _PROPERTIES}
 
     @property
-    def passes(self) -> bool:
-        """Every property proved: Thm. 4.8 applies to networks of such nodes."""
+    def proved(self) -> bool:
+        """The verdict: every property proved (``status == "proved"``), so Thm. 4.8 applies to networks of such nodes."""
         return all(v.proved for v in self.verdicts.values())
+
+    @property
+    def passes(self) -> bool:
+        """Deprecated name of :attr:`proved`."""
+        import warnings
+
+        warnings.warn("ActivationCheck.passes is deprecated; use ActivationCheck.proved", DeprecationWarning, stacklevel=2)
+        return self.proved
 
     @property
     def status(self) -> str:
@@ -172,7 +180,7 @@ class ActivationCheck:
         """
         from rxnn.nn.polynomial_node import PolynomialNodeActivation
 
-        if not self.passes:
+        if not self.proved:
             failing = ", ".join(f"{k} ({v.status})" for k, v in self.verdicts.items() if not v.proved)
             raise InvalidArgumentError(f"g = {self.g} does not pass check_activation: {failing}")
         poly = sympy.Poly(self.g, self.x)
@@ -450,7 +458,7 @@ def check_activation(
     Examples
     --------
     >>> result = check_activation("1 - 2*x**3")      # eq. (20) with h = 1
-    >>> result.passes, result.q
+    >>> result.proved, result.q
     (True, 3)
     >>> check_activation("-x**2").reliable.counterexample   # h = 0: no positive fixed point at y = 0
     0
@@ -493,6 +501,6 @@ def node_activation(g: Any, x: str | sympy.Symbol = "x") -> PolynomialNodeActiva
     1.0
     """
     result = check_activation(g, x)
-    if not result.passes:
+    if not result.proved:
         raise InvalidArgumentError(f"g of node_activation must pass check_activation; got\n{result}")
     return result.activation()

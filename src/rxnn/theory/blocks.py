@@ -71,9 +71,17 @@ class BlockCheck:
     check: ActivationCheck | None = None
 
     @property
+    def proved(self) -> bool:
+        """The verdict: in the class and every hypothesis of Thm. 4.8 proved for g."""
+        return self.in_class and self.check is not None and self.check.proved
+
+    @property
     def meets_hypotheses(self) -> bool:
-        """In the class and every hypothesis of Thm. 4.8 proved for g."""
-        return self.in_class and self.check is not None and self.check.passes
+        """Deprecated name of :attr:`proved`."""
+        import warnings
+
+        warnings.warn("BlockCheck.meets_hypotheses is deprecated; use BlockCheck.proved", DeprecationWarning, stacklevel=2)
+        return self.proved
 
     def __str__(self) -> str:
         name = ", ".join(self.species)
@@ -214,12 +222,20 @@ class StructureReport:
         return len(self.linkage_classes)
 
     @property
-    def meets_theorem_4_8(self) -> bool:
-        """Some block, and every block a node of the class meeting all hypotheses of Thm. 4.8.
+    def proved(self) -> bool:
+        """The verdict: some block, and every block a node of the class meeting all hypotheses of Thm. 4.8.
 
         False for a network with no dynamic species: there is nothing to check.
         """
-        return bool(self.blocks) and all(b.meets_hypotheses for b in self.blocks)
+        return bool(self.blocks) and all(b.proved for b in self.blocks)
+
+    @property
+    def meets_theorem_4_8(self) -> bool:
+        """Deprecated name of :attr:`proved`."""
+        import warnings
+
+        warnings.warn("StructureReport.meets_theorem_4_8 is deprecated; use StructureReport.proved", DeprecationWarning, stacklevel=2)
+        return self.proved
 
     def __str__(self) -> str:
         lines = [
@@ -235,7 +251,7 @@ class StructureReport:
             lines.extend(f"  {b}" for b in self.blocks)
             if not self.blocks:
                 verdict = "nothing to check: the network has no dynamic species, so no block to decide"
-            elif self.meets_theorem_4_8:
+            elif self.proved:
                 verdict = (
                     "every block meets the hypotheses: by the cascade of Thm. 4.8's proof the network converges "
                     "from infinity in finite time, is reliable (Def. 4.7(1)) and converges exponentially "
