@@ -5,16 +5,12 @@ its verdict (``success``, ``status``, ``message``), what ran (``method``), a
 typed ``counters`` record, and gives concentrations by species name.
 
 Shapes. An *unbatched* result (the initial condition had no batch axis) has
-no batch axis anywhere:
+no batch axis anywhere; a batched one has the batch axis first:
 
-=====================  ===========================  ==============================
-call                   unbatched                    batched (batch members first)
-=====================  ===========================  ==============================
-trajectory ``r["X"]``  (n_times,)                   (batch, n_times)
-trajectory ``to_array``  (n_times, n_species)       (batch, n_times, n_species)
-steady ``r["X"]``      float                        (batch,)
-steady ``to_array``    (n_species,)                 (batch, n_species)
-=====================  ===========================  ==============================
+* trajectory ``result["X"]``: (n_times,), batched (batch, n_times);
+* trajectory ``result.to_array()``: (n_times, n_species), batched (batch, n_times, n_species);
+* steady state ``result["X"]``: a float, batched (batch,);
+* steady state ``result.to_array()``: (n_species,), batched (batch, n_species).
 """
 
 from __future__ import annotations
