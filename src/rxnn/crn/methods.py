@@ -35,7 +35,13 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Option:
-    """One method-specific option: its name, type, default and meaning."""
+    """One method-specific option: its name, type, default and meaning.
+
+    Examples
+    --------
+    >>> [(o.name, o.default) for o in SIMULATE_METHODS["LSODA"].options]
+    [('first_step', None), ('max_step', inf), ('min_step', 0.0)]
+    """
 
     name: str
     type: type
@@ -61,6 +67,13 @@ class Method:
         ``"switching"`` (chooses another method on the way), ``"proof"``
         (establishes the limit by an argument, not a trajectory),
         ``"continuation"``, ``"batch"``.
+
+    Examples
+    --------
+    >>> STOCHASTIC_METHODS["ssa"].exact, STOCHASTIC_METHODS["tau-leap"].exact
+    (True, False)
+    >>> sorted(STEADY_STATE_METHODS["cascade"].capabilities)
+    ['batch', 'proof']
     """
 
     name: str

@@ -45,7 +45,13 @@ SHOWN_VALUES = 6
 
 
 def pyplot() -> Any:
-    """``matplotlib.pyplot``, or an ImportError naming the ``rxnn[plot]`` extra."""
+    """``matplotlib.pyplot``, or an ImportError naming the ``rxnn[plot]`` extra.
+
+    Examples
+    --------
+    >>> pyplot().__name__
+    'matplotlib.pyplot'
+    """
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -54,7 +60,13 @@ def pyplot() -> Any:
 
 
 def pandas() -> Any:
-    """The ``pandas`` module, or an ImportError naming the ``rxnn[dataframe]`` extra."""
+    """The ``pandas`` module, or an ImportError naming the ``rxnn[dataframe]`` extra.
+
+    Examples
+    --------
+    >>> pandas().__name__
+    'pandas'
+    """
     try:
         import pandas as pd
     except ImportError as exc:  # pragma: no cover - depends on the environment

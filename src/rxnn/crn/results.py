@@ -149,6 +149,14 @@ class TrajectoryResult(_Stored):
     """Values of species over time (``t``): the shared part of deterministic and stochastic trajectories.
 
     ``result["X"]`` has shape (n_times,), or (batch, n_times) when batched.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork, simulate
+    >>> net = ReactionNetwork.from_text("E -> E + X\\nX -> 0")  # E is enzymatic: it never changes
+    >>> res = simulate(net, {"E": 1.0}, (0, 1), t_eval=[0, 0.5, 1])
+    >>> res["X"].shape, res.to_array().shape, res.changing()
+    ((3,), (3, 2), ['X'])
     """
 
     t: np.ndarray
