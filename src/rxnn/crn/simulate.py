@@ -435,10 +435,10 @@ def steady_state(
                       "integrator tolerance of simulate)", DeprecationWarning, stacklevel=2)
         flux_floor = atol
     tol = check_positive_finite(tol, "tol", func)
-    atol = check_positive_finite(flux_floor, "flux_floor", func)
+    floor = check_positive_finite(flux_floor, "flux_floor", func)
     max_iterations = check_int(max_iterations, "max_iterations", func, minimum=0)
     engine, x0, enzymes, batched, params = _prepare(network, initial, rates, func)
-    x, stats = solve_steady_state(params, x0, tol=tol, atol=atol, max_iterations=max_iterations, method=method)
+    x, stats = solve_steady_state(params, x0, tol=tol, atol=floor, max_iterations=max_iterations, method=method)
     residual = stats["residual"]
     undecided = stats["undecided"]
     iterations = stats["iterations"] + stats["levels"]
@@ -447,9 +447,9 @@ def steady_state(
     todo = np.flatnonzero(~converged & ~undecided)
     followed = None
     if todo.size:
-        problem = _FullProblem(params, tol, atol)
+        problem = _FullProblem(params, tol, floor)
         followed = follow(params, problem, PseudoTransient, x0[todo], x[todo], residual[todo] <= 1.0, todo,
-                          max_iterations=max_iterations, atol=atol, names=engine.system.dynamic_species)
+                          max_iterations=max_iterations, atol=floor, names=engine.system.dynamic_species)
         x[todo] = followed.x
         converged[todo] = followed.confirmed
         with np.errstate(invalid="ignore", over="ignore"):
