@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
+from rxnn._deprecation import deprecated_alias
 from rxnn._validation import check_positive_finite, must_be
 from rxnn.errors import InvalidArgumentError, LimitError
 from rxnn.theory._activation_common import PROVED, REFUTED, UNDECIDED, Verdict, symbolic_verdicts
@@ -154,13 +155,7 @@ class ActivationCheck:
         """The verdict: every property proved (``status == "proved"``), so Thm. 4.8 applies to networks of such nodes."""
         return all(v.proved for v in self.verdicts.values())
 
-    @property
-    def passes(self) -> bool:
-        """Deprecated name of :attr:`proved`."""
-        import warnings
-
-        warnings.warn("ActivationCheck.passes is deprecated; use ActivationCheck.proved", DeprecationWarning, stacklevel=2)
-        return self.proved
+    passes = deprecated_alias("proved", "ActivationCheck.passes")  # the old name
 
     @property
     def status(self) -> str:
@@ -471,9 +466,7 @@ def check_activation(
         q, verdicts = exact_verdicts(expr, xs, deadline)
     else:
         q, verdicts = symbolic_verdicts(expr, xs)
-    entry = None
-    if algebraic and verdicts[1].proved:
-        entry = entry_bound(expr, y_bound, x=xs)
+    entry = entry_bound(expr, y_bound, x=xs) if algebraic and verdicts[1].proved else None
     return ActivationCheck(expr, xs, q, *verdicts, entry=entry)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import sympy
 
+from rxnn._deprecation import deprecated_alias
 from rxnn._validation import check_positive_finite
 from rxnn.crn.model import Complex
 from rxnn.crn.network import ReactionNetwork
@@ -75,13 +76,7 @@ class BlockCheck:
         """The verdict: in the class and every hypothesis of Thm. 4.8 proved for g."""
         return self.in_class and self.check is not None and self.check.proved
 
-    @property
-    def meets_hypotheses(self) -> bool:
-        """Deprecated name of :attr:`proved`."""
-        import warnings
-
-        warnings.warn("BlockCheck.meets_hypotheses is deprecated; use BlockCheck.proved", DeprecationWarning, stacklevel=2)
-        return self.proved
+    meets_hypotheses = deprecated_alias("proved", "BlockCheck.meets_hypotheses")
 
     def __str__(self) -> str:
         name = ", ".join(self.species)
@@ -229,13 +224,7 @@ class StructureReport:
         """
         return bool(self.blocks) and all(b.proved for b in self.blocks)
 
-    @property
-    def meets_theorem_4_8(self) -> bool:
-        """Deprecated name of :attr:`proved`."""
-        import warnings
-
-        warnings.warn("StructureReport.meets_theorem_4_8 is deprecated; use StructureReport.proved", DeprecationWarning, stacklevel=2)
-        return self.proved
+    meets_theorem_4_8 = deprecated_alias("proved", "StructureReport.meets_theorem_4_8")
 
     def __str__(self) -> str:
         lines = [

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from flint import arb
 
+from rxnn._deprecation import deprecated_alias
 from rxnn._validation import check_int, check_positive_finite
 from rxnn.compile import CompiledNetwork
 from rxnn.crn.simulate import simulate
@@ -225,13 +226,7 @@ class ConvergenceCertificate:
             return None
         return bool(self.observed_time <= self.predicted_time * (1 + OBSERVATION_SLACK))
 
-    @property
-    def holds(self) -> bool | None:
-        """Deprecated name of :attr:`passed`."""
-        import warnings
-
-        warnings.warn("ConvergenceCertificate.holds is deprecated; use ConvergenceCertificate.passed", DeprecationWarning, stacklevel=2)
-        return self.passed
+    holds = deprecated_alias("passed", "ConvergenceCertificate.holds")
 
     @property
     def worst_start(self) -> FloatArray | None:
