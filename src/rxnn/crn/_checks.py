@@ -131,7 +131,8 @@ def check_window(window: Any, t0: float, t1: float, func: str) -> tuple[float, f
     except (TypeError, ValueError):
         raise must_be("window", func, "a pair (t0, t1) of times", _Short(window)) from None
     if not (t0 <= w0 < w1 <= t1):
-        raise must_be("window", func, f"a pair of times with {t0:g} <= t0 < t1 <= {t1:g} (inside t_span)", _Short(window))
+        what = f"a pair of times with {t0:g} <= t0 < t1 <= {t1:g} (inside t_span)"
+        raise must_be("window", func, what, _Short(window))
     return w0, w1
 
 
