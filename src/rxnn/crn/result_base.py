@@ -31,6 +31,7 @@ __all__ = [
     "Counters",
     "ODECounters",
     "Result",
+    "SHOWN_VALUES",
     "SteadyStateCounters",
     "StochasticCounters",
     "VerificationCounters",

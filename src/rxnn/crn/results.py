@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from rxnn.crn.result_base import (
+    SHOWN_VALUES,
     Counters,
     ODECounters,
     Result,
@@ -258,7 +259,8 @@ class TrajectoryResult(_Stored):
         if self.t.size == 0:
             return []
         where = " (member 0)" if self.batched else ""
-        return [(f"{s}(t={self.t[-1]:g}){where}", float(self._lookup(s)[0, -1])) for s in self.changing()]
+        shown = self.changing()[:SHOWN_VALUES]
+        return [(f"{s}(t={self.t[-1]:g}){where}", float(self._lookup(s)[0, -1])) for s in shown]
 
 
 @dataclass(repr=False)
@@ -430,7 +432,7 @@ class SteadyStateResult(_Stored):
     def shown_values(self) -> list[tuple[str, Any]]:
         where = " (member 0)" if self.batched else ""
         rows: list[tuple[str, Any]] = [("max residual", float(np.max(self.residual, initial=0.0)))]
-        return rows + [(f"{s}{where}", float(self._lookup(s)[0])) for s in self._moving()[0]]
+        return rows + [(f"{s}{where}", float(self._lookup(s)[0])) for s in self._moving()[0][:SHOWN_VALUES - 1]]
 
     def __repr__(self) -> str:
         b = f", batch={self.residual.shape[0]}" if self.batched else ""
