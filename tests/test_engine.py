@@ -224,7 +224,7 @@ def test_several_stable_states_fall_back_to_the_trajectory():
     np.testing.assert_allclose(ss["X"], [1.0, 1.0, 3.0, 3.0], rtol=1e-9)
     np.testing.assert_allclose(ss["Y"], ss["X"], rtol=1e-9)
     assert "pseudo-transient continuation" in ss.message
-    end = simulate(net, {"X": starts}, (0, 60), t_eval=[60]).final()
+    end = simulate(net, {"X": starts}, (0, 60), t_eval=[60]).to_dict(at=-1)
     np.testing.assert_allclose(end["X"], ss["X"], rtol=1e-6)
 
 

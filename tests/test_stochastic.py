@@ -10,7 +10,8 @@ import pytest
 from scipy import stats
 
 from rxnn import NetworkError, ReactionNetwork, SimulationError, SimulationResult, steady_state
-from rxnn.crn import stochastic as stochastic_module
+from rxnn.crn import _stochastic_runners as runners_module
+from rxnn.crn.results import TrajectoryResult
 from rxnn.crn.stochastic import (
     MAX_COUNT,
     STOCHASTIC_METHODS,
@@ -265,7 +266,13 @@ def test_same_means_and_variances_as_gillespy2():
 def test_result_shapes_counts_and_batching():
     net = ReactionNetwork.from_text("A + X -> A + 2X ; 0.5\nX -> 0")
     res = simulate_stochastic(net, {"A": [1.0, 3.0], "X": 2.0}, (0, 2), [0, 1, 2], volume=10, n_repeats=3, seed=0)
-    assert isinstance(res, StochasticResult) and isinstance(res, SimulationResult)
+    assert isinstance(res, StochasticResult) and isinstance(res, TrajectoryResult)
+    # Not an integrator's result: no nfev / njev / nlu, but its own counters.
+    assert not isinstance(res, SimulationResult) and not hasattr(res, "nfev")
+    counters = res.counters
+    assert counters.trajectories == 6 and counters.events == int(res.n_events.sum()) > 0
+    assert counters.steps == int(res.n_steps.sum()) and counters.channels == res.n_channels == 2
+    assert res.to_array().shape == (6, 3, 2)
     assert res.batched and res.n_inputs == 2 and res.n_repeats == 3
     assert res["X"].shape == (6, 3) and res.counts("X").dtype == np.int64
     np.testing.assert_array_equal(res.counts("X")[:, 0], 20)
@@ -275,6 +282,7 @@ def test_result_shapes_counts_and_batching():
     assert res.n_events.shape == (6,) and (res.n_events > 0).all() and res.events_per_second > 0
     single = simulate_stochastic(net, {"A": 1.0, "X": 2.0}, (0, 2), volume=10, seed=0)
     assert not single.batched and single["X"].shape == (101,) and isinstance(single.time_average("X"), float)
+    assert single.to_array().shape == (101, 2)  # no batch axis when unbatched
 
 
 def test_window_averages_are_exact_and_sampled_windows_approximate():
@@ -309,10 +317,38 @@ def test_pure_python_kernels_match_the_compiled_ones(monkeypatch, method):
     net = ReactionNetwork.from_text("0 -> X ; 20\nX -> 0 ; 1\n2X -> X ; 0.1")
     kw = dict(volume=5, seed=9, method=method)
     compiled = simulate_stochastic(net, {"X": 1.0}, (0, 3), **kw)
-    monkeypatch.setattr(stochastic_module, "_USE_JIT", False)
+    monkeypatch.setattr(runners_module, "USE_JIT", False)
     python = simulate_stochastic(net, {"X": 1.0}, (0, 3), **kw)
     np.testing.assert_array_equal(python.counts("X"), compiled.counts("X"))
     assert python.n_events[0] == compiled.n_events[0]
+
+
+def test_auto_is_exact_unless_the_expected_events_are_many():
+    """method="auto": the SSA up to AUTO_SSA_MAX_EVENTS expected events, tau-leaping above; the default stays SSA."""
+    net = ReactionNetwork.from_text(BIRTH_DEATH)  # initial propensity 2V + V x0 = 4V events per unit time
+    small = simulate_stochastic(net, {"X": 2.0}, (0, 10), volume=100, seed=0, method="auto")
+    assert small.method == "ssa" and "chosen by method='auto'" in small.message
+    default = simulate_stochastic(net, {"X": 2.0}, (0, 10), volume=1e5, seed=0, max_steps=10**7)
+    assert default.method == "ssa" and default.n_events[0] == default.n_steps[0]
+    big = simulate_stochastic(net, {"X": 2.0}, (0, 10), volume=1e5, seed=0, method="auto")  # 4e6 expected
+    assert big.method == "tau-leap" and big.n_steps[0] < big.n_events[0] / 10
+    assert big.time_average("X") == pytest.approx(2.0, rel=0.01)
+    assert runners_module.AUTO_SSA_MAX_EVENTS == 10**6
+
+
+def test_method_options_are_checked_against_the_registry():
+    net = ReactionNetwork.from_text(BIRTH_DEATH)
+    with pytest.raises(TypeError, match=r"simulate_stochastic\(method='ssa'\) got the option epsilon, which it does "
+                                        r"not accept; valid options: none \(and the keyword arguments volume"):
+        simulate_stochastic(net, {"X": 1.0}, (0, 1), volume=1, epsilon=0.1)
+    with pytest.raises(TypeError, match=r"got the option bogus.*valid options: epsilon"):
+        simulate_stochastic(net, {"X": 1.0}, (0, 1), volume=1, method="auto", bogus=1)
+    # Decay x' = -x from 1e6 molecules: the CGP bound makes each leap about epsilon long (the theta bound 0.1).
+    decay = ReactionNetwork.from_text("X -> 0 ; 1")
+    kw = dict(volume=1e4, seed=0, method="tau-leap")
+    coarse = simulate_stochastic(decay, {"X": 100.0}, (0, 3), [0, 3], epsilon=0.1, **kw)
+    fine = simulate_stochastic(decay, {"X": 100.0}, (0, 3), [0, 3], epsilon=0.01, **kw)
+    assert 5 * coarse.n_steps[0] < fine.n_steps[0]  # epsilon reached the leap control
 
 
 def test_absorbing_state_and_no_dynamic_reactants():
@@ -340,7 +376,7 @@ def test_error_messages():
     with pytest.raises(NetworkError, match=r"simulate_stochastic needs numeric rate constants, but k have no value"):
         simulate_stochastic(ReactionNetwork.from_text("X -> 0 ; k"), {"X": 1.0}, (0, 1), volume=1)
     assert simulate_stochastic(ReactionNetwork.from_text("X -> 0 ; k"), {"X": 1.0}, (0, 1), volume=1, rates={"k": 2.0}, seed=0).success
-    with pytest.raises(ValueError, match=r"method of simulate_stochastic must be one of 'ssa', 'tau-leap'; got 'euler'"):
+    with pytest.raises(ValueError, match=r"method of simulate_stochastic must be one of ssa, tau-leap, auto; got 'euler'"):
         simulate_stochastic(net, {"X": 1.0}, (0, 1), volume=1, method="euler")
     with pytest.raises(ValueError, match=r"t_span of simulate_stochastic must be"):
         simulate_stochastic(net, {"X": 1.0}, (1, 0), volume=1)
@@ -351,7 +387,7 @@ def test_error_messages():
     with pytest.raises(ValueError, match=r"n_repeats of simulate_stochastic must be an integer >= 1; got 0"):
         simulate_stochastic(net, {"X": 1.0}, (0, 1), volume=1, n_repeats=0)
     with pytest.raises(ValueError, match=r"epsilon of simulate_stochastic must be a number in \(0, 1\)"):
-        simulate_stochastic(net, {"X": 1.0}, (0, 1), volume=1, epsilon=2.0)
+        simulate_stochastic(net, {"X": 1.0}, (0, 1), volume=1, method="tau-leap", epsilon=2.0)
     with pytest.raises(NetworkError, match=r"initial of simulate_stochastic names 'Y'"):
         simulate_stochastic(net, {"Y": 1.0}, (0, 1), volume=1)
     with pytest.raises(NetworkError, match=r"observe of simulate_stochastic names 'Y'"):

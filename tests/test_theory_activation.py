@@ -38,7 +38,7 @@ def coefficients_of(result):
 
 
 def assert_proved(result, q):
-    assert result.passes, str(result)
+    assert result.proved, str(result)
     assert result.status == "proved"
     assert result.q == q
     for name in PROPERTIES:
@@ -127,7 +127,7 @@ def test_no_decay(g):
     result = check_activation(g)
     assert result.decay.refuted and result.decay.counterexample == 0
     assert result.reliable.refuted and result.reliable.counterexample == 0
-    assert not result.passes and result.entry is None
+    assert not result.proved and result.entry is None
 
 
 def test_not_realisable():
@@ -164,7 +164,7 @@ def test_symbolic_sign_unknown_is_undecided():
 def test_floats_are_decided_at_their_exact_value():
     # 0.1 is not 1/10 in binary; the decision uses the float's exact value
     result = check_activation([0.1, 0.0, -0.2])
-    assert result.passes
+    assert result.proved
     assert sympy.Poly(result.g, x_sym).all_coeffs()[-1] == sympy.Rational(0.1)  # 0.1 stored as c_0, exact binary
 
 
@@ -223,7 +223,7 @@ def test_node_activation():
     phi = node_activation("1 - 2*x**3")
     assert phi == PolynomialNodeActivation((1.0, 0.0, 0.0, -2.0))
     assert check_activation("1 + x**2 - x**3").activation() == PolynomialNodeActivation((1, 0, 1, -1))
-    assert check_activation(PolynomialNodeActivation((1, 0, 0, -2))).passes
+    assert check_activation(PolynomialNodeActivation((1, 0, 0, -2))).proved
     with pytest.raises(ValueError, match="must pass check_activation"):
         node_activation("-x**2")
 

@@ -50,7 +50,7 @@ def test_observed_times_are_within_the_predicted_bounds(activation, seed, absorb
     net = FeedForwardNetwork.random([2, 3, 2], activation, seed=seed)
     d = rng.uniform(0, 1, 2)
     cert = certify(compile_network(net, absorb_enzymes=absorb), d, tol=1e-3, scale=100.0, n_starts=5, seed=seed)
-    assert cert.holds, str(cert)
+    assert cert.passed, str(cert)
     assert 0 < cert.observed_time <= cert.predicted_time < math.inf
     assert cert.observed_time > 0.2 * cert.predicted_time  # the bound is not vacuous
     assert all(L.tolerance <= 1e-3 for L in cert.layers) and cert.layers[0].forcing_error.max() == 0
@@ -62,7 +62,7 @@ def test_one_node_bound_is_tight():
     # one node: the prediction is the exact time of the slowest monotone trajectory
     net = FeedForwardNetwork([np.array([[1.0, -1.0]])], [np.array([0.5])], SmoothReLU(1.0))
     cert = certify(compile_network(net), [1.0, 0.5], tol=1e-4, scale=1000.0, n_starts=2)
-    assert cert.holds and cert.observed_time == pytest.approx(cert.predicted_time, rel=0.01)
+    assert cert.passed and cert.observed_time == pytest.approx(cert.predicted_time, rel=0.01)
     assert cert.layers[0].contraction_rate[0] == pytest.approx(math.sqrt(5.0))
     assert cert.worst_start is not None and "within the prediction" in str(cert)
 
@@ -70,7 +70,7 @@ def test_one_node_bound_is_tight():
 def test_convergence_from_infinity():
     net = FeedForwardNetwork.random([2, 3, 2], SmoothReLU(1.0), seed=1)
     cert = certify(compile_network(net), [0.3, 0.8], scale=math.inf, observe_scale=1e6, n_starts=3)
-    assert cert.holds and math.isinf(cert.scale)
+    assert cert.passed and math.isinf(cert.scale)
     assert cert.layers[0].start_time > 0  # the entry time of Prop. A.1
     assert "any start" in str(cert)
 
@@ -78,7 +78,7 @@ def test_convergence_from_infinity():
 def test_prediction_alone():
     net = FeedForwardNetwork.random([2, 2], SmoothReLU(1.0), seed=0)
     cert = certify(compile_network(net), [1.0, 1.0], simulate_starts=False)
-    assert cert.holds is None and cert.observed_time is None and cert.predicted_time > 0
+    assert cert.passed is None and cert.observed_time is None and cert.predicted_time > 0
     inf = certify(compile_network(net), [1.0, 1.0], scale=math.inf, simulate_starts=False)
     assert inf.predicted_time > 0
 
@@ -104,7 +104,7 @@ def test_errors():
 def test_designed_activation_certificate():
     net = FeedForwardNetwork.random([2, 3, 1], PolynomialNodeActivation((1.0, 0.0, 1.0, -1.0)), seed=5)
     cert = certify(compile_network(net), [0.4, 0.9], tol=1e-3, scale=50.0, n_starts=4)
-    assert cert.holds, str(cert)
+    assert cert.passed, str(cert)
 
 
 # ---------------------------------------------------------------------- Def. 4.4, not Def. 4.7(3) (issue 12 item 3)
@@ -134,7 +134,7 @@ def test_cascade_gives_def_4_4_not_def_4_7_3():
     assert distance[k] > 0.1  # |x(t) - X| <= |x(0) - X| e^(-lambda t) fails for every lambda > 0
     # what rxnn claims here: convergence within tol by a proved time (Def. 4.4), never Def. 4.7(3)
     cert = certify(compiled, [1.0], tol=1e-3, scale=10.0, n_starts=3)
-    assert cert.holds and cert.predicted_time > times[k]
+    assert cert.passed and cert.predicted_time > times[k]
     report = str(analyze_structure(compiled.network, {"H": 1.0}))
     assert "Def. 4.4" in report and "Def. 4.7(3)'s constant 1 is not proved" in report
     assert "exponentially reliable" not in report

@@ -167,19 +167,19 @@ def test_compiled_network_is_a_cascade_of_nodes(compiled):
 def test_compiled_blocks_meet_theorem_4_8(compiled):
     blocks = check_blocks(compiled.network)  # H stays a positive symbol
     H = sympy.Symbol("H", positive=True)
-    assert all(b.in_class and b.meets_hypotheses for b in blocks)
+    assert all(b.in_class and b.proved for b in blocks)
     assert all(sympy.simplify(b.g - (H - sympy.Symbol("x") ** 2)) == 0 for b in blocks)
     assert blocks[0].check is blocks[1].check  # equal g are checked once
     numeric = check_blocks(compiled.network, {"H": 1.0})
-    assert all(b.meets_hypotheses for b in numeric) and numeric[0].check.entry is not None
+    assert all(b.proved for b in numeric) and numeric[0].check.entry is not None
     report = analyze_structure(compiled.network, {"H": 1.0})
-    assert report.meets_theorem_4_8 and "converges from infinity" in str(report)
+    assert report.proved and "converges from infinity" in str(report)
 
 
 def test_relu_network_fails_theorem_4_8():
     relu = compile_network(FeedForwardNetwork.random([2, 2], ReLU(), seed=0))
     blocks = check_blocks(relu.network, {"H": 0.0})
-    assert all(b.in_class and not b.meets_hypotheses for b in blocks)
+    assert all(b.in_class and not b.proved for b in blocks)
     assert blocks[0].check.reliable.refuted
 
 
@@ -194,7 +194,7 @@ def test_blocks_outside_the_class():
 def test_analyze_structure_report():
     report = analyze_structure(net(FUTILE_CYCLE), blocks=False)
     assert (report.n_complexes, report.n_linkage_classes, report.rank, report.deficiency) == (6, 2, 3, 1)
-    assert report.blocks is None and not report.meets_theorem_4_8
+    assert report.blocks is None and not report.proved
     text = str(report)
     assert "deficiency: 1" in text and "weakly reversible: no" in text and "E + C1" in text
 

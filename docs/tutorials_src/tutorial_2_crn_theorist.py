@@ -31,7 +31,7 @@ print(result)
 # %%
 # When every hypothesis holds, the node can be used in a network: the
 # activation phi(y) is the positive root of g(x) + y x = 0.
-if result.passes:
+if result.proved:
     phi = result.activation()
     y = np.linspace(-4, 4, 200)
     fig, ax = plt.subplots(figsize=(5.5, 3.3))

@@ -9,10 +9,12 @@ arithmetic establishes (:mod:`rxnn.theory`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
+
+from rxnn.crn.result_base import Result, VerificationCounters, pandas, pyplot
 
 __all__ = ["LayerCheck", "StartCheck", "VerificationResult", "KIND", "INTEGRATION_FAILED"]
 
@@ -106,8 +108,15 @@ class StartCheck:
 
 
 @dataclass
-class VerificationResult:
+class VerificationResult(Result):
     """The verdict of :func:`rxnn.verify_network`, with what it judged.
+
+    A :class:`~rxnn.crn.result_base.Result`: ``success`` is the verdict
+    ``passed`` (kept by that name), ``status`` 0 when passed and -1 when
+    failed, ``method`` ``"verify_network"``, ``counters`` a
+    :class:`~rxnn.crn.result_base.VerificationCounters`; ``result[start]``
+    gives the :class:`LayerCheck` of each layer from that start (a list),
+    and it has no species (``species == ()``).
 
     ``passed`` is True when, from every start, every layer ends within
     ``tol`` of the forward pass (absolute), its steady state within
@@ -131,6 +140,40 @@ class VerificationResult:
     kind: str = KIND
     #: start name -> (times, e(t)): the distance curves :meth:`plot` draws (not part of :meth:`to_dict`).
     curves: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    method: str = "verify_network"
+    success: bool = field(init=False)
+    status: int = field(init=False)
+    species: tuple[str, ...] = field(init=False, default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        self.success = self.passed
+        self.status = 0 if self.success else -1
+
+    @property
+    def counters(self) -> VerificationCounters:
+        failed = sum(1 for c in self.checks if self._problems(c))
+        return VerificationCounters(inputs=self.n_inputs, starts=len({c.start for c in self.checks}),
+                                    checks=len(self.checks), failed=failed)
+
+    def __getitem__(self, start: str) -> list[LayerCheck]:
+        found = [c for c in self.checks if c.start == start]
+        if not found:
+            names = ", ".join(dict.fromkeys(c.start for c in self.checks))
+            raise KeyError(f"{start!r} is not a start of this verification (starts: {names})")
+        return found
+
+    def to_dataframe(self) -> Any:
+        """One row per (start, layer) check, the fields of :class:`LayerCheck` as columns (``rxnn[dataframe]``)."""
+        pd = pandas()
+        columns = [f.name for f in fields(LayerCheck)]
+        return pd.DataFrame([asdict(c) for c in self.checks], columns=columns)
+
+    def shown_values(self) -> list[tuple[str, Any]]:
+        if not self.checks:
+            return []
+        rows: list[tuple[str, Any]] = [("worst final_error", self.worst("final_error")),
+                                       ("worst steady_error", self.worst("steady_error"))]
+        return rows + [(f"failed ({k + 1})", line) for k, line in enumerate(self.failures[:3])]
 
     def _problems(self, c: LayerCheck) -> list[str]:
         out = []
@@ -180,7 +223,8 @@ class VerificationResult:
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the verdict, the limits, every check (JSON-ready apart from inf/nan)."""
         return {
-            "passed": self.passed, "kind": self.kind, "message": self.message, "tol": self.tol,
+            "passed": self.passed, "success": self.success, "status": self.status, "method": self.method,
+            "counters": self.counters.to_dict(), "kind": self.kind, "message": self.message, "tol": self.tol,
             "steady_tol": self.steady_tol, "bound": self.bound, "entry_limit": self.entry_limit,
             "settle_limit": self.settle_limit, "n_inputs": self.n_inputs, "warnings": list(self.warnings),
             "failures": self.failures, "checks": [asdict(c) for c in self.checks],
@@ -189,9 +233,7 @@ class VerificationResult:
 
     def plot(self, ax: Any = None) -> Any:
         """Draw e(t) = |x(t) - a| per start on a log scale, with ``tol`` (matplotlib); returns the axes."""
-        from rxnn.crn.results import _plt
-
-        plt = _plt()
+        plt = pyplot()
         ax = ax or plt.subplots(figsize=(7, 4.5))[1]
         for name, (t, e) in self.curves.items():
             keep = (t > 0) & (e > 0)

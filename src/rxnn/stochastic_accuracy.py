@@ -168,7 +168,8 @@ def node_statistics(
     volume = check_positive_finite(volume, "volume", func)
     t_end = check_positive_finite(t_end, "t_end", func)
     if method != "auto" and method not in STOCHASTIC_METHODS:
-        raise must_be("method", func, "'auto' or one of " + ", ".join(map(repr, STOCHASTIC_METHODS)), method)
+        named = ", ".join(repr(m) for m in STOCHASTIC_METHODS if m != "auto")
+        raise must_be("method", func, "'auto' or one of " + named, method)
     x = _as_inputs(d, "d", func)
     names = compiled.hidden_and_output_species
     chosen = _method_for(method, volume)

@@ -344,7 +344,7 @@ def _integrate_until_close(
         if max(float(np.max(np.abs(last[layer] - activations[layer]))) for layer in range(1, m + 1)) <= tol:
             break
         new_end = min(2.0 * t_end, t_max)
-        result = simulate(target.network, result.final(), (t_end, new_end), t_eval=np.linspace(t_end, new_end, 201),
+        result = simulate(target.network, result.to_dict(at=-1), (t_end, new_end), t_eval=np.linspace(t_end, new_end, 201),
                           rtol=rtol, atol=atol)
         times.append(result.t[1:])
         values.append([None] + [target.layer_values(result, layer)[:, 1:, :] for layer in nodes])

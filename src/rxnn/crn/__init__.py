@@ -6,7 +6,8 @@ This package knows nothing of neural networks (paper §2 and §5.1).
 from rxnn.crn.kinetics import MassActionSystem
 from rxnn.crn.model import Complex, NetworkError, Reaction
 from rxnn.crn.network import ReactionNetwork
-from rxnn.crn.results import SimulationError, SimulationResult, SteadyStateError, SteadyStateResult
+from rxnn.crn.methods import REGISTRIES, SIMULATE_METHODS, STEADY_STATE_METHODS
+from rxnn.crn.results import Result, SimulationError, SimulationResult, SteadyStateError, SteadyStateResult
 from rxnn.crn.simulate import METHODS, simulate, steady_state
 from rxnn.crn.stochastic import STOCHASTIC_METHODS, StochasticResult, simulate_stochastic
 from rxnn.crn.text import TextSyntaxError
@@ -16,8 +17,12 @@ __all__ = [
     "MassActionSystem",
     "METHODS",
     "NetworkError",
+    "REGISTRIES",
     "Reaction",
     "ReactionNetwork",
+    "Result",
+    "SIMULATE_METHODS",
+    "STEADY_STATE_METHODS",
     "SimulationError",
     "SimulationResult",
     "SteadyStateError",

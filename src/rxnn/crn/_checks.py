@@ -7,6 +7,7 @@ unbounded allocation.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +16,18 @@ import numpy as np
 from rxnn._validation import must_be
 from rxnn.errors import ArgumentTypeError, LimitError
 
-__all__ = ["ArgumentTypeError", "HUGE", "STATE_LIMIT", "check_elements", "check_network", "check_times"]
+__all__ = [
+    "ArgumentTypeError",
+    "HUGE",
+    "STATE_LIMIT",
+    "check_elements",
+    "check_network",
+    "check_span",
+    "check_times",
+    "check_window",
+    "observed_columns",
+    "seed_sequence",
+]
 
 #: Concentrations past this are refused as a start and treated as a blow-up during integration: a rate
 #: monomial of order 3 stays below float64's 1.8e308 only up to about 1e102.
@@ -81,3 +93,84 @@ def check_times(t_eval: Any, t0: float, t1: float, func: str) -> np.ndarray:
     if np.any(np.diff(times) < 0) or times[0] < t0 or times[-1] > t1:
         raise must_be("t_eval", func, what, _Short(t_eval))
     return times
+
+
+def check_span(t_span: Any, func: str) -> tuple[float, float]:
+    """``t_span`` as a pair of finite floats t0 < t1.
+
+    Examples
+    --------
+    >>> check_span((0, 2), "simulate")
+    (0.0, 2.0)
+    >>> check_span((1, 0), "simulate")
+    Traceback (most recent call last):
+    ...
+    rxnn.errors.InvalidArgumentError: t_span of simulate must be a pair of finite times with t0 < t1; got (1, 0)
+    """
+    try:
+        t0, t1 = (float(v) for v in t_span)
+    except (TypeError, ValueError, OverflowError):
+        raise must_be("t_span", func, "a pair (t0, t1) of numbers", _Short(t_span)) from None
+    if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
+        raise must_be("t_span", func, "a pair of finite times with t0 < t1", _Short(t_span))
+    return t0, t1
+
+
+def check_window(window: Any, t0: float, t1: float, func: str) -> tuple[float, float]:
+    """An averaging window inside [t0, t1]; None gives the second half of the span.
+
+    Examples
+    --------
+    >>> check_window(None, 0.0, 10.0, "simulate_stochastic")
+    (5.0, 10.0)
+    """
+    if window is None:
+        return (t0 + 0.5 * (t1 - t0), t1)
+    try:
+        w0, w1 = (float(v) for v in window)
+    except (TypeError, ValueError):
+        raise must_be("window", func, "a pair (t0, t1) of times", _Short(window)) from None
+    if not (t0 <= w0 < w1 <= t1):
+        what = f"a pair of times with {t0:g} <= t0 < t1 <= {t1:g} (inside t_span)"
+        raise must_be("window", func, what, _Short(window))
+    return w0, w1
+
+
+def seed_sequence(seed: Any, func: str) -> np.random.SeedSequence:
+    """The root SeedSequence of ``seed`` (None, a non-negative int or a SeedSequence), refusing anything else.
+
+    Examples
+    --------
+    >>> seed_sequence(7, "simulate_stochastic").entropy
+    7
+    """
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is None or (isinstance(seed, int | np.integer) and not isinstance(seed, bool) and seed >= 0):
+        return np.random.SeedSequence(None if seed is None else int(seed))
+    raise must_be("seed", func, "None, an integer >= 0 or a numpy SeedSequence", _Short(seed))
+
+
+def observed_columns(network: Any, observe: Sequence[str] | str | None, func: str) -> np.ndarray:
+    """Species indices of ``observe`` (default all), refusing names that are not species.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> observed_columns(ReactionNetwork.from_text("X -> Y"), ["Y"], "simulate_stochastic")
+    array([1])
+    """
+    from rxnn.crn.network import NetworkError
+
+    if observe is None:
+        return np.arange(network.n_species)
+    if isinstance(observe, str):
+        observe = [observe]
+    index = network.species_index
+    unknown = [s for s in observe if s not in index]
+    if unknown:
+        raise NetworkError(
+            f"observe of {func} names {', '.join(map(repr, unknown))}, not species of the network "
+            f"(species: {', '.join(network.species[:12])}{', ...' if network.n_species > 12 else ''})"
+        )
+    return np.array([index[s] for s in dict.fromkeys(observe)], dtype=np.int64)

@@ -10,33 +10,29 @@ caches it with the network.
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from rxnn._validation import check_int, check_positive_finite, must_be
-from rxnn.crn._checks import STATE_LIMIT, _Short, check_elements, check_network, check_times
+from rxnn._validation import check_int, check_positive_finite
+from rxnn.crn._checks import STATE_LIMIT, check_elements, check_network, check_span, check_times
 from rxnn.crn._integrate import MAX_STEPS, MAX_WALL_TIME, OUTPUT_LIMIT, integrate
 from rxnn.crn._convergence import follow
 from rxnn.crn.engine import STEADY_METHODS, Engine, FullProblem, Parameters, PseudoTransient, engine_for, solve_steady_state
 from rxnn.crn.kinetics import EnzymeValues, parse_initial_compact
+from rxnn.crn.methods import SIMULATE_METHODS, STEADY_STATE_METHODS, Registry
 from rxnn.crn.network import ReactionNetwork
 from rxnn.crn.results import SimulationError, SimulationResult, SteadyStateError, SteadyStateResult
 from rxnn.errors import LimitError
 
-__all__ = ["simulate", "steady_state", "METHODS", "STEADY_METHODS"]
+__all__ = ["simulate", "steady_state", "METHODS", "SIMULATE_METHODS", "STEADY_METHODS", "STEADY_STATE_METHODS"]
 
-#: Integrators of :func:`simulate` (``method=``): name -> (uses a Jacobian, sparse Jacobian ok).
-METHODS: dict[str, tuple[bool, bool]] = {
-    "BDF": (True, True),
-    "Radau": (True, True),
-    "LSODA": (True, False),
-    "RK45": (False, False),
-    "RK23": (False, False),
-    "DOP853": (False, False),
-    "auto": (True, True),
-}
+#: Integrators of :func:`simulate` (``method=``): the registry :data:`~rxnn.crn.methods.SIMULATE_METHODS`
+#: (name -> :class:`~rxnn.crn.methods.Method`, with its solver options and capabilities).
+METHODS: Registry = SIMULATE_METHODS
+#: Default of ``flux_floor`` in :func:`steady_state`.
+FLUX_FLOOR = 1e-14
 
 _DENSE_JAC_LIMIT = 2000  # LSODA needs a dense Jacobian; beyond this size it estimates its own
 
@@ -58,15 +54,14 @@ def _compact(engine: Engine, dynamic: np.ndarray, enzymes: EnzymeValues) -> dict
     return dict(values=None, dynamic=dynamic, constant=enzymes, dynamic_species=engine.system.dynamic_species)
 
 
-def _with_index(result: Any, engine: Engine) -> Any:
-    """Give the result the engine's species -> (stored, column) map, built once per network.
+def _result_index(engine: Engine) -> dict[str, tuple[bool, int]]:
+    """The results' species -> (stored in ``dynamic``, column) map, built once per engine (network).
 
-    The result objects build this map on first lookup; for a compiled network
-    (tens of thousands of species) that costs more than the steady state, so
-    every result of one network shares the engine's copy (read-only).
+    A result builds this map on first lookup; for a compiled network (tens of
+    thousands of species) that costs more than the steady state, so every
+    result of one network shares this copy (read-only) as its ``index``.
     """
-    result.__dict__["_where"] = engine.result_index
-    return result
+    return engine.result_index
 
 
 def simulate(
@@ -101,7 +96,7 @@ def simulate(
     rates : mapping of str to float, optional
         Values of named rate constants (see ``ReactionNetwork.with_rates``).
     method : str, default "auto"
-        One of :data:`METHODS`: implicit BDF and Radau use the sparse analytic
+        One of :data:`METHODS` (:data:`~rxnn.crn.methods.SIMULATE_METHODS`): implicit BDF and Radau use the sparse analytic
         Jacobian and suit stiff starts (the 1000x initial conditions of §6);
         LSODA switches automatically (with a dense Jacobian, so only for small
         systems); RK45, RK23 and DOP853 are explicit. ``"auto"`` starts
@@ -123,8 +118,11 @@ def simulate(
         Seconds before the run stops with ``success=False`` (checked at every
         right-hand-side evaluation, whatever the method); None for no limit.
     **solver_options
-        Passed to SciPy's solver class (``max_step``, ``first_step``, ``min_step``
-        for LSODA); ``events`` and ``args`` of ``solve_ivp`` are not supported.
+        Passed to SciPy's solver class: ``first_step`` and ``max_step`` for
+        every method (``"auto"`` included: both phases get ``max_step``),
+        ``min_step`` for LSODA (``METHODS[method].options``). Any other name
+        (``events``, ``args``, ``vectorized``, ...) is a ``TypeError`` listing
+        the valid ones.
 
     Returns
     -------
@@ -134,7 +132,9 @@ def simulate(
     ------
     InvalidArgumentError
         For a bad ``t_span``, ``t_eval`` (empty, unsorted, non-finite, outside
-        ``t_span``), tolerance, budget, method, initial value or solver option.
+        ``t_span``), tolerance, budget, method, initial value or solver option value.
+    ArgumentTypeError
+        For a solver option the method does not accept (a ``TypeError``).
     LimitError
         For a start above :data:`~rxnn.crn._checks.HUGE` (1e100) or whose
         rates overflow, a state (batch x species) over 1e7 values, or a
@@ -170,9 +170,8 @@ def simulate(
     0.367879
     """
     func = "simulate"
-    if method not in METHODS:
-        raise must_be("method", func, "one of " + ", ".join(METHODS), method)
-    t0, t1 = _check_span(t_span, func)
+    entry, options = SIMULATE_METHODS.resolve(method, solver_options)
+    t0, t1 = check_span(t_span, func)
     rtol = check_positive_finite(rtol, "rtol", func)
     atol = check_positive_finite(atol, "atol", func)
     max_steps = check_int(max_steps, "max_steps", func, minimum=1)
@@ -187,6 +186,7 @@ def simulate(
         return SimulationResult(
             t=times, species=network.species, batched=batched, success=True, status=0,
             message="no dynamic species", method=method, **_compact(engine, np.zeros((batch, times.size, 0)), enzymes),
+            index=_result_index(engine),
         )
     if t_eval is not None:
         check_elements(batch * n * t_eval.size, OUTPUT_LIMIT, "the trajectory (batch x species x t_eval)", func,
@@ -201,14 +201,8 @@ def simulate(
 
     y0 = np.ascontiguousarray(x0.T).ravel()
     _check_start(fun, y0, engine, n, batch, func)
-    uses_jac, sparse_ok = METHODS[method]
-    options = dict(solver_options)
-    unsupported = sorted(set(options) & {"events", "args", "jac", "t_eval", "dense_output"})
-    if unsupported:
-        raise must_be("solver_options", func, "options of the SciPy solver class (max_step, first_step, ...), "
-                      "without events, args or jac", ", ".join(unsupported))
-    if method != "auto" and uses_jac:
-        if sparse_ok:
+    if method != "auto" and "jacobian" in entry.capabilities:
+        if "sparse jacobian" in entry.capabilities:
             options["jac"] = jac
         elif batch * n <= _DENSE_JAC_LIMIT:
             options["jac"] = lambda t, y: jac(t, y).toarray()
@@ -229,11 +223,12 @@ def simulate(
             full[..., ~mask] = np.asarray(enzymes).reshape((batch,) + (1,) * (dyn.ndim - 2) + (-1,))
             return full
 
-    result = _with_index(SimulationResult(
+    result = SimulationResult(
         t=sol.t, species=network.species, batched=batched, **_compact(engine, dynamic, enzymes),
         success=bool(sol.success), status=int(sol.status) if sol.status <= 0 else 0, message=str(sol.message),
         nfev=int(sol.nfev), njev=int(sol.njev), nlu=int(sol.nlu), method=sol.method, sol=dense,
-    ), engine)
+        index=_result_index(engine),
+    )
     if not result.success and raise_on_failure:
         raise SimulationError(f"simulate ({method}): {sol.message}", result)
     return result
@@ -288,26 +283,18 @@ def _steady_message(stats: dict[str, Any], followed: Any, todo: np.ndarray, conv
     )
 
 
-def _check_span(t_span: Any, func: str) -> tuple[float, float]:
-    try:
-        t0, t1 = (float(v) for v in t_span)
-    except (TypeError, ValueError, OverflowError):
-        raise must_be("t_span", func, "a pair (t0, t1) of numbers", _Short(t_span)) from None
-    if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
-        raise must_be("t_span", func, "a pair of finite times with t0 < t1", _Short(t_span))
-    return t0, t1
-
-
 def steady_state(
     network: ReactionNetwork,
     initial: Mapping[str, Any],
     *,
     rates: Mapping[str, float] | None = None,
     tol: float = 1e-11,
-    atol: float = 1e-14,
+    flux_floor: float = FLUX_FLOOR,
     max_iterations: int = 500,
     raise_on_failure: bool = True,
     method: str = "auto",
+    atol: float | None = None,
+    **options: Any,
 ) -> SteadyStateResult:
     """Find the steady state that the trajectory from ``initial`` converges to.
 
@@ -320,12 +307,13 @@ def steady_state(
         Values of named rate constants.
     tol : float, default 1e-11
         Relative tolerance on the flux balance: converged when, for every
-        dynamic species, |f_i(x)| <= tol * (production_i + consumption_i) + atol.
+        dynamic species, |f_i(x)| <= tol * (production_i + consumption_i) + flux_floor.
         For the compiled networks of §5 this bounds the relative error of
         every node by about 2 * tol (the contraction rate sqrt(rho^2 + 4h) of
         Prop. 4.9 is at least the gross flux over x).
-    atol : float, default 1e-14
-        Absolute floor, for species that decay to exactly zero.
+    flux_floor : float, default 1e-14
+        Absolute floor of the flux balance, for species that decay to exactly
+        zero (not an integrator tolerance: that is ``atol`` of :func:`simulate`).
     max_iterations : int, default 500
         Pseudo-time steps before giving up (continuation only).
     raise_on_failure : bool, default True
@@ -333,18 +321,24 @@ def steady_state(
         the batch did not converge; otherwise return it with ``success=False``.
         An unconverged point is never reported as converged.
     method : str, default "auto"
-        One of :data:`STEADY_METHODS`. ``"cascade"`` solves the strongly
+        One of :data:`STEADY_STATE_METHODS` (:mod:`rxnn.crn.methods`). ``"cascade"`` solves the strongly
         connected components of the species dependency graph level by level
         (Thm. 4.8) and leaves undecided the members whose limit depends on the
         path; ``"pseudo-transient"`` follows the trajectory in pseudo-time for
         the whole network; ``"auto"`` runs the cascade and hands the members
         it cannot decide, or that miss the tolerance, to continuation.
+        ``result.method`` is the method given.
+    atol : float, optional
+        Deprecated name of ``flux_floor`` (a ``DeprecationWarning``).
+    **options
+        None is accepted (every method takes the keyword arguments above);
+        any name is a ``TypeError`` listing the valid ones.
 
     Returns
     -------
     SteadyStateResult
         ``n_iterations`` counts the cascade's levels plus the continuation's
-        pseudo-time steps.
+        pseudo-time steps; ``n_levels`` the levels.
 
     Raises
     ------
@@ -426,13 +420,16 @@ def steady_state(
     (False, 'oscillation')
     """
     func = "steady_state"
+    STEADY_STATE_METHODS.resolve(method, options)
+    if atol is not None:
+        warnings.warn("atol of steady_state is deprecated: it is the flux floor, now flux_floor= (atol is the "
+                      "integrator tolerance of simulate)", DeprecationWarning, stacklevel=2)
+        flux_floor = atol
     tol = check_positive_finite(tol, "tol", func)
-    atol = check_positive_finite(atol, "atol", func)
+    floor = check_positive_finite(flux_floor, "flux_floor", func)
     max_iterations = check_int(max_iterations, "max_iterations", func, minimum=0)
-    if method not in STEADY_METHODS:
-        raise must_be("method", func, "one of " + ", ".join(STEADY_METHODS), method)
     engine, x0, enzymes, batched, params = _prepare(network, initial, rates, func)
-    x, stats = solve_steady_state(params, x0, tol=tol, atol=atol, max_iterations=max_iterations, method=method)
+    x, stats = solve_steady_state(params, x0, tol=tol, atol=floor, max_iterations=max_iterations, method=method)
     residual = stats["residual"]
     undecided = stats["undecided"]
     iterations = stats["iterations"] + stats["levels"]
@@ -441,9 +438,9 @@ def steady_state(
     todo = np.flatnonzero(~converged & ~undecided)
     followed = None
     if todo.size:
-        problem = FullProblem(params, tol, atol)
+        problem = FullProblem(params, tol, floor)
         followed = follow(params, problem, PseudoTransient, x0[todo], x[todo], residual[todo] <= 1.0, todo,
-                          max_iterations=max_iterations, atol=atol, names=engine.system.dynamic_species)
+                          max_iterations=max_iterations, atol=floor, names=engine.system.dynamic_species)
         x[todo] = followed.x
         converged[todo] = followed.confirmed
         with np.errstate(invalid="ignore", over="ignore"):
@@ -451,12 +448,13 @@ def steady_state(
         residual[todo] = np.where(np.isfinite(res), res, np.inf)
     success = bool(converged.all())
     message = _steady_message(stats, followed, todo, converged, undecided, residual, batched, method)
-    result = _with_index(SteadyStateResult(
+    result = SteadyStateResult(
         species=network.species, batched=batched, **_compact(engine, x, enzymes),
         residual=residual, converged=converged, success=success, message=message,
         n_iterations=iterations, n_rejected=stats["rejected"], nfev=stats["nfev"],
-        njev=stats["njev"], pseudo_time=stats["pseudo_time"],
-    ), engine)
+        njev=stats["njev"], pseudo_time=stats["pseudo_time"], method=method, n_levels=int(stats["levels"]),
+        index=_result_index(engine),
+    )
     if not success and raise_on_failure:
         raise SteadyStateError(f"steady_state {message}", result)
     return result

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
+from rxnn._deprecation import deprecated_alias
 from rxnn._validation import check_positive_finite, must_be
 from rxnn.errors import InvalidArgumentError, LimitError
 from rxnn.theory._activation_common import PROVED, REFUTED, UNDECIDED, Verdict, symbolic_verdicts
@@ -150,9 +151,11 @@ class ActivationCheck:
         return {name: getattr(self, name) for name in _PROPERTIES}
 
     @property
-    def passes(self) -> bool:
-        """Every property proved: Thm. 4.8 applies to networks of such nodes."""
+    def proved(self) -> bool:
+        """The verdict: every property proved (``status == "proved"``), so Thm. 4.8 applies to networks of such nodes."""
         return all(v.proved for v in self.verdicts.values())
+
+    passes = deprecated_alias("proved", "ActivationCheck.passes")  # the old name
 
     @property
     def status(self) -> str:
@@ -172,7 +175,7 @@ class ActivationCheck:
         """
         from rxnn.nn.polynomial_node import PolynomialNodeActivation
 
-        if not self.passes:
+        if not self.proved:
             failing = ", ".join(f"{k} ({v.status})" for k, v in self.verdicts.items() if not v.proved)
             raise InvalidArgumentError(f"g = {self.g} does not pass check_activation: {failing}")
         poly = sympy.Poly(self.g, self.x)
@@ -450,7 +453,7 @@ def check_activation(
     Examples
     --------
     >>> result = check_activation("1 - 2*x**3")      # eq. (20) with h = 1
-    >>> result.passes, result.q
+    >>> result.proved, result.q
     (True, 3)
     >>> check_activation("-x**2").reliable.counterexample   # h = 0: no positive fixed point at y = 0
     0
@@ -463,9 +466,7 @@ def check_activation(
         q, verdicts = exact_verdicts(expr, xs, deadline)
     else:
         q, verdicts = symbolic_verdicts(expr, xs)
-    entry = None
-    if algebraic and verdicts[1].proved:
-        entry = entry_bound(expr, y_bound, x=xs)
+    entry = entry_bound(expr, y_bound, x=xs) if algebraic and verdicts[1].proved else None
     return ActivationCheck(expr, xs, q, *verdicts, entry=entry)
 
 
@@ -493,6 +494,6 @@ def node_activation(g: Any, x: str | sympy.Symbol = "x") -> PolynomialNodeActiva
     1.0
     """
     result = check_activation(g, x)
-    if not result.passes:
+    if not result.proved:
         raise InvalidArgumentError(f"g of node_activation must pass check_activation; got\n{result}")
     return result.activation()

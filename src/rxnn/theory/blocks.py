@@ -18,6 +18,7 @@ from typing import Any
 
 import sympy
 
+from rxnn._deprecation import deprecated_alias
 from rxnn._validation import check_positive_finite
 from rxnn.crn.model import Complex
 from rxnn.crn.network import ReactionNetwork
@@ -71,9 +72,11 @@ class BlockCheck:
     check: ActivationCheck | None = None
 
     @property
-    def meets_hypotheses(self) -> bool:
-        """In the class and every hypothesis of Thm. 4.8 proved for g."""
-        return self.in_class and self.check is not None and self.check.passes
+    def proved(self) -> bool:
+        """The verdict: in the class and every hypothesis of Thm. 4.8 proved for g."""
+        return self.in_class and self.check is not None and self.check.proved
+
+    meets_hypotheses = deprecated_alias("proved", "BlockCheck.meets_hypotheses")
 
     def __str__(self) -> str:
         name = ", ".join(self.species)
@@ -214,12 +217,14 @@ class StructureReport:
         return len(self.linkage_classes)
 
     @property
-    def meets_theorem_4_8(self) -> bool:
-        """Some block, and every block a node of the class meeting all hypotheses of Thm. 4.8.
+    def proved(self) -> bool:
+        """The verdict: some block, and every block a node of the class meeting all hypotheses of Thm. 4.8.
 
         False for a network with no dynamic species: there is nothing to check.
         """
-        return bool(self.blocks) and all(b.meets_hypotheses for b in self.blocks)
+        return bool(self.blocks) and all(b.proved for b in self.blocks)
+
+    meets_theorem_4_8 = deprecated_alias("proved", "StructureReport.meets_theorem_4_8")
 
     def __str__(self) -> str:
         lines = [
@@ -235,7 +240,7 @@ class StructureReport:
             lines.extend(f"  {b}" for b in self.blocks)
             if not self.blocks:
                 verdict = "nothing to check: the network has no dynamic species, so no block to decide"
-            elif self.meets_theorem_4_8:
+            elif self.proved:
                 verdict = (
                     "every block meets the hypotheses: by the cascade of Thm. 4.8's proof the network converges "
                     "from infinity in finite time, is reliable (Def. 4.7(1)) and converges exponentially "

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from flint import arb
 
+from rxnn._deprecation import deprecated_alias
 from rxnn._validation import check_int, check_positive_finite
 from rxnn.compile import CompiledNetwork
 from rxnn.crn.simulate import simulate
@@ -215,11 +216,17 @@ class ConvergenceCertificate:
     observed_times: FloatArray | None = None
 
     @property
-    def holds(self) -> bool | None:
-        """Observed <= predicted x (1 + OBSERVATION_SLACK) (None when nothing was simulated)."""
+    def passed(self) -> bool | None:
+        """The numerical check: observed <= predicted x (1 + OBSERVATION_SLACK) (None when nothing was simulated).
+
+        The predicted time itself is proved (ball arithmetic); this compares it
+        with simulations, so it is a numeric verdict, named as the others.
+        """
         if self.observed_time is None:
             return None
         return bool(self.observed_time <= self.predicted_time * (1 + OBSERVATION_SLACK))
+
+    holds = deprecated_alias("passed", "ConvergenceCertificate.holds")
 
     @property
     def worst_start(self) -> FloatArray | None:
@@ -242,7 +249,7 @@ class ConvergenceCertificate:
             lines.append(f"layer {L.layer}: phase from t = {L.start_time:.4g}, within tolerance by t = {L.predicted_time:.4g}")
         lines.append(f"predicted time: {self.predicted_time:.4g}")
         if self.observed_time is not None:
-            verdict = "within the prediction" if self.holds else "EXCEEDS the prediction"
+            verdict = "within the prediction" if self.passed else "EXCEEDS the prediction"
             lines.append(
                 f"observed time: {self.observed_time:.4g} (worst of {len(self.observed_times)} simulated starts), {verdict}"
             )
@@ -426,7 +433,7 @@ def certify(
     >>> cert = certify(compile_network(net), [1.0, 0.5], n_starts=2)
     >>> round(float(cert.layers[0].contraction_rate[0]), 6)   # sqrt(rho^2 + 4h), rho = 1
     2.236068
-    >>> cert.holds
+    >>> cert.passed
     True
     """
     func = "certify"
