@@ -40,18 +40,80 @@ def _product(A: np.ndarray | sp.csr_matrix, XT: np.ndarray) -> np.ndarray:
     return A @ XT if isinstance(A, np.ndarray) else np.asarray(A @ XT)
 
 
-class _LevelStructure:
-    """One level's channels and their map onto the coefficient rows (independent of values)."""
+def _slots(R: sp.csc_matrix, rows: np.ndarray, fill: int) -> np.ndarray:
+    """Per reaction, the ``rows`` index of each unit of its reactants among the selected species (``fill`` padded)."""
+    R = sp.csc_matrix(R)
+    keep = rows[R.indices] >= 0
+    reps = np.where(keep, R.data, 0).astype(np.int64)
+    cols = np.repeat(np.repeat(np.arange(R.shape[1]), np.diff(R.indptr)), reps)
+    species = np.repeat(rows[R.indices], reps)
+    counts = np.bincount(cols, minlength=R.shape[1])
+    width = int(counts.max()) if counts.size else 0
+    table = np.full((R.shape[1], width), fill, dtype=np.int64)
+    position = np.arange(cols.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    table[cols, position] = species
+    return table
 
-    def __init__(self, engine: Engine, level: Any, to_groups: sp.csr_matrix) -> None:
+
+class _Target:
+    """The entries of one folded matrix as a fixed sparse pattern whose values are P @ factor."""
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, reactions: np.ndarray, weights: np.ndarray,
+                 shape: tuple[int, int], n_reactions: int) -> None:
+        key = rows * max(shape[1], 1) + cols
+        ukey, entry = np.unique(key, return_inverse=True)
+        self.shape = shape
+        self.rows, self.cols = ukey // max(shape[1], 1), ukey % max(shape[1], 1)
+        self.P = sp.csr_matrix((weights, (entry.ravel(), reactions)), shape=(ukey.size, n_reactions))
+        size = shape[0] * shape[1]
+        self.dense = bool(size) and size <= _DENSE_LIMIT and ukey.size >= 0.1 * size
+        self.flat = self.rows * shape[1] + self.cols
+
+    def values(self, factor: np.ndarray) -> np.ndarray | sp.csr_matrix | None:
+        if self.flat.size == 0:
+            return None
+        data = self.P @ factor
+        if self.dense:
+            out = np.zeros(self.shape)
+            out.flat[self.flat] = data
+            return out
+        return sp.csr_matrix((data, (self.rows, self.cols)), shape=self.shape)
+
+
+class _LevelStructure:
+    """One level's reactions and their map onto the coefficient rows (independent of values)."""
+
+    def __init__(self, engine: Engine, level: Any, to_groups: sp.csr_matrix, react: dict[str, np.ndarray],
+                 n_var: int) -> None:
+        n = engine.n
         self.species = level.species
         self.nb, self.degree = level.species.size, level.degree
         self.top, self.bounded, self.linear_growth = level.top, level.bounded, level.linear_growth
+        rows_total = self.nb * (level.degree + 1)
         Z = (level.T @ to_groups[level.groups][level.pair_group]).tocsc()  # (nb * (d + 1), n_channels)
         Z.eliminate_zeros()
-        self.channels = np.flatnonzero(np.diff(Z.indptr))
-        self.Z = Z[:, self.channels].tocsr()
-        self.upstream = engine.exact.upstream_of_channel[self.channels]
+        # Every (coefficient row, reaction) pair: the reaction's channel column of Z.
+        channel = react["channel"]
+        per = np.diff(Z.indptr)[channel]
+        r = np.repeat(np.arange(channel.size), per)
+        offsets = np.arange(r.size) - np.repeat(np.cumsum(per) - per, per)
+        nz = np.repeat(Z.indptr[channel], per) + offsets
+        row, weight = Z.indices[nz].astype(np.int64), Z.data[nz]
+        upstream = engine.exact.upstream_of_channel[channel[r]]
+        var = react["var"][r]
+        self.bilinear = r[(upstream < n) & (var >= 0)]
+        lin, ve = (upstream < n) & (var < 0), var >= 0
+        const = ~lin & ~ve
+        moving = np.unique(row[lin | ve])
+        local = np.full(rows_total, -1, dtype=np.int64)
+        local[moving] = np.arange(moving.size)
+        self.moving = moving
+        self.xcols = np.unique(upstream[lin])
+        xlocal = np.searchsorted(self.xcols, upstream[lin])
+        R = channel.size
+        self.const = _Target(row[const], np.zeros(int(const.sum()), np.int64), r[const], weight[const], (rows_total, 1), R)
+        self.Lx = _Target(local[row[lin]], xlocal, r[lin], weight[lin], (moving.size, self.xcols.size), R)
+        self.Le = _Target(local[row[ve]], var[ve], r[ve], weight[ve], (moving.size, n_var), R)
 
 
 class FoldedLevel:
@@ -59,10 +121,12 @@ class FoldedLevel:
 
     __slots__ = ("structure", "const", "moving", "Lx", "xcols", "Le")
 
-    def __init__(self, structure: _LevelStructure, const: np.ndarray, moving: np.ndarray,
-                 Lx: Any, xcols: np.ndarray, Le: Any) -> None:
-        self.structure, self.const, self.moving = structure, const, moving
-        self.Lx, self.xcols, self.Le = Lx, xcols, Le
+    def __init__(self, structure: _LevelStructure, factor: np.ndarray) -> None:
+        self.structure = structure
+        const = structure.const.values(factor)
+        self.const = np.zeros(structure.nb * (structure.degree + 1)) if const is None else const.ravel()
+        self.moving, self.xcols = structure.moving, structure.xcols
+        self.Lx, self.Le = structure.Lx.values(factor), structure.Le.values(factor)
 
 
 class Fold:
@@ -79,20 +143,48 @@ class Fold:
     ----------
     reason : str or None
         Why the fast path does not apply (None when it does).
+
+    Notes
+    -----
+    Reaction r of channel c contributes k_r prod(fixed enzymes of r) times
+    the channel's column of Z (level.T over the channel's group) to the
+    constant, to ``Lx`` (column u(c), its upstream species) or to ``Le``
+    (column v(r), its varying enzyme): every folded entry is a fixed sparse
+    combination of the per-reaction factors, so binding new values is one
+    gather-product over the reactions and one sparse product per level.
     """
 
     def __init__(self, engine: Engine, var_enzymes: np.ndarray) -> None:
         self.engine = engine
-        self.var_enzymes = np.asarray(var_enzymes, dtype=np.int64)
+        self.var_enzymes = v = np.asarray(var_enzymes, dtype=np.int64)
         self.levels: list[_LevelStructure] = []
         self.reason: str | None = None
         n = engine.n
         if n == 0:
             self.reason = "the network has no dynamic species"
             return
-        names = engine.system.dynamic_species
+        system = engine.system
+        names = system.dynamic_species
+        network = system.network
+        mask, position = engine.dynamic_mask, engine.position
+        n_enz = mask.size - n
+        is_var = np.zeros(n_enz, bool)
+        is_var[v] = True
+        var_local = np.full(n_enz, -1, dtype=np.int64)
+        var_local[v] = np.arange(v.size)
+        fixed_rows = np.where(~mask & ~is_var[np.where(mask, 0, position)], position, -1)
+        var_rows = np.where(~mask, var_local[np.where(mask, 0, position)], -1)
+        R = network.reactant_matrix()
+        self.k = network.rate_array().astype(np.float64)
+        self.fixed_slots = _slots(R, fixed_rows, n_enz)
+        var_slots = _slots(R, var_rows, -1)
+        if var_slots.shape[1] > 1 and np.any(var_slots[:, 1] >= 0):
+            self.reason = "a rate constant multiplies two or more varying enzymes"
+            return
+        react = {"channel": system.channel_of_reaction,
+                 "var": var_slots[:, 0] if var_slots.shape[1] else np.full(self.k.size, -1, np.int64)}
         gr = engine.exact
-        C = engine.system.n_channels
+        C = system.n_channels
         to_groups = sp.csr_matrix((gr.alpha, (gr.group_of_channel, np.arange(C))), shape=(gr.n_groups, C))
         for level in engine.levels:
             if level.multi:
@@ -105,7 +197,12 @@ class Fold:
                                "of other species (it is not affine in them)")
                 return
             if level.species.size:
-                self.levels.append(_LevelStructure(engine, level, to_groups))
+                s = _LevelStructure(engine, level, to_groups, react, v.size)
+                if s.bilinear.size:
+                    self.reason = (f"reaction {int(s.bilinear[0])} has a varying enzyme and an upstream dynamic "
+                                   "species at once (its term is bilinear)")
+                    return
+                self.levels.append(s)
 
     def bind(self, row: np.ndarray) -> FoldedValues:
         """Fold the fixed enzyme values ``row`` (n_enzymatic,) into each level's affine map."""
@@ -117,44 +214,12 @@ class FoldedValues:
 
     def __init__(self, fold: Fold, row: np.ndarray) -> None:
         self.fold = fold
-        self.levels: list[FoldedLevel] = []
         self.reason = fold.reason
-        if self.reason is not None:
-            return
-        e, v = fold.engine, fold.var_enzymes
-        n = e.n
-        rates = e.system.channel_rates(row, v, np.zeros((1, v.size)))
-        if rates.general is not None:
-            self.reason = "a rate constant multiplies two or more varying enzymes"
-            return
-        cv_pos = np.full(e.system.n_channels, -1, dtype=np.int64)
-        cv_pos[rates.channels] = np.arange(rates.channels.size)
-        M = rates.matrix
-        for s in fold.levels:
-            k0 = rates.k0[s.channels]
-            var = cv_pos[s.channels] >= 0
-            lin = s.upstream < n
-            if np.any(var & lin):
-                c = s.channels[np.flatnonzero(var & lin)[0]]
-                sp_name = e.system.dynamic_species[int(s.upstream[np.flatnonzero(var & lin)[0]])]
-                self.reason = (f"channel {int(c)} has a rate constant with a varying enzyme and an upstream "
-                               f"species ({sp_name!r}) at once (bilinear)")
-                return
-            const = np.asarray(s.Z[:, ~lin] @ k0[~lin]).ravel()
-            sel = np.flatnonzero(lin)
-            Lx = s.Z[:, sel] @ sp.csr_matrix((k0[sel], (np.arange(sel.size), s.upstream[sel])), shape=(sel.size, n))
-            cols = np.flatnonzero(var)
-            if cols.size:
-                Mc = M[:, cv_pos[s.channels[cols]]]
-                Le = s.Z[:, cols] @ (sp.csr_matrix(Mc).T if not isinstance(Mc, np.ndarray) else sp.csr_matrix(Mc.T))
-            else:
-                Le = sp.csr_matrix((s.Z.shape[0], v.size))
-            Lx, Le = sp.csr_matrix(Lx), sp.csr_matrix(Le)
-            moving = np.flatnonzero(np.diff(Lx.indptr) + np.diff(Le.indptr))
-            Lx, Le = Lx[moving], Le[moving]
-            xcols = np.unique(Lx.indices)
-            self.levels.append(FoldedLevel(s, const, moving, _compact(Lx[:, xcols]) if xcols.size else None, xcols,
-                                           _compact(Le) if Le.nnz else None))
+        self.levels: list[FoldedLevel] = []
+        if self.reason is None:
+            row1 = np.append(np.asarray(row, dtype=np.float64), 1.0)
+            factor = fold.k * np.prod(row1[fold.fixed_slots], axis=1) if fold.fixed_slots.shape[1] else fold.k
+            self.levels = [FoldedLevel(s, factor) for s in fold.levels]
 
     def restrict(self, enzymes: np.ndarray) -> list[Any]:
         """Each level's ``Le`` on the varying enzymes ``enzymes`` (local indices), in that order."""
