@@ -47,23 +47,26 @@ TARGET_ERROR = 1e-8
 
 
 def _paired(funcs: dict[str, Any], repeat: int) -> tuple[dict[str, float], dict[str, float]]:
-    """(median, min) wall time of each function, run in turn ``repeat`` times (load hits all alike).
+    """Median CPU time and median wall time of each function, run in turn ``repeat`` times.
 
-    The garbage collector is collected once and paused during the loop, so that no collection of
-    the 64,455-name mappings lands inside a timed call.
+    CPU time (``time.process_time``; one BLAS thread, so it is the work done) is the measure: on a
+    shared machine wall time mostly measures who else runs. The garbage collector is collected once
+    and paused during the loop, so that no collection of the 64,455-name mappings lands in a call.
     """
-    times: dict[str, list[float]] = {k: [] for k in funcs}
+    cpu: dict[str, list[float]] = {k: [] for k in funcs}
+    wall: dict[str, list[float]] = {k: [] for k in funcs}
     gc.collect()
     gc.disable()
     try:
         for _ in range(repeat):
             for name, f in funcs.items():
-                t = time.perf_counter()
+                c, t = time.process_time(), time.perf_counter()
                 f()
-                times[name].append(time.perf_counter() - t)
+                wall[name].append(time.perf_counter() - t)
+                cpu[name].append(time.process_time() - c)
     finally:
         gc.enable()
-    return {k: float(np.median(v)) for k, v in times.items()}, {k: float(np.min(v)) for k, v in times.items()}
+    return {k: float(np.median(v)) for k, v in cpu.items()}, {k: float(np.median(v)) for k, v in wall.items()}
 
 
 def data(n_test: int) -> tuple[np.ndarray, Any, str]:
@@ -97,7 +100,7 @@ def bench_steady(net: FeedForwardNetwork, d: np.ndarray, repeat: int) -> dict[st
     res = problem.steady_state(d)
     res_map = problem.steady_state(mapping)
     public = steady_state(chem.network, initial)
-    timing, fastest = _paired({"forward": lambda: net.activations(d), "bound": lambda: problem.steady_state(d),
+    timing, wall = _paired({"forward": lambda: net.activations(d), "bound": lambda: problem.steady_state(d),
                       "bound_mapping": lambda: problem.steady_state(mapping),
                       "public": lambda: steady_state(chem.network, initial)}, repeat)
     got = chem.layer_values(res)[1:]
@@ -105,8 +108,8 @@ def bench_steady(net: FeedForwardNetwork, d: np.ndarray, repeat: int) -> dict[st
     return {
         "batch": int(d.shape[0]), "species": chem.network.n_species, "reactions": chem.network.n_reactions,
         "bind_s": bind_s, "with_fixed_s": rebind_s, "fast_path": problem.fast_path, "message": res.message,
-        "median_s": timing, "min_s": fastest, "ratio_bound": timing["bound"] / timing["forward"],
-        "ratio_bound_min": fastest["bound"] / fastest["forward"],
+        "median_cpu_s": timing, "median_wall_s": wall, "ratio_bound": timing["bound"] / timing["forward"],
+        "ratio_bound_wall": wall["bound"] / wall["forward"],
         "ratio_bound_mapping": timing["bound_mapping"] / timing["forward"],
         "ratio_public": timing["public"] / timing["forward"], "max_rel_error": rel,
         "max_abs_vs_public": float(np.max(np.abs(res.dynamic - public.dynamic))),
@@ -116,19 +119,27 @@ def bench_steady(net: FeedForwardNetwork, d: np.ndarray, repeat: int) -> dict[st
 
 
 def bench_training(train_set: Any, iterations: int, batch: int, repeat: int) -> dict[str, Any]:
-    """Closed-form and chemistry-in-the-loop training of one configuration, alternately ``repeat`` times."""
+    """Closed-form and chemistry-in-the-loop training of one configuration, alternately ``repeat`` times (CPU time)."""
     config = TrainingConfig(layer_sizes=(784, 40, 10), batch_size=batch, iterations=iterations, seed=1234)
-    seconds: dict[str, list[float]] = {"closed": [], "crn": []}
+    cpu: dict[str, list[float]] = {"closed": [], "crn": []}
+    wall: dict[str, list[float]] = {"closed": [], "crn": []}
     for _ in range(repeat):
+        c = time.process_time()
         closed = train(config, train_set, blas_threads=1)
+        cpu["closed"].append(time.process_time() - c)
+        c = time.process_time()
         crn, forward = train_with_chemistry(config, train_set, blas_threads=1)
-        seconds["closed"].append(closed.seconds)
-        seconds["crn"].append(crn.seconds)
+        cpu["crn"].append(time.process_time() - c - forward.setup_seconds)  # the loop: compiling and binding apart
+        setup = forward.setup_seconds
+        wall["closed"].append(closed.seconds)
+        wall["crn"].append(crn.seconds)
     diff = max(max(float(np.max(np.abs(a - b))) for a, b in zip(closed.network.weights, crn.network.weights)),
                max(float(np.max(np.abs(a - b))) for a, b in zip(closed.network.biases, crn.network.biases)))
-    med = {k: float(np.median(v)) for k, v in seconds.items()}
-    return {"iterations": iterations, "batch": batch, "seed": 1234, "eta": config.eta, "median_s": med,
-            "steady_state_s": forward.seconds, "ratio": med["crn"] / med["closed"], "max_parameter_difference": diff,
+    med = {k: float(np.median(v)) for k, v in cpu.items()}
+    med_wall = {k: float(np.median(v)) for k, v in wall.items()}
+    return {"iterations": iterations, "batch": batch, "seed": 1234, "eta": config.eta, "median_cpu_s": med,
+            "median_wall_s": med_wall, "steady_state_wall_s": forward.seconds, "setup_cpu_s": setup, "ratio": med["crn"] / med["closed"],
+            "ratio_wall": med_wall["crn"] / med_wall["closed"], "max_parameter_difference": diff,
             "max_cost_difference": float(np.max(np.abs(closed.cost - crn.cost))), "fast_path": forward.problem.fast_path}
 
 
@@ -147,19 +158,19 @@ def run(quick: bool = False) -> tuple[str, dict[str, Any]]:
         {"target": f"chemistry-in-the-loop training <= {TARGET_RATIO:g}x closed-form training",
          "measured": f"{training['ratio']:.2f}x", "met": training["ratio"] <= TARGET_RATIO},
     ]
-    ms = steady["median_s"]
-    tr = training["median_s"]
+    ms = steady["median_cpu_s"]
+    tr = training["median_cpu_s"]
     lines = [
         "## Bound problems (`benchmarks/bench_bind.py`, `rxnn.bind`)", "",
         f"784-40-10 (§6 initialisation, seed 1234; {steady['species']:,} species, {steady['reactions']:,} reactions), "
-        f"{which}; medians of paired repeats in one process, BLAS threads "
+        f"{which}; medians of the CPU time of paired repeats in one process, BLAS threads "
         f"{os.environ.get('OPENBLAS_NUM_THREADS')}. Bind: {steady['bind_s']:.2f} s (first, with the engine's lowering); "
         f"re-bind with new fixed values (`with_fixed`): {1e3 * steady['with_fixed_s']:.1f} ms. "
         f"Path: {steady['message']}.", "",
         "| forward pass | time | ratio to the closed form |", "|:---|---:|---:|",
         f"| closed form `net.activations(d)` | {1e3 * ms['forward']:.2f} ms | 1.00x |",
         f"| bound `problem.steady_state(d)` (array over `varying=` inputs) | {1e3 * ms['bound']:.2f} ms | "
-        f"{steady['ratio_bound']:.2f}x (of the fastest runs: {steady['ratio_bound_min']:.2f}x) |",
+        f"{steady['ratio_bound']:.2f}x (wall clock: {steady['ratio_bound_wall']:.2f}x) |",
         f"| bound, inputs as a mapping of species to arrays | {1e3 * ms['bound_mapping']:.2f} ms | "
         f"{steady['ratio_bound_mapping']:.2f}x |",
         f"| public `rxnn.steady_state` (full initial mapping) | {1e3 * ms['public']:.2f} ms | {steady['ratio_public']:.2f}x |",
@@ -168,8 +179,9 @@ def run(quick: bool = False) -> tuple[str, dict[str, Any]]:
         f"state: {steady['max_abs_vs_public']:.1e} (absolute); largest residual {steady['max_residual']:.2g} "
         "(tolerance units).", "",
         f"Training: {training['iterations']} SGD iterations, batch {training['batch']}, eta {training['eta']:g}, seed 1234, "
-        f"same batches; closed form {tr['closed']:.2f} s, chemistry in the loop {tr['crn']:.2f} s "
-        f"({training['steady_state_s']:.2f} s in bound steady states): **{training['ratio']:.2f}x**. Largest difference "
+        f"same batches; CPU time closed form {tr['closed']:.2f} s, chemistry in the loop {tr['crn']:.2f} s "
+        f"(without the one-time compile and bind, {training['setup_cpu_s']:.2f} s): **{training['ratio']:.2f}x** (wall clock of the loops: "
+        f"{training['ratio_wall']:.2f}x). Largest difference "
         f"of the trained parameters: {training['max_parameter_difference']:.1e}; of the costs: "
         f"{training['max_cost_difference']:.1e}.", "",
     ]

@@ -218,7 +218,11 @@ class FoldedValues:
         self.levels: list[FoldedLevel] = []
         if self.reason is None:
             row1 = np.append(np.asarray(row, dtype=np.float64), 1.0)
-            factor = fold.k * np.prod(row1[fold.fixed_slots], axis=1) if fold.fixed_slots.shape[1] else fold.k
+            slots = fold.fixed_slots
+            if slots.shape[1] == 1:  # at most one fixed enzyme per reaction (Table 1): a gather
+                factor = fold.k * row1[slots[:, 0]]
+            else:
+                factor = fold.k * np.prod(row1[slots], axis=1) if slots.shape[1] else fold.k
             self.levels = [FoldedLevel(s, factor) for s in fold.levels]
 
     def restrict(self, enzymes: np.ndarray) -> list[Any]:

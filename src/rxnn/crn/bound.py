@@ -12,6 +12,7 @@ re-binds new fixed values (a training step's weights) reusing the lowering.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -397,6 +398,15 @@ class BoundProblem:
 
 def _scalars(values: Sequence[Any], names: Sequence[str], arg: str, func: str) -> np.ndarray:
     """Fixed values: one finite concentration each (a batch of values belongs in ``varying``)."""
+    try:  # one C-level pass when every value is a plain number
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = np.fromiter(values, np.float64, len(values))
+    except (TypeError, ValueError, OverflowError, Warning):
+        out = None
+    if out is not None and not any(isinstance(v, (str, bytes)) for v in values):
+        check_values(out, f"{arg} of {func}", names)
+        return out
     out = np.empty(len(values))
     for k, (s, v) in enumerate(zip(names, values)):
         a = as_float_array(v, f"{arg}[{s!r}] of {func}")

@@ -63,6 +63,15 @@ class ChemicalForward:
         Starting concentration of every hidden and output node. The steady
         state does not depend on it (Thm. 4.8, Prop. 4.9); 1.0 is the start of Fig. 10.
 
+    Attributes
+    ----------
+    problem : BoundProblem
+        The bound reaction network, with the parameters of the last call.
+    seconds, calls : float, int
+        Wall time spent in, and number of, the batched steady states.
+    setup_seconds : float
+        CPU time of compiling and binding (once, in the constructor).
+
     Notes
     -----
     The reaction network is compiled once, with its enzymatic species
@@ -86,6 +95,7 @@ class ChemicalForward:
     def __init__(self, network: FeedForwardNetwork, *, nodes: float = 1.0) -> None:
         if not isinstance(network, FeedForwardNetwork):
             raise InvalidTypeError(f"network of ChemicalForward must be a FeedForwardNetwork; got {type(network).__name__}")
+        setup = time.process_time()
         self.compiled: CompiledNetwork = compile_network(network)
         self.layer_sizes = network.layer_sizes
         self.activation = network.activation
@@ -107,6 +117,7 @@ class ChemicalForward:
                          for layer in range(1, len(sizes))]
         self.seconds = 0.0
         self.calls = 0
+        self.setup_seconds = time.process_time() - setup  # CPU time of compiling and binding, once
 
     def _check(self, network: FeedForwardNetwork) -> None:
         if network.layer_sizes != self.layer_sizes or network.activation != self.activation:
