@@ -68,11 +68,15 @@ class _Target:
         size = shape[0] * shape[1]
         self.dense = bool(size) and size <= _DENSE_LIMIT and ukey.size >= 0.1 * size
         self.flat = self.rows * shape[1] + self.cols
+        self.full = self.dense and self.flat.size == size  # every entry present, in order (sorted unique keys)
 
-    def values(self, factor: np.ndarray) -> np.ndarray | sp.csr_matrix | None:
+    def values(self, vector: np.ndarray, Q: bool) -> np.ndarray | sp.csr_matrix | None:
+        """The matrix for per-reaction factors (``Q`` False) or for the fixed values and a 1 (``Q`` True)."""
         if self.flat.size == 0:
             return None
-        data = self.P @ factor
+        data = (self.Q if Q else self.P) @ vector
+        if self.full:
+            return data.reshape(self.shape)
         if self.dense:
             out = np.zeros(self.shape)
             out.flat[self.flat] = data
@@ -121,12 +125,12 @@ class FoldedLevel:
 
     __slots__ = ("structure", "const", "moving", "Lx", "xcols", "Le")
 
-    def __init__(self, structure: _LevelStructure, factor: np.ndarray) -> None:
+    def __init__(self, structure: _LevelStructure, vector: np.ndarray, Q: bool) -> None:
         self.structure = structure
-        const = structure.const.values(factor)
+        const = structure.const.values(vector, Q)
         self.const = np.zeros(structure.nb * (structure.degree + 1)) if const is None else const.ravel()
         self.moving, self.xcols = structure.moving, structure.xcols
-        self.Lx, self.Le = structure.Lx.values(factor), structure.Le.values(factor)
+        self.Lx, self.Le = structure.Lx.values(vector, Q), structure.Le.values(vector, Q)
 
 
 class Fold:
@@ -138,6 +142,11 @@ class Fold:
     var_enzymes : ndarray of int
         Positions (among the enzymatic species) of the enzymes whose values
         are given per call; every other enzyme is fixed.
+    fixed_index : ndarray of int, shape (n_enzymatic,)
+        Where each fixed enzyme's value sits in the vector given to
+        :meth:`bind` (-1 for the varying ones).
+    n_fixed : int
+        Length of that vector.
 
     Attributes
     ----------
@@ -154,8 +163,9 @@ class Fold:
     gather-product over the reactions and one sparse product per level.
     """
 
-    def __init__(self, engine: Engine, var_enzymes: np.ndarray) -> None:
+    def __init__(self, engine: Engine, var_enzymes: np.ndarray, fixed_index: np.ndarray, n_fixed: int) -> None:
         self.engine = engine
+        self.n_fixed = n_fixed
         self.var_enzymes = v = np.asarray(var_enzymes, dtype=np.int64)
         self.levels: list[_LevelStructure] = []
         self.reason: str | None = None
@@ -172,11 +182,11 @@ class Fold:
         is_var[v] = True
         var_local = np.full(n_enz, -1, dtype=np.int64)
         var_local[v] = np.arange(v.size)
-        fixed_rows = np.where(~mask & ~is_var[np.where(mask, 0, position)], position, -1)
+        fixed_rows = np.where(~mask, fixed_index[np.where(mask, 0, position)], -1)
         var_rows = np.where(~mask, var_local[np.where(mask, 0, position)], -1)
         R = network.reactant_matrix()
         self.k = network.rate_array().astype(np.float64)
-        self.fixed_slots = _slots(R, fixed_rows, n_enz)
+        self.fixed_slots = _slots(R, fixed_rows, n_fixed)  # index n_fixed: the factor 1
         var_slots = _slots(R, var_rows, -1)
         if var_slots.shape[1] > 1 and np.any(var_slots[:, 1] >= 0):
             self.reason = "a rate constant multiplies two or more varying enzymes"
@@ -203,27 +213,37 @@ class Fold:
                                    "species at once (its term is bilinear)")
                     return
                 self.levels.append(s)
+        # At most one fixed enzyme per reaction (Table 1): every entry is linear in the fixed values, and
+        # Q = P diag(k) S (S selecting each reaction's fixed value, or the 1) maps them to it in one product.
+        self.linear = self.fixed_slots.shape[1] <= 1
+        if self.linear:
+            R = self.k.size
+            sel = self.fixed_slots[:, 0] if self.fixed_slots.shape[1] else np.full(R, n_fixed, np.int64)
+            S = sp.csr_matrix((self.k, (np.arange(R), sel)), shape=(R, n_fixed + 1))
+            for s in self.levels:
+                for target in (s.const, s.Lx, s.Le):
+                    target.Q = sp.csr_matrix(target.P @ S)
 
-    def bind(self, row: np.ndarray) -> FoldedValues:
-        """Fold the fixed enzyme values ``row`` (n_enzymatic,) into each level's affine map."""
-        return FoldedValues(self, row)
+    def bind(self, values: np.ndarray) -> FoldedValues:
+        """Fold the fixed values (n_fixed,) into each level's affine map."""
+        return FoldedValues(self, values)
 
 
 class FoldedValues:
     """A :class:`Fold` with the fixed values bound; :meth:`solve` runs the cascade by one product per level."""
 
-    def __init__(self, fold: Fold, row: np.ndarray) -> None:
+    def __init__(self, fold: Fold, values: np.ndarray) -> None:
         self.fold = fold
         self.reason = fold.reason
         self.levels: list[FoldedLevel] = []
         if self.reason is None:
-            row1 = np.append(np.asarray(row, dtype=np.float64), 1.0)
-            slots = fold.fixed_slots
-            if slots.shape[1] == 1:  # at most one fixed enzyme per reaction (Table 1): a gather
-                factor = fold.k * row1[slots[:, 0]]
-            else:
-                factor = fold.k * np.prod(row1[slots], axis=1) if slots.shape[1] else fold.k
-            self.levels = [FoldedLevel(s, factor) for s in fold.levels]
+            row1 = np.empty(values.size + 1)
+            row1[:-1], row1[-1] = values, 1.0
+            if fold.linear:
+                self.levels = [FoldedLevel(s, row1, True) for s in fold.levels]
+            else:  # products of fixed enzymes: the per-reaction factors first
+                factor = fold.k * np.prod(row1[fold.fixed_slots], axis=1)
+                self.levels = [FoldedLevel(s, factor, False) for s in fold.levels]
 
     def restrict(self, enzymes: np.ndarray) -> list[Any]:
         """Each level's ``Le`` on the varying enzymes ``enzymes`` (local indices), in that order."""
@@ -252,10 +272,13 @@ class FoldedValues:
                 coef = np.empty((s.nb * width, B))
                 coef[:] = lv.const[:, None]
                 if lv.moving.size:
-                    mov = _product(lv.Lx, XT[lv.xcols]) if lv.Lx is not None else np.zeros((lv.moving.size, B))
+                    mov = _product(lv.Lx, XT[lv.xcols]) if lv.Lx is not None else None
                     if E is not None and le is not None and le.shape[1]:
-                        mov += le @ E.T if isinstance(le, np.ndarray) else np.asarray((E @ le.T).T)
-                    coef[lv.moving] += mov
+                        term = le @ E.T if isinstance(le, np.ndarray) else np.asarray((E @ le.T).T)
+                        mov = term if mov is None else np.add(mov, term, out=mov)
+                    if mov is not None:
+                        mov += lv.const[lv.moving, None]
+                        coef[lv.moving] = mov
                 C = coef.reshape(s.nb, width, B)
                 x0 = X0T[s.species]
                 x, ok = node_roots(C, x0)
@@ -267,8 +290,14 @@ class FoldedValues:
                 f = C[:, -1].copy()
                 g = np.abs(f)
                 for p in range(width - 2, -1, -1):
-                    f = f * x + C[:, p]
-                    g = g * x + np.abs(C[:, p])
-                res = np.max(np.abs(f) / (tol * g + atol), axis=0)
+                    f *= x
+                    f += C[:, p]
+                    g *= x
+                    g += np.abs(C[:, p])
+                g *= tol
+                g += atol
+                np.abs(f, out=f)
+                f /= g
+                res = np.max(f, axis=0)
                 residual = np.maximum(residual, np.where(np.isfinite(res), res, np.inf))
         return XT, decided, residual

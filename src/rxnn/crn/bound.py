@@ -46,13 +46,20 @@ class _Lowering:
         idx = species_positions(network, fixed_names, "fixed", "bind")
         self.fixed_dynamic = e.dynamic_mask[idx]
         self.fixed_pos = e.position[idx]
+        self.fixed_enz = np.flatnonzero(~self.fixed_dynamic)  # which fixed values are enzymes, and where
+        self.fixed_enz_pos = self.fixed_pos[self.fixed_enz]
+        self.fixed_dyn = np.flatnonzero(self.fixed_dynamic)
+        self.fixed_dyn_pos = self.fixed_pos[self.fixed_dyn]
+        self.row_scatter = _runs(self.fixed_enz_pos, self.fixed_enz)  # a few slices (copies) where contiguous
         n_enz = e.dynamic_mask.size - e.n
         free = np.ones(n_enz, bool)
         free[self.fixed_pos[~self.fixed_dynamic]] = False
         self.var_enzymes = np.flatnonzero(free)  # every enzyme not fixed may be given per call (default 0)
         self.local = np.full(n_enz, -1, dtype=np.int64)
         self.local[self.var_enzymes] = np.arange(self.var_enzymes.size)
-        self.fold = Fold(e, self.var_enzymes)
+        fixed_index = np.full(n_enz, -1, dtype=np.int64)
+        fixed_index[self.fixed_enz_pos] = self.fixed_enz
+        self.fold = Fold(e, self.var_enzymes, fixed_index, len(fixed_names))
         self.is_fixed = np.zeros(network.n_species, bool)
         self.is_fixed[idx] = True
         self.declared = None if varying is None else self.layout(varying, "varying", "bind")
@@ -97,12 +104,10 @@ class BoundProblem:
         self.fixed_values.flags.writeable = False
         self.varying_species = None if lowering.declared is None else lowering.declared[0]
         e = lowering.engine
-        self._row = np.zeros(e.dynamic_mask.size - e.n)
-        self._row[lowering.fixed_pos[~lowering.fixed_dynamic]] = values[~lowering.fixed_dynamic]
         self._x0 = np.zeros(e.n)
-        self._x0[lowering.fixed_pos[lowering.fixed_dynamic]] = values[lowering.fixed_dynamic]
-        self._folded: FoldedValues = lowering.fold.bind(self._row)
-        self._restricted: dict[tuple[str, ...], list[Any]] = {}
+        self._x0[lowering.fixed_dyn_pos] = values[lowering.fixed_dyn]
+        self._folded: FoldedValues = lowering.fold.bind(values)
+        self._restricted: tuple[tuple, list[Any]] | None = None
         self._mapping: dict[str, float] | None = None
 
     @property
@@ -234,7 +239,10 @@ class BoundProblem:
 
     def _constant(self, E: np.ndarray | None, layout: tuple) -> EnzymeValues:
         """The enzymatic values of the result: the fixed row plus the varying enzymes (sorted columns)."""
-        row = self._row.copy()
+        e = self._low.engine
+        row = np.zeros(e.dynamic_mask.size - e.n)
+        for into, take in self._low.row_scatter:
+            row[into] = self.fixed_values[take]
         enz_local = layout[3]
         if E is None or enz_local.size == 0:
             return EnzymeValues(row, np.zeros(0, np.int64), np.zeros((1 if E is None else E.shape[0], 0)))
@@ -319,10 +327,10 @@ class BoundProblem:
             why = folded.reason or "method='pseudo-transient'"
             return self._general(values, layout, batched, None, dict(tol=tol, atol=atol, max_iterations=max_iterations,
                                  raise_on_failure=raise_on_failure, method=method), why)
-        Le = self._restricted.get(layout[0])
-        if Le is None:
-            Le = folded.restrict(layout[3])
-            self._restricted = {layout[0]: Le}
+        hit = self._restricted
+        if hit is None or hit[0] is not layout:  # layouts are cached objects: one per list of names
+            hit = self._restricted = (layout, folded.restrict(layout[3]))
+        Le = hit[1]
         XT, decided, residual = folded.solve(X0T, E, Le, tol, atol)
         converged = decided & (residual <= 1.0)
         x = np.ascontiguousarray(XT.T)
@@ -394,6 +402,18 @@ class BoundProblem:
         _, _, layout, batched, values = self._parse(varying, "BoundProblem.simulate")
         return simulate(self.network, self._initial(values, layout, batched), t_span, t_eval, rates=self._low.rates,
                         **options)
+
+
+def _runs(into: np.ndarray, take: np.ndarray, most: int = 16) -> list[tuple[Any, Any]]:
+    """``row[into] = values[take]`` as at most ``most`` slice copies where both run in steps of 1, else one gather."""
+    if into.size == 0:
+        return []
+    breaks = np.flatnonzero((np.diff(into) != 1) | (np.diff(take) != 1)) + 1
+    if breaks.size >= most:
+        return [(into, take)]
+    starts, ends = np.concatenate([[0], breaks]), np.concatenate([breaks, [into.size]])
+    return [(slice(int(into[a]), int(into[a]) + int(b - a)), slice(int(take[a]), int(take[a]) + int(b - a)))
+            for a, b in zip(starts, ends)]
 
 
 def _scalars(values: Sequence[Any], names: Sequence[str], arg: str, func: str) -> np.ndarray:
