@@ -12,10 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from rxnn._validation import must_be
 from rxnn.crn._checks import HUGE, short_repr
 from rxnn.errors import ArgumentTypeError, InvalidArgumentError, LimitError
 
-__all__ = ["check_values", "species_positions", "as_float_array"]
+__all__ = ["as_float_array", "check_mapping", "check_values", "fixed_numbers", "runs", "species_positions"]
 
 
 def as_float_array(value: Any, what: str) -> np.ndarray:
@@ -76,3 +77,37 @@ def check_mapping(value: Any, arg: str, func: str) -> Mapping:
             f"{arg} of {func} must be a mapping of species name to concentration; got {type(value).__name__}"
         )
     return value
+
+
+def runs(into: np.ndarray, take: np.ndarray, most: int = 16) -> list[tuple[Any, Any]]:
+    """``row[into] = values[take]`` as at most ``most`` slice copies where both run in steps of 1, else one gather."""
+    if into.size == 0:
+        return []
+    breaks = np.flatnonzero((np.diff(into) != 1) | (np.diff(take) != 1)) + 1
+    if breaks.size >= most:
+        return [(into, take)]
+    starts, ends = np.concatenate([[0], breaks]), np.concatenate([breaks, [into.size]])
+    return [(slice(int(into[a]), int(into[a]) + int(b - a)), slice(int(take[a]), int(take[a]) + int(b - a)))
+            for a, b in zip(starts, ends)]
+
+
+def fixed_numbers(values: Sequence[Any], names: Sequence[str], arg: str, func: str) -> np.ndarray:
+    """Fixed values: one finite concentration each (a batch of values belongs in ``varying``)."""
+    try:  # one C-level pass when every value is a plain number
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = np.fromiter(values, np.float64, len(values))
+    except (TypeError, ValueError, OverflowError, Warning):
+        out = None
+    if out is not None and not any(isinstance(v, (str, bytes)) for v in values):
+        check_values(out, f"{arg} of {func}", names)
+        return out
+    out = np.empty(len(values))
+    for k, (s, v) in enumerate(zip(names, values)):
+        a = as_float_array(v, f"{arg}[{s!r}] of {func}")
+        if a.ndim:
+            raise must_be(f"{arg}[{s!r}]", func, "one number (fixed values are the same for the whole batch; "
+                          "give values that differ over the batch per call, in varying)", f"shape {a.shape}")
+        out[k] = a
+    check_values(out, f"{arg} of {func}", names)
+    return out

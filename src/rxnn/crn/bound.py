@@ -12,14 +12,13 @@ re-binds new fixed values (a training step's weights) reusing the lowering.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from rxnn._validation import check_int, check_positive_finite, must_be
-from rxnn.crn._bound_args import as_float_array, check_mapping, check_values, species_positions
+from rxnn.crn._bound_args import as_float_array, check_mapping, check_values, fixed_numbers, runs, species_positions
 from rxnn.crn._bound_fold import Fold, FoldedValues
 from rxnn.crn._checks import STATE_LIMIT, check_elements, check_network
 from rxnn.crn.engine import Engine, engine_for
@@ -50,7 +49,7 @@ class _Lowering:
         self.fixed_enz_pos = self.fixed_pos[self.fixed_enz]
         self.fixed_dyn = np.flatnonzero(self.fixed_dynamic)
         self.fixed_dyn_pos = self.fixed_pos[self.fixed_dyn]
-        self.row_scatter = _runs(self.fixed_enz_pos, self.fixed_enz)  # a few slices (copies) where contiguous
+        self.row_scatter = runs(self.fixed_enz_pos, self.fixed_enz)  # a few slices (copies) where contiguous
         n_enz = e.dynamic_mask.size - e.n
         free = np.ones(n_enz, bool)
         free[self.fixed_pos[~self.fixed_dynamic]] = False
@@ -91,9 +90,6 @@ class BoundProblem:
     varying_species : tuple of str or None
         The species declared with ``bind(..., varying=...)``, the column order
         of an array given to :meth:`steady_state` or :meth:`simulate`.
-    fast_path : bool
-        Whether steady states run by the folded cascade (else by the public
-        :func:`~rxnn.crn.simulate.steady_state`); :attr:`reason` says why not.
     """
 
     def __init__(self, lowering: _Lowering, values: np.ndarray) -> None:
@@ -112,6 +108,7 @@ class BoundProblem:
 
     @property
     def fast_path(self) -> bool:
+        """Whether steady states run by the folded cascade (else by the public ``steady_state``)."""
         return self._folded.reason is None
 
     @property
@@ -158,7 +155,7 @@ class BoundProblem:
                     f"values of {func} names {missing[0]!r}, which is not fixed in this problem; give it per call "
                     "in varying, or bind again with it fixed"
                 )
-            arr = _scalars([values[s] for s in names], names, "values", func)
+            arr = fixed_numbers([values[s] for s in names], names, "values", func)
             new[[where[s] for s in names]] = arr
             del idx
         else:
@@ -404,40 +401,6 @@ class BoundProblem:
                         **options)
 
 
-def _runs(into: np.ndarray, take: np.ndarray, most: int = 16) -> list[tuple[Any, Any]]:
-    """``row[into] = values[take]`` as at most ``most`` slice copies where both run in steps of 1, else one gather."""
-    if into.size == 0:
-        return []
-    breaks = np.flatnonzero((np.diff(into) != 1) | (np.diff(take) != 1)) + 1
-    if breaks.size >= most:
-        return [(into, take)]
-    starts, ends = np.concatenate([[0], breaks]), np.concatenate([breaks, [into.size]])
-    return [(slice(int(into[a]), int(into[a]) + int(b - a)), slice(int(take[a]), int(take[a]) + int(b - a)))
-            for a, b in zip(starts, ends)]
-
-
-def _scalars(values: Sequence[Any], names: Sequence[str], arg: str, func: str) -> np.ndarray:
-    """Fixed values: one finite concentration each (a batch of values belongs in ``varying``)."""
-    try:  # one C-level pass when every value is a plain number
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            out = np.fromiter(values, np.float64, len(values))
-    except (TypeError, ValueError, OverflowError, Warning):
-        out = None
-    if out is not None and not any(isinstance(v, (str, bytes)) for v in values):
-        check_values(out, f"{arg} of {func}", names)
-        return out
-    out = np.empty(len(values))
-    for k, (s, v) in enumerate(zip(names, values)):
-        a = as_float_array(v, f"{arg}[{s!r}] of {func}")
-        if a.ndim:
-            raise must_be(f"{arg}[{s!r}]", func, "one number (fixed values are the same for the whole batch; "
-                          "give values that differ over the batch per call, in varying)", f"shape {a.shape}")
-        out[k] = a
-    check_values(out, f"{arg} of {func}", names)
-    return out
-
-
 def bind(network: ReactionNetwork, fixed: Mapping[str, float], *, varying: Sequence[str] | None = None,
          rates: Mapping[str, float] | None = None) -> BoundProblem:
     """Bind ``network`` to the concentrations that stay the same across calls.
@@ -492,7 +455,7 @@ def bind(network: ReactionNetwork, fixed: Mapping[str, float], *, varying: Seque
     fixed = check_mapping(fixed, "fixed", "bind")
     names = tuple(fixed)
     species_positions(network, names, "fixed", "bind")
-    values = _scalars(list(fixed.values()), names, "fixed", "bind")
+    values = fixed_numbers(list(fixed.values()), names, "fixed", "bind")
     declared = None
     if varying is not None:
         if isinstance(varying, (str, Mapping)) or not isinstance(varying, Sequence):
