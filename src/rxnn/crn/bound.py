@@ -184,20 +184,8 @@ class BoundProblem:
                 if len(low.layouts) >= 8:
                     low.layouts.clear()
                 low.layouts[names] = layout
-            arrays = [as_float_array(varying[s], f"varying[{s!r}] of {func}") for s in names]
-            shapes = {a.shape for a in arrays if a.ndim}
-            for s, a in zip(names, arrays):
-                if a.ndim > 1 or (a.ndim == 1 and a.size == 0):
-                    raise must_be(f"varying[{s!r}]", func, "a scalar or a non-empty 1-D array over the batch",
-                                  f"shape {a.shape}")
-            if len(shapes) > 1:
-                raise InvalidArgumentError(f"varying of {func}: batch lengths differ ({', '.join(str(t[0]) for t in sorted(shapes))}); "
-                                           "give every array the same length")
-            batched = bool(shapes)
-            B = next(iter(shapes))[0] if shapes else 1
-            values = np.empty((B, len(names)))
-            for k, a in enumerate(arrays):
-                values[:, k] = a
+            values = self._stack(varying, names, func)
+            batched = values.shape[0] > 1 or any(np.ndim(v) for v in varying.values())
         elif low.declared is not None:
             layout = low.declared
             names = layout[0]
@@ -225,6 +213,31 @@ class BoundProblem:
         else:
             E = np.ascontiguousarray(values[:, enz_cols]) if enz_cols.size else None
         return X0T, E, layout, batched, values
+
+    @staticmethod
+    def _stack(varying: Mapping[str, Any], names: tuple[str, ...], func: str) -> np.ndarray:
+        """The values of a ``varying`` mapping as one (batch, len(names)) array (scalars broadcast)."""
+        items = [varying[s] for s in names]
+        if items and all(isinstance(v, np.ndarray) and v.dtype == np.float64 and v.ndim == 1 for v in items):
+            lengths = {v.shape[0] for v in items}
+            if len(lengths) == 1 and 0 not in lengths:  # the common case, one C-level copy
+                values = np.empty((lengths.pop(), len(items)))
+                for k, v in enumerate(items):
+                    values[:, k] = v
+                return values
+        arrays = [as_float_array(v, f"varying[{s!r}] of {func}") for s, v in zip(names, items)]
+        for s, a in zip(names, arrays):
+            if a.ndim > 1 or (a.ndim == 1 and a.size == 0):
+                raise must_be(f"varying[{s!r}]", func, "a scalar or a non-empty 1-D array over the batch",
+                              f"shape {a.shape}")
+        shapes = {a.shape for a in arrays if a.ndim}
+        if len(shapes) > 1:
+            raise InvalidArgumentError(f"varying of {func}: batch lengths differ "
+                                       f"({', '.join(str(t[0]) for t in sorted(shapes))}); give every array the same length")
+        values = np.empty((next(iter(shapes))[0] if shapes else 1, len(names)))
+        for k, a in enumerate(arrays):
+            values[:, k] = a
+        return values
 
     def _initial(self, values: np.ndarray, layout: tuple, batched: bool, members: np.ndarray | None = None) -> dict:
         """The full ``initial`` mapping of the public functions (fixed values plus the varying ones)."""
@@ -299,6 +312,10 @@ class BoundProblem:
         every member when it does not apply (:attr:`reason`) or with
         ``method="pseudo-transient"``, go to the general path, the public
         ``steady_state`` with the full initial mapping.
+
+        An array given as ``varying`` is not copied: the result reads the
+        varying enzymes' values from it (a read-only view), so copy the array
+        before changing it in place if the result is kept.
 
         Examples
         --------
