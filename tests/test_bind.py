@@ -233,3 +233,52 @@ def test_with_fixed_refuses_bad_values():
     with pytest.raises(InvalidArgumentError, match=r"values of BoundProblem.with_fixed\['E'\] must be a finite"):
         problem.with_fixed(np.array([1.0, -2.0]))
     assert problem.with_fixed({"E": 2.0}).fixed_values.tolist() == [1.0, 2.0]
+
+
+def test_absorbed_and_polynomial_node_networks():
+    """Other compiled forms: weights as rate constants (§5.1 absorbed), and a node polynomial g of degree 4."""
+    from rxnn import PolynomialNodeActivation
+
+    d = np.random.default_rng(5).random((12, 4))
+    net = FeedForwardNetwork.random([4, 3, 2], SmoothReLU(0.5), seed=2)
+    chem = compile_network(net, absorb_enzymes=True)
+    problem = bind(chem.network, {}, varying=chem.layer_species(0))
+    res = problem.steady_state(d)
+    assert problem.fast_path and res.success
+    assert _rel(chem.layer_values(res)[1:], net.activations(d)[1:]) <= CLOSED_FORM_TOL
+    g = PolynomialNodeActivation([1.0, 0.0, 0.0, 0.0, -1.0])  # x' = 1 + z x - x^4: Newton inside Fujiwara's bound
+    net = FeedForwardNetwork.random([4, 3, 2], g, seed=2)
+    chem, problem = _problem(net)
+    res = problem.steady_state(d)
+    assert problem.fast_path and res.success
+    assert _rel(chem.layer_values(res)[1:], net.activations(d)[1:]) <= CLOSED_FORM_TOL
+    public = steady_state(chem.network, chem.initial_state(d, nodes=1.0))
+    np.testing.assert_allclose(res.dynamic, public.dynamic, rtol=PUBLIC_TOL)
+
+
+def test_products_of_fixed_enzymes_fold_too():
+    """x' = h + e^2 x - x^2: the rate constant carries E twice (not linear in the fixed values)."""
+    node = ReactionNetwork.from_text("H -> H + X\n2E + X -> 2E + 2X\n2X -> X")
+    problem = bind(node, {"H": 1.0, "E": 2.0})
+    assert problem.fast_path
+    rho = 4.0
+    assert problem.steady_state({})["X"] == pytest.approx((rho + np.sqrt(rho**2 + 4)) / 2, rel=1e-14)
+    rho = 9.0
+    assert problem.with_fixed({"E": 3.0}).steady_state({})["X"] == pytest.approx((rho + np.sqrt(rho**2 + 4)) / 2,
+                                                                                   rel=1e-14)
+
+
+def test_a_varying_enzyme_beside_an_upstream_species_is_the_general_path():
+    """E + Y + X -> E + Y + 2X with E varying and Y dynamic: the coefficient e*y is bilinear."""
+    net = ReactionNetwork.from_text("S -> S + Y\nY -> 0\nH -> H + X\nE + Y + X -> E + Y + 2X\n2X -> X")
+    problem = bind(net, {"S": 1.0, "H": 1.0})
+    assert not problem.fast_path and "bilinear" in problem.reason
+    e = np.array([0.5, 2.0])
+    res = problem.steady_state({"E": e})
+    rho = e * 1.0  # y = s = 1
+    np.testing.assert_allclose(res["X"], (rho + np.sqrt(rho**2 + 4)) / 2, rtol=1e-9)
+    assert "general path" in res.message
+    # Fixing E makes the term linear in y again: the fast path applies.
+    fixed = bind(net, {"S": 1.0, "H": 1.0, "E": 2.0})
+    assert fixed.fast_path
+    assert fixed.steady_state({})["X"] == pytest.approx((2.0 + np.sqrt(8.0)) / 2, rel=1e-13)
