@@ -90,6 +90,16 @@ class BoundProblem:
     varying_species : tuple of str or None
         The species declared with ``bind(..., varying=...)``, the column order
         of an array given to :meth:`steady_state` or :meth:`simulate`.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork, bind
+    >>> node = ReactionNetwork.from_text("H -> H + X\nE + X -> E + 2X\n2X -> X")  # x' = h + e x - x^2
+    >>> problem = bind(node, {"H": 2.0}, varying=["E"])
+    >>> problem
+    <BoundProblem: 3 species, 1 fixed, fast path>
+    >>> np.round(problem.steady_state(np.array([[1.0], [0.0]]))["X"], 6)
+    array([2.      , 1.414214])
     """
 
     def __init__(self, lowering: _Lowering, values: np.ndarray) -> None:
@@ -174,7 +184,7 @@ class BoundProblem:
 
     # ------------------------------------------------------------------ per-call values
     def _parse(self, varying: Any, func: str) -> tuple:
-        """(X0T (n, batch), E (batch, k) or None, layout, batched, the varying values by name)."""
+        """(X0T (n, batch), E (batch, k) or None, layout, batched, the varying values (batch, names))."""
         low = self._low
         if isinstance(varying, Mapping):
             names = tuple(varying)
@@ -209,9 +219,9 @@ class BoundProblem:
         if dyn_cols.size:
             X0T[dyn_pos] = values[:, dyn_cols].T
         if enz_cols.size == values.shape[1]:
-            E = values if values.flags.c_contiguous else np.ascontiguousarray(values)
+            E = values  # any memory layout: the products take E.T as it is
         else:
-            E = np.ascontiguousarray(values[:, enz_cols]) if enz_cols.size else None
+            E = values[:, enz_cols] if enz_cols.size else None
         return X0T, E, layout, batched, values
 
     @staticmethod
@@ -220,11 +230,8 @@ class BoundProblem:
         items = [varying[s] for s in names]
         if items and all(isinstance(v, np.ndarray) and v.dtype == np.float64 and v.ndim == 1 for v in items):
             lengths = {v.shape[0] for v in items}
-            if len(lengths) == 1 and 0 not in lengths:  # the common case, one C-level copy
-                values = np.empty((lengths.pop(), len(items)))
-                for k, v in enumerate(items):
-                    values[:, k] = v
-                return values
+            if len(lengths) == 1 and 0 not in lengths:  # the common case: one C-level copy, species-major
+                return np.array(items).T
         arrays = [as_float_array(v, f"varying[{s!r}] of {func}") for s, v in zip(names, items)]
         for s, a in zip(names, arrays):
             if a.ndim > 1 or (a.ndim == 1 and a.size == 0):
