@@ -94,7 +94,7 @@ class BoundProblem:
     Examples
     --------
     >>> from rxnn import ReactionNetwork, bind
-    >>> node = ReactionNetwork.from_text("H -> H + X\nE + X -> E + 2X\n2X -> X")  # x' = h + e x - x^2
+    >>> node = ReactionNetwork.from_text("H -> H + X\\nE + X -> E + 2X\\n2X -> X")  # x' = h + e x - x^2
     >>> problem = bind(node, {"H": 2.0}, varying=["E"])
     >>> problem
     <BoundProblem: 3 species, 1 fixed, fast path>
