@@ -68,7 +68,7 @@ class ChemicalForward:
     problem : BoundProblem
         The bound reaction network, with the parameters of the last call.
     seconds, calls : float, int
-        Wall time spent in, and number of, the batched steady states.
+        Wall time spent in re-binding and the batched steady states, and their number.
     setup_seconds : float
         CPU time of compiling and binding (once, in the constructor).
 
