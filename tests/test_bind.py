@@ -282,3 +282,12 @@ def test_a_varying_enzyme_beside_an_upstream_species_is_the_general_path():
     fixed = bind(net, {"S": 1.0, "H": 1.0, "E": 2.0})
     assert fixed.fast_path
     assert fixed.steady_state({})["X"] == pytest.approx((2.0 + np.sqrt(8.0)) / 2, rel=1e-13)
+
+
+def test_fixed_values_of_other_number_types():
+    """ints, numpy scalars and 0-d arrays are numbers; a huge int is refused by name."""
+    problem = bind(NODE, {"H": 4, "E": np.float32(0.0)})
+    assert problem.steady_state({})["X"] == pytest.approx(2.0, rel=1e-14)
+    assert bind(NODE, {"H": np.array(4.0)}).fixed_values.tolist() == [4.0]
+    with pytest.raises(InvalidArgumentError, match=r"fixed\['H'\] of bind must be numbers below 1.8e308"):
+        bind(NODE, {"H": 10**400})

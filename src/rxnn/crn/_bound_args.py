@@ -93,15 +93,15 @@ def runs(into: np.ndarray, take: np.ndarray, most: int = 16) -> list[tuple[Any, 
 
 def fixed_numbers(values: Sequence[Any], names: Sequence[str], arg: str, func: str) -> np.ndarray:
     """Fixed values: one finite concentration each (a batch of values belongs in ``varying``)."""
-    try:  # one C-level pass when every value is a plain number
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            out = np.fromiter(values, np.float64, len(values))
-    except (TypeError, ValueError, OverflowError, Warning):
-        out = None
-    if out is not None and not any(isinstance(v, (str, bytes)) for v in values):
-        check_values(out, f"{arg} of {func}", names)
-        return out
+    if all(issubclass(t, (float, int, np.floating, np.integer)) for t in set(map(type, values))):
+        try:  # plain numbers: one C-level pass
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                out = np.fromiter(values, np.float64, len(values))
+            check_values(out, f"{arg} of {func}", names)
+            return out
+        except (OverflowError, Warning):
+            pass  # an int past float64: the loop below names it
     out = np.empty(len(values))
     for k, (s, v) in enumerate(zip(names, values)):
         a = as_float_array(v, f"{arg}[{s!r}] of {func}")

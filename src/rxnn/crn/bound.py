@@ -36,13 +36,12 @@ _RESULT_HAS_METHOD = "method" in {f.name for f in dataclasses.fields(SteadyState
 class _Lowering:
     """What every problem bound from one ``bind`` shares: the engine, the fold and the species layout."""
 
-    def __init__(self, network: ReactionNetwork, fixed_names: tuple[str, ...], varying: tuple[str, ...] | None,
-                 rates: Mapping[str, float] | None) -> None:
+    def __init__(self, network: ReactionNetwork, fixed_names: tuple[str, ...], idx: np.ndarray,
+                 varying: tuple[str, ...] | None, rates: Mapping[str, float] | None) -> None:
         self.network, self.rates = network, rates
         self.engine: Engine = engine_for(network, rates)
         e = self.engine
         self.fixed_names = fixed_names
-        idx = species_positions(network, fixed_names, "fixed", "bind")
         self.fixed_dynamic = e.dynamic_mask[idx]
         self.fixed_pos = e.position[idx]
         self.fixed_enz = np.flatnonzero(~self.fixed_dynamic)  # which fixed values are enzymes, and where
@@ -478,11 +477,11 @@ def bind(network: ReactionNetwork, fixed: Mapping[str, float], *, varying: Seque
     check_network(network, "bind")
     fixed = check_mapping(fixed, "fixed", "bind")
     names = tuple(fixed)
-    species_positions(network, names, "fixed", "bind")
+    idx = species_positions(network, names, "fixed", "bind")
     values = fixed_numbers(list(fixed.values()), names, "fixed", "bind")
     declared = None
     if varying is not None:
         if isinstance(varying, (str, Mapping)) or not isinstance(varying, Sequence):
             raise ArgumentTypeError(f"varying of bind must be a sequence of species names; got {type(varying).__name__}")
         declared = tuple(varying)
-    return BoundProblem(_Lowering(network, names, declared, rates), values)
+    return BoundProblem(_Lowering(network, names, idx, declared, rates), values)
