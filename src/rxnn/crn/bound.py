@@ -156,7 +156,7 @@ class BoundProblem:
         new = self.fixed_values.copy()
         if isinstance(values, Mapping):
             names = tuple(values)
-            idx = species_positions(self.network, names, "values", func)
+            species_positions(self.network, names, "values", func)  # unknown names first
             where = {s: k for k, s in enumerate(self.fixed_species)}
             missing = [s for s in names if s not in where]
             if missing:
@@ -166,7 +166,6 @@ class BoundProblem:
                 )
             arr = fixed_numbers([values[s] for s in names], names, "values", func)
             new[[where[s] for s in names]] = arr
-            del idx
         else:
             arr = as_float_array(values, f"values of {func}")
             if arr.shape != new.shape:
