@@ -11,7 +11,9 @@ ratios to baselines measured in the same run:
   inputs to t = 20);
 * widths 784-W-10 (W = 40, 160, 640) and depths 1-4 (hidden layers of 40);
 * the steady state against the batch size;
-* the core at a million reactions (``bench_core.py``).
+* the core at a million reactions (``bench_core.py``);
+* bound problems (``bench_bind.py``): ``rxnn.bind``'s steady state against the forward pass, and
+  chemistry-in-the-loop training against closed-form training.
 
 BLAS runs on one thread (set before numpy is imported): on a shared 2-core
 machine the small products of a 784-40-10 network are slower with threads,
@@ -43,6 +45,7 @@ import scipy  # noqa: E402
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_bind  # noqa: E402
 import bench_core  # noqa: E402
 import bench_engine as be  # noqa: E402
 
@@ -187,12 +190,12 @@ def write(report: dict[str, Any], out_dir: Path) -> None:
     for r in report["batch_scan"]:
         lines.append(f"| {r['batch']:,} | {_ms(r['closed_form_s'])} | {_ms(r['steady_state_s'])} | "
                      f"{r['steady_per_input_us']:.1f} us | {r['steady_state_s'] / r['closed_form_s']:.1f}x |")
-    lines += ["", report["core_markdown"], f"Peak resident memory of the whole run: {report['peak_rss_mib']:,.0f} MiB.", ""]
+    lines += ["", report["core_markdown"], report["bind_markdown"], f"Peak resident memory of the whole run: {report['peak_rss_mib']:,.0f} MiB.", ""]
     # Measurements of other scripts (SBML, stochastic), kept as their own Markdown files.
     for section in sorted((Path(__file__).parent / "sections").glob("*.md")):
         lines += ["", section.read_text().rstrip()]
     (out_dir / "results.md").write_text("\n".join(lines) + "\n")
-    report = {k: v for k, v in report.items() if k != "core_markdown"}
+    report = {k: v for k, v in report.items() if k not in ("core_markdown", "bind_markdown")}
     (out_dir / "results.json").write_text(json.dumps(report, indent=1, default=float))
 
 
@@ -234,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     scan = be.batch_scan(init, d_all, (100, 1000) if args.quick else (100, 1000, 10000))
     _log("core at scale")
     core_md, core = bench_core.run(100_000 if args.quick else 1_000_000)
+    _log("bound problems (rxnn.bind) and chemistry-in-the-loop training")
+    bind_md, bound = bench_bind.run(args.quick)
     if job is None:
         rr: dict[str, Any] = {"status": "skipped (--skip-roadrunner)"}
     else:
@@ -245,9 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         "rxnn": __version__, "python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
         "quick": args.quick, "paper": paper, "roadrunner": rr, "sizes": sizes, "batch_scan": scan, "core": core,
-        "core_markdown": core_md, "training_s": seconds[0] if seconds else None,
+        "core_markdown": core_md, "bind": bound, "bind_markdown": bind_md, "training_s": seconds[0] if seconds else None,
     }
-    report["targets"] = targets(paper, rr, sizes, scan)
+    report["targets"] = targets(paper, rr, sizes, scan) + bound["targets"]
     report["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report["total_s"] = time.perf_counter() - start
     write(report, args.out)

@@ -9,6 +9,8 @@ the chemistry implements the network (Def. 4.1, 4.7).
 __version__ = "0.1.0"
 
 from rxnn.crn import (  # noqa: E402
+    BoundProblem,
+    bind,
     Complex,
     NetworkError,
     Reaction,
@@ -70,6 +72,8 @@ __all__ = [
     "simulate",
     "simulate_stochastic",
     "steady_state",
+    "bind",
+    "BoundProblem",
 ]
 
 _LAZY_TORCH = ("from_torch", "to_torch")

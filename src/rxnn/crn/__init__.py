@@ -3,6 +3,7 @@
 This package knows nothing of neural networks (paper §2 and §5.1).
 """
 
+from rxnn.crn.bound import BoundProblem, bind
 from rxnn.crn.kinetics import MassActionSystem
 from rxnn.crn.model import Complex, NetworkError, Reaction
 from rxnn.crn.network import ReactionNetwork
@@ -13,6 +14,8 @@ from rxnn.crn.stochastic import STOCHASTIC_METHODS, StochasticResult, simulate_s
 from rxnn.crn.text import TextSyntaxError
 
 __all__ = [
+    "BoundProblem",
+    "bind",
     "Complex",
     "MassActionSystem",
     "METHODS",

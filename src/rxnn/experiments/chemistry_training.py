@@ -3,8 +3,10 @@
 With ``forward="crn"`` the activations a^1, ..., a^m of each training batch
 are not computed by eqs. (6)-(7) but read off the compiled reaction network
 of Table 1 (with its enzymatic species, so that one network serves every
-iteration: only the concentrations of W+-, B+- change), simulated to its
-steady state for the whole batch at once by :func:`rxnn.steady_state`.
+iteration: only the concentrations of W+-, B+- change), bound once by
+:func:`rxnn.bind` and solved to its steady state for the whole batch at once
+(each iteration re-binds the new weights with ``with_fixed``, reusing the
+lowering).
 Backpropagation then takes phi'(z^l) at the simulated values,
 phi' = -phi / (z - q (q-1) phi^(q-1)) (§6.1's remark; see
 :meth:`rxnn.nn.Activation.derivative_from_value`), so training never uses a
@@ -28,7 +30,7 @@ import numpy as np
 from rxnn._validation import check_int, must_be
 from rxnn.errors import InvalidTypeError
 from rxnn.compile import CompiledNetwork, compile_network
-from rxnn.crn.simulate import steady_state
+from rxnn.crn.bound import BoundProblem, bind
 from rxnn.experiments._workers import DEFAULT_BLAS_THREADS, check_blas_threads
 from rxnn.experiments._workers import blas_threads as _blas_threads
 from rxnn.experiments.training import (
@@ -61,13 +63,24 @@ class ChemicalForward:
         Starting concentration of every hidden and output node. The steady
         state does not depend on it (Thm. 4.8, Prop. 4.9); 1.0 is the start of Fig. 10.
 
+    Attributes
+    ----------
+    problem : BoundProblem
+        The bound reaction network, with the parameters of the last call.
+    seconds, calls : float, int
+        Wall time spent in re-binding and the batched steady states, and their number.
+    setup_seconds : float
+        CPU time of compiling and binding (once, in the constructor).
+
     Notes
     -----
     The reaction network is compiled once, with its enzymatic species
-    (Table 1), so its structure, and the engine's structure discovery, serve
-    every iteration; each call only builds the concentrations of the inputs
-    and of W+-, B+- from the current parameters (species names from the
-    naming table of :mod:`rxnn.compile`) and runs one batched steady state.
+    (Table 1), and bound once (:func:`rxnn.bind`) with H, W+-, B+- and the
+    node starts fixed and the inputs varying, so its structure and the fold
+    of the cascade serve every iteration; each call re-binds the current
+    parameters (``with_fixed`` with one array in the order of
+    ``problem.fixed_species``) and runs one batched steady state of the
+    bound problem: one folded product per layer (``problem.fast_path``).
 
     Examples
     --------
@@ -82,6 +95,7 @@ class ChemicalForward:
     def __init__(self, network: FeedForwardNetwork, *, nodes: float = 1.0) -> None:
         if not isinstance(network, FeedForwardNetwork):
             raise InvalidTypeError(f"network of ChemicalForward must be a FeedForwardNetwork; got {type(network).__name__}")
+        setup = time.process_time()
         self.compiled: CompiledNetwork = compile_network(network)
         self.layer_sizes = network.layer_sizes
         self.activation = network.activation
@@ -95,15 +109,32 @@ class ChemicalForward:
             node = [f"{layer}_{i}" for i in range(1, sizes[layer] + 1)]
             self._edges.append((["Wp" + s for s in suffix], ["Wm" + s for s in suffix], ["Bp" + s for s in node],
                                 ["Bm" + s for s in node]))
-        self._columns: list[np.ndarray] | None = None
+        fixed_names = ["H"] + [s for edges in self._edges for names in edges for s in names] + self._nodes
+        self.problem: BoundProblem = bind(self.compiled.network, dict(zip(fixed_names, self._fixed_values(network))),
+                                          varying=self._inputs)
+        position = {s: k for k, s in enumerate(self.compiled.network.dynamic_species)}
+        self._columns = [np.array([position[s] for s in self.compiled.layer_species(layer)])
+                         for layer in range(1, len(sizes))]
         self.seconds = 0.0
         self.calls = 0
+        self.setup_seconds = time.process_time() - setup  # CPU time of compiling and binding, once
 
-    def initial(self, network: FeedForwardNetwork, d: np.ndarray) -> dict[str, Any]:
-        """The ``initial`` mapping for inputs d (batch, c_0) and the current parameters of ``network``."""
+    def _check(self, network: FeedForwardNetwork) -> None:
         if network.layer_sizes != self.layer_sizes or network.activation != self.activation:
             raise must_be("network", "ChemicalForward", f"a {self.layer_sizes} network with activation {self.activation}",
                           f"{network.layer_sizes} with {network.activation}")
+
+    def _fixed_values(self, network: FeedForwardNetwork) -> np.ndarray:
+        """H, then W+, W-, B+, B- of each layer, then the node starts: the order of ``problem.fixed_species``."""
+        parts = [np.array([self.compiled.h])]
+        for W, b in zip(network.weights, network.biases):
+            parts += [np.maximum(W, 0.0).ravel(), np.maximum(-W, 0.0).ravel(), np.maximum(b, 0.0), np.maximum(-b, 0.0)]
+        parts.append(np.full(len(self._nodes), self.nodes))
+        return np.concatenate(parts)
+
+    def initial(self, network: FeedForwardNetwork, d: np.ndarray) -> dict[str, Any]:
+        """The ``initial`` mapping for inputs d (batch, c_0) and the current parameters of ``network``."""
+        self._check(network)
         state: dict[str, Any] = {"H": self.compiled.h}
         for (wp, wm, bp, bm), W, b in zip(self._edges, network.weights, network.biases):
             state.update(zip(wp, np.maximum(W, 0.0).ravel().tolist()))
@@ -123,12 +154,10 @@ class ChemicalForward:
             If some member of the batch does not converge (never silently).
         """
         d = np.atleast_2d(np.asarray(d, dtype=np.float64))
+        self._check(network)
         clock = time.perf_counter()
-        result = steady_state(self.compiled.network, self.initial(network, d))
-        if self._columns is None:
-            position = {s: k for k, s in enumerate(result.dynamic_species)}
-            self._columns = [np.array([position[s] for s in self.compiled.layer_species(layer)])
-                             for layer in range(1, len(self.layer_sizes))]
+        self.problem = self.problem.with_fixed(self._fixed_values(network))
+        result = self.problem.steady_state(d)
         values = [result.dynamic[:, cols] for cols in self._columns]
         self.seconds += time.perf_counter() - clock
         self.calls += 1
