@@ -147,7 +147,7 @@ def perturbed_steady_state(params: dict[str, Any], seed: np.random.SeedSequence,
     initial = compiled.initial_state(_inputs(shared), 1.0)
     if target == "rates":
         factors = np.exp(sigma * rng.standard_normal(net.n_reactions))
-        net = ReactionNetwork.from_matrices(net.species, net.reactant_matrix, net.product_matrix,
+        net = ReactionNetwork.from_matrices(net.species, net.reactant_matrix(), net.product_matrix(),
                                             net.rate_array() * factors)
     elif target == "enzymes":
         inputs = set(compiled.layer_species(0))
@@ -185,8 +185,8 @@ def leak_network(compiled: Any, mode: str, eps: float) -> Any:
     if mode in ("death", "both"):
         extra_r.append(one)
         extra_p.append(none)
-    R = sp.hstack([net.reactant_matrix, *extra_r], format="csc")
-    P = sp.hstack([net.product_matrix, *extra_p], format="csc")
+    R = sp.hstack([net.reactant_matrix(), *extra_r], format="csc")
+    P = sp.hstack([net.product_matrix(), *extra_p], format="csc")
     rates = np.concatenate([net.rate_array(), np.full(R.shape[1] - net.n_reactions, float(eps))])
     return ReactionNetwork.from_matrices(net.species, R, P, rates)
 
