@@ -134,7 +134,11 @@ class Robustness:
                 "rows": [dict(r.__dict__) for r in self.rows]}
 
     def plot(self, path: str | os.PathLike[str] | None = None) -> Any:
-        """Four panels: error against sigma, agreement against sigma, error against eps, error against V."""
+        """Four panels: error against sigma, agreement against sigma, error against eps, error against V.
+
+        Shaded: the 95% bands; on the log axes a band's lower edge is drawn at no
+        less than a tenth of the value (with few samples it reaches 0).
+        """
         import matplotlib
 
         if path is not None:
@@ -149,7 +153,7 @@ class Robustness:
                 continue
             x = np.array([r.value for r in rows])
             ax.loglog(x, [r.output_error for r in rows], "o-", color=colour, label=f"{exp}: measured")
-            ax.fill_between(x, [max(r.error_low, 1e-300) for r in rows], [r.error_high for r in rows],
+            ax.fill_between(x, [max(r.error_low, 0.1 * r.output_error) for r in rows], [r.error_high for r in rows],
                             color=colour, alpha=0.25)
             ax.loglog(x, [r.predicted_error for r in rows], "--", color=colour, label=f"{exp}: first order")
         ax.set(xlabel=r"lognormal $\sigma$", ylabel="output RMS error", title="perturbed rates and enzymes")
@@ -182,7 +186,7 @@ class Robustness:
         if rows:
             x = np.array([r.value for r in rows])
             ax.loglog(x, [r.output_error for r in rows], "o-", color="C5", label="time-averaged output: measured")
-            ax.fill_between(x, [max(r.error_low, 1e-300) for r in rows], [r.error_high for r in rows],
+            ax.fill_between(x, [max(r.error_low, 0.1 * r.output_error) for r in rows], [r.error_high for r in rows],
                             color="C5", alpha=0.25)
             ax.loglog(x, [r.predicted_error for r in rows], "--", color="C5", label="linear noise approximation")
             ax.loglog(x, [r.spread for r in rows], "s-", color="C6", label="stationary std: measured")
