@@ -90,3 +90,48 @@ def test_bad_arguments_are_refused(tmp_path, capsys):
         robustness(NET, X, [0, 1])
     with pytest.raises(InvalidArgumentError, match="leak_modes of robustness must be among birth, death, both"):
         robustness(NET, X, leak_modes=["sideways"])
+
+
+def test_fuzz_cli(tmp_path_factory):
+    """Random argv (valid flags, junk values, odd paths): an exit status or argparse's exit, never a traceback."""
+    import contextlib
+    import io
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    root = tmp_path_factory.mktemp("fuzz")
+    model = str(save_model(FeedForwardNetwork.random([3, 2, 2], SmoothReLU(1.0), seed=0), root / "m.npz"))
+    np.save(root / "in.npy", np.array([[0.1, 0.2, 0.3]]))
+    (root / "junk.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    junk = ["", "-1", "0", "nan", "inf", "1e309", "abc", "x" * 300, "/dev/null", "/", str(root / "missing.npz")]
+    values = {
+        "--inputs": st.sampled_from(["random:2", "random:0", "mnist:0", str(root / "in.npy"), *junk]),
+        "--sigmas": st.sampled_from(["0.1", "10", *junk]),
+        "--samples": st.sampled_from(["2", "1", "100000", *junk]),
+        "--leaks": st.sampled_from(["0.01", "1000", *junk]),
+        "--leak-modes": st.sampled_from(["birth", "sideways", *junk]),
+        "--volumes": st.sampled_from(["50", "1e7", *junk]),
+        "--repeats": st.sampled_from(["1", "1000", *junk]),
+        "--seed": st.sampled_from(["3", *junk]),
+        "--workers": st.sampled_from(["1", "100000", *junk]),
+        "--out": st.sampled_from([str(root / "out"), str(root / "m.npz" / "x"), "/proc/x", *junk]),
+    }
+    options = st.lists(st.tuples(st.sampled_from(sorted(values)), st.data()), max_size=4)
+
+    @settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(model_path=st.sampled_from([model, str(root / "junk.npz"), *junk]), chosen=options)
+    def check(model_path, chosen):
+        argv = ["robustness", model_path, "--quick", "-q"]
+        for flag, data in chosen:
+            argv += [flag, data.draw(values[flag])]
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            try:
+                status = main(argv)
+            except SystemExit as exc:
+                status = exc.code
+        assert status in (0, 2), (argv, status, err.getvalue())
+        assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue(), (argv, err.getvalue())
+
+    check()

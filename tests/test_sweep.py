@@ -141,3 +141,25 @@ def test_bad_tasks_are_refused_by_name(tmp_path):
     with pytest.raises(InvalidArgumentError, match="wait of the normal-draws task must be between 0 and 10"):
         run_sweep([Task("normal-draws", {"wait": 60})], tmp_path, progress=False)
     assert not list(tmp_path.glob("*.parquet"))
+
+
+def test_stochastic_accuracy_sweep_agrees_with_stochastic_accuracy(tmp_path):
+    # the same experiment by two routes (a sweep of one-trajectory tasks, and one call with n_repeats):
+    # different seeds, so the deterministic columns agree exactly and the stochastic ones statistically:
+    # events per trajectory at V = 1000 number about 10^4-10^5 (relative SD about 1%), so 5% is wide
+    from rxnn.experiments.sweep import stochastic_accuracy_sweep
+    from rxnn.stochastic_accuracy import stochastic_accuracy
+
+    net = FeedForwardNetwork.random([4, 3, 2], SmoothReLU(h=1.0), seed=0)
+    x = np.random.default_rng(1).uniform(size=(3, 4))
+    y = [0, 1, 0]
+    swept = stochastic_accuracy_sweep(net, x, y, volumes=[1000.0], t_end=10.0, n_repeats=2, seed=3,
+                                      results=tmp_path / "r", workers=1)
+    direct = stochastic_accuracy(net, x, y, volumes=[1000.0], t_end=10.0, n_repeats=2, seed=3)
+    (a,), (b,) = swept.rows, direct.rows
+    assert (a.method, a.n_images, a.deterministic_accuracy) == (b.method, b.n_images, b.deterministic_accuracy)
+    np.testing.assert_allclose(swept.deterministic_outputs, direct.deterministic_outputs, rtol=1e-9)
+    assert a.n_events == pytest.approx(b.n_events, rel=0.05)
+    assert a.output_spread == pytest.approx(b.output_spread, rel=0.25)
+    assert a.agreement == b.agreement == 1.0
+    assert swept.settings["sweep"]["tasks_run"] == 6

@@ -103,7 +103,10 @@ def ssa_accuracy(params: dict[str, Any], seed: np.random.SeedSequence, shared: d
     Parameters: ``image``, ``volume``, optional ``t_end``, ``repeats``,
     ``method`` ("auto", "ssa", "tau-leap").
     """
-    from rxnn.stochastic_accuracy import T_END, node_statistics
+    try:  # the module's place after the move of issue 17's merge; the old place before it
+        from rxnn.experiments.stochastic_accuracy import T_END, node_statistics
+    except ImportError:
+        from rxnn.stochastic_accuracy import T_END, node_statistics
 
     x = _inputs(shared)
     image = int(params["image"])
@@ -117,6 +120,7 @@ def ssa_accuracy(params: dict[str, Any], seed: np.random.SeedSequence, shared: d
     out = stats.output_slice
     return {"outputs": stats.mean[0, out], "output_std": stats.std[0, out], "expected": stats.expected[0, out],
             "node_std": stats.std[0], "prediction": int(stats.predictions[0]), "n_events": stats.n_events,
+            "n_steps": stats.n_steps,
             "method": stats.method}
 
 

@@ -59,6 +59,7 @@ __all__ = [
     "load_results",
     "network_to_shared",
     "run_sweep",
+    "stochastic_accuracy_sweep",
     "task_grid",
     "task_seed_sequence",
 ]
@@ -329,3 +330,6 @@ def task_grid(kind: str, axes: dict[str, Sequence[Any]], **fixed: Any) -> list[T
 
     names = list(axes)
     return [Task(kind, {**fixed, **dict(zip(names, combo))}) for combo in itertools.product(*(axes[n] for n in names))]
+
+
+from rxnn.experiments._sweep_ssa import stochastic_accuracy_sweep  # noqa: E402  (it builds on run_sweep above)
