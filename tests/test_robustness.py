@@ -76,6 +76,16 @@ def test_cli_quick_run(tmp_path):
         if row["experiment"].startswith("leak") and row["value"] == 0.01:
             assert row["output_error"] == pytest.approx(row["predicted_error"], rel=0.05)
 
+    # the same command on an existing dask cluster (--scheduler): the same table, number for number
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        argv = ["robustness", str(model), "--inputs", "random:3", "--quick", "--out", str(tmp_path / "dask"), "-q",
+                "--scheduler", cluster.scheduler_address]
+        assert main(argv) == 0
+    on_dask = json.loads((tmp_path / "dask" / "robustness.json").read_text())
+    assert on_dask["rows"] == data["rows"]
+
 
 def test_bad_arguments_are_refused(tmp_path, capsys):
     model = tmp_path / "net.npz"
