@@ -163,3 +163,28 @@ def test_stochastic_accuracy_sweep_agrees_with_stochastic_accuracy(tmp_path):
     assert a.output_spread == pytest.approx(b.output_spread, rel=0.25)
     assert a.agreement == b.agreement == 1.0
     assert swept.settings["sweep"]["tasks_run"] == 6
+
+
+SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"  # as tests/test_experiments.py
+
+
+def test_reproduce_training_on_a_dask_scheduler_equals_in_process(tmp_path):
+    # rxnn reproduce --scheduler: the three training runs on a cluster's workers give the models and
+    # histories of the in-process run, bit for bit (same seeds, one BLAS thread everywhere)
+    from dask.distributed import LocalCluster
+
+    from rxnn.experiments.reproduce import ReproduceSettings, _train_all
+    from rxnn.io.model_file import load_model
+
+    mnist = Path(os.environ.get("RXNN_TEST_MNIST", SHARED_MNIST))
+    settings = ReproduceSettings(seeds=(1234,), iterations=3, n_test=50, snapshots=(), quick=True)
+    serial = _train_all(settings, mnist, tmp_path / "serial", 0, False, 1)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = _train_all(settings, mnist, tmp_path / "dask", 0, False, 1, cluster.scheduler_address)
+    assert set(remote) == set(serial) == {"h1", "h0", "q3"}
+    for key in serial:
+        a, b = serial[key][1234], remote[key][1234]
+        assert a["test_accuracy"] == b["test_accuracy"]
+        np.testing.assert_array_equal(a["cost"], b["cost"])
+        assert load_model(a["files"]["model"]) == load_model(b["files"]["model"])
+        assert "dask" in b["files"]["model"]

@@ -23,10 +23,11 @@ bar over all workers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ __all__ = [
     "SweepStoreError",
     "Task",
     "load_results",
+    "dask_executor",
     "network_to_shared",
     "run_sweep",
     "stochastic_accuracy_sweep",
@@ -165,23 +167,53 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def _run_on_dask(pending: list[dict[str, Any]], shared: dict[str, Any], workers: int, scheduler: str | None,
-                 finish: Callable[[dict[str, Any], tuple[dict[str, Any], float]], None]) -> None:
+def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
+    """A dask Client of an embedded LocalCluster (``workers`` processes) or of ``scheduler``; and the cluster."""
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster
     except ImportError as exc:
-        raise ImportError("sweeps on more than one worker need dask: pip install 'rxnn[distributed]'") from exc
-    cluster = None
+        raise ImportError("sweeps on dask need rxnn[distributed]: pip install 'rxnn[distributed]'") from exc
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                silence_logs=logging.ERROR)
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise InvalidArgumentError(f"cannot connect to the dask scheduler {scheduler!r} ({exc}); "
-                                       "give its address, e.g. tcp://127.0.0.1:8786") from None
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout="20s"), None
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InvalidArgumentError(f"cannot connect to the dask scheduler {scheduler!r} ({exc}); "
+                                   "give its address, e.g. tcp://127.0.0.1:8786") from None
+
+
+@contextlib.contextmanager
+def dask_executor(scheduler: str | None = None, *, workers: int = 1) -> Iterator[Any]:
+    """A :class:`concurrent.futures.Executor` on dask: an existing cluster's, or an embedded LocalCluster's.
+
+    For work that is not a sweep of registered tasks (``rxnn reproduce``'s
+    training runs): ``pool.submit(fn, *args)`` returns a
+    ``concurrent.futures.Future``. The workers of an existing cluster need the
+    same rxnn installed and, for functions that write files, the same file system.
+
+    Examples
+    --------
+    >>> with dask_executor("no port here") as pool:
+    ...     pass
+    Traceback (most recent call last):
+    ...
+    rxnn.errors.InvalidArgumentError: cannot connect to the dask scheduler 'no port here' (missing port number in address 'no port here'); give its address, e.g. tcp://127.0.0.1:8786
+    """
+    client, cluster = _client(check_int(workers, "workers", "dask_executor", minimum=1), scheduler)
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _run_on_dask(pending: list[dict[str, Any]], shared: dict[str, Any], workers: int, scheduler: str | None,
+                 finish: Callable[[dict[str, Any], tuple[dict[str, Any], float]], None]) -> None:
+    client, cluster = _client(workers, scheduler)
+    from dask.distributed import as_completed
     try:
         # The shared data as a task (not scattered): if the worker holding it dies, dask recomputes it.
         data = client.submit(_identity, shared, key=f"rxnn-shared-{shared['__hash__'][:24]}", pure=False)
