@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -127,11 +126,3 @@ def check_same_task(row: dict[str, Any], meta: dict[str, Any], path: Path) -> No
                 "choose another results folder or delete it"
             )
 
-
-def nan_equal(a: Any, b: Any) -> bool:
-    """Equality of result values with NaN equal to NaN (for comparing two runs of a sweep)."""
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(nan_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return bool(a == b)

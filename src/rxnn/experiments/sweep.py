@@ -38,6 +38,7 @@ from rxnn._files import check_output_folder
 from rxnn._validation import check_int
 from rxnn.errors import InvalidArgumentError
 from rxnn.experiments._sweep_store import (
+    META_COLUMNS,
     SUFFIX,
     SweepStoreError,
     canonical_json,
@@ -126,8 +127,6 @@ class SweepResult:
 
 
 def _row_to_record(row: dict[str, Any]) -> SweepRecord:
-    from rxnn.experiments._sweep_store import META_COLUMNS
-
     values = {k: v for k, v in row.items() if k not in META_COLUMNS}
     return SweepRecord(row["key"], row["kind"], json.loads(row["params"]), values, float(row["wall_time"]))
 
@@ -263,7 +262,10 @@ def run_sweep(
         Processes of the embedded LocalCluster; 1 (without ``scheduler``) runs
         in this process without dask.
     scheduler : str, optional
-        Address of an existing dask scheduler; ``workers`` is then ignored.
+        Address of an existing dask scheduler (e.g. ``"tcp://10.0.0.1:8786"``);
+        ``workers`` is then ignored. Its workers need the same rxnn installed;
+        they get the tasks and the shared data over the network and send back
+        the result columns (only this process writes the results folder).
     progress : bool, default True
         A tqdm bar over the tasks (if tqdm is installed).
     on_result : callable, optional
