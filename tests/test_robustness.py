@@ -76,15 +76,22 @@ def test_cli_quick_run(tmp_path):
         if row["experiment"].startswith("leak") and row["value"] == 0.01:
             assert row["output_error"] == pytest.approx(row["predicted_error"], rel=0.05)
 
-    # the same command on an existing dask cluster (--scheduler): the same table, number for number
+
+
+def test_cli_on_a_dask_scheduler_gives_the_serial_table(tmp_path):
+    # the same command on an existing dask cluster (--scheduler) and in this process: the same table,
+    # number for number (each task is seeded from the base seed and its key, wherever it runs)
     from dask.distributed import LocalCluster
 
+    model = tmp_path / "net.npz"
+    save_model(NET, model)
+    argv = ["robustness", str(model), "--inputs", "random:3", "--quick", "--volumes", "30", "--leaks", "0.1", "-q"]
+    assert main([*argv, "--out", str(tmp_path / "serial")]) == 0
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        argv = ["robustness", str(model), "--inputs", "random:3", "--quick", "--out", str(tmp_path / "dask"), "-q",
-                "--scheduler", cluster.scheduler_address]
-        assert main(argv) == 0
-    on_dask = json.loads((tmp_path / "dask" / "robustness.json").read_text())
-    assert on_dask["rows"] == data["rows"]
+        assert main([*argv, "--out", str(tmp_path / "dask"), "--scheduler", cluster.scheduler_address]) == 0
+    serial, on_dask = (json.loads((tmp_path / d / "robustness.json").read_text()) for d in ("serial", "dask"))
+    assert on_dask["rows"] == serial["rows"]
+    assert {r["experiment"] for r in on_dask["rows"]} == {"rates", "enzymes", "leak-birth", "leak-death", "volume"}
 
 
 def test_bad_arguments_are_refused(tmp_path, capsys):
