@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "rxnn.theory._cli",
     "rxnn.experiments._compare_cli",
     "rxnn.dsd._cli",
+    "rxnn.experiments._robustness_cli",
 )
 
 

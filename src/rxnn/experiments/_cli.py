@@ -52,6 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
                      help="MNIST directory (default: $RXNN_DATA/mnist, else the user cache)")
     rep.add_argument("--jobs", type=nonnegative_int, default=None, metavar="N",
                      help="training worker processes (default: CPUs available, at most 4; 0: in this process)")
+    rep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="address of a dask scheduler (e.g. tcp://10.0.0.1:8786): train on its workers instead of "
+                          "--jobs local processes (they need rxnn and the same file system)")
     rep.add_argument("--blas-threads", type=positive_int, default=1, metavar="N",
                      help="BLAS threads of every step, recorded in the report (default 1: the same numbers on "
                           "every machine for a seed)")
@@ -96,7 +99,7 @@ def _reproduce(args: argparse.Namespace) -> int:
     command = "rxnn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["reproduce"] else None
     summary = reproduce(args.out, seeds=args.seeds, quick=args.quick, data=args.data, jobs=args.jobs,
                         progress=not args.quiet, command=command, stochastic=args.stochastic,
-                        blas_threads=args.blas_threads)
+                        blas_threads=args.blas_threads, scheduler=args.scheduler)
     for key, config in summary["configurations"].items():
         test = config["summary"]["test_accuracy"]
         print(f"{config['label']:<24} test accuracy {100 * test['mean']:.2f}% ± {100 * test['sd']:.2f} "

@@ -191,9 +191,10 @@ def _output_means(network: Any, data: Any, n: int | None) -> tuple[float, float]
 
 
 def _train_all(
-    settings: ReproduceSettings, data_dir: Path, out: Path, jobs: int, progress: bool, n_threads: int
+    settings: ReproduceSettings, data_dir: Path, out: Path, jobs: int, progress: bool, n_threads: int,
+    scheduler: str | None = None,
 ) -> dict[str, dict[int, dict[str, Any]]]:
-    """Every (configuration, seed) run, through the worker pool; results by key and seed."""
+    """Every (configuration, seed) run, through the worker pool (or a dask scheduler's workers); results by key and seed."""
     todo = [(key, seed) for key in PAPER_CONFIGURATIONS for seed in settings.seeds]
     results: dict[str, dict[int, dict[str, Any]]] = {key: {} for key in PAPER_CONFIGURATIONS}
     bar = progress_bar(len(todo) * settings.iterations, "training (3 configurations x seeds)", progress)
@@ -215,7 +216,13 @@ def _train_all(
         bar.set_postfix_str(f"{key} seed {seed}: test {result['test_accuracy']:.1%}")
 
     try:
-        with worker_pool(jobs, n_threads=n_threads) as pool:
+        if scheduler is not None:
+            from rxnn.experiments.sweep import dask_executor
+
+            pools = dask_executor(scheduler)
+        else:
+            pools = worker_pool(jobs, n_threads=n_threads)
+        with pools as pool:
             if pool is None:
                 for key, seed in todo:
                     done(key, seed, train_job(settings.config(key, seed), str(data_dir), **kwargs(key, seed)))
@@ -294,6 +301,7 @@ def reproduce(
     stochastic_volumes: Sequence[float] = STOCHASTIC_VOLUMES,
     stochastic_images: int = 100,
     blas_threads: int = DEFAULT_BLAS_THREADS,
+    scheduler: str | None = None,
 ) -> dict[str, Any]:
     """Run the §6 example end to end and write the figures, models and reports into ``out``.
 
@@ -330,6 +338,10 @@ def reproduce(
         BLAS threads of every step, in the workers and in this process; recorded in
         ``report.json`` (``environment.blas``) and in the checkpoints. A checkpoint
         written with another count is refused (see :func:`~rxnn.experiments.training.train`).
+    scheduler : str, optional
+        Address of a dask scheduler: the training runs go to its workers instead
+        of ``jobs`` local processes (:func:`rxnn.experiments.sweep.dask_executor`;
+        the workers need rxnn and the same file system for ``out`` and ``data``).
 
     Returns
     -------
@@ -353,13 +365,13 @@ def reproduce(
     with _blas_threads(n_threads):
         return _reproduce(out, settings, data=data, jobs=jobs, progress=progress, command=command,
                           stochastic=stochastic, stochastic_volumes=stochastic_volumes,
-                          stochastic_images=stochastic_images, n_threads=n_threads)
+                          stochastic_images=stochastic_images, n_threads=n_threads, scheduler=scheduler)
 
 
 def _reproduce(
     out: Path, settings: ReproduceSettings, *, data: str | os.PathLike[str] | None, jobs: int, progress: bool,
     command: str | None, stochastic: bool, stochastic_volumes: Sequence[float], stochastic_images: int,
-    n_threads: int,
+    n_threads: int, scheduler: str | None = None,
 ) -> dict[str, Any]:
     start = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
@@ -372,8 +384,9 @@ def _reproduce(
 
     clock = time.perf_counter()
     say(f"training {len(PAPER_CONFIGURATIONS)} configurations x {len(settings.seeds)} seeds x "
-         f"{settings.iterations} iterations on {jobs or 'no'} worker process(es)", progress)
-    runs = _train_all(settings, mnist.path, out, jobs, progress, n_threads)
+         f"{settings.iterations} iterations on "
+        + (f"the dask cluster {scheduler}" if scheduler else f"{jobs or 'no'} worker process(es)"), progress)
+    runs = _train_all(settings, mnist.path, out, jobs, progress, n_threads, scheduler)
     timings["training"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
