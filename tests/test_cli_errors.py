@@ -221,7 +221,7 @@ def test_reproduce_refuses_an_out_that_is_a_file(tmp_path, capsys):
         (["train", "--q", "1000"], "the limit is MAX_Q = 16"),
         (["train", "--blas-threads", "100000"], "the limit is MAX_BLAS_THREADS = 256"),
         (["reproduce", "--seeds", "1000000"], "the limit is MAX_SEEDS = 100"),
-        (["reproduce", "--jobs", "100000"], "the limit is MAX_JOBS = 64"),
+        (["reproduce", "--workers", "100000"], "the limit is MAX_JOBS = 64"),
         (["reproduce", "--blas-threads", "100000"], "the limit is MAX_BLAS_THREADS = 256"),
     ],
 )

@@ -351,7 +351,7 @@ def parser() -> argparse.ArgumentParser:
 
 def test_cli_parses_reproduce_and_train():
     args = parser().parse_args(["reproduce", "--out", "x", "--seeds", "3", "--quick", "--jobs", "0"])
-    assert (args.out, args.seeds, args.quick, args.jobs, args.func.__name__) == (Path("x"), 3, True, 0, "_reproduce")
+    assert (args.out, args.seeds, args.quick, args.workers, args.func.__name__) == (Path("x"), 3, True, 0, "_reproduce")
     args = parser().parse_args(["train", "--h", "0", "--iterations", "5"])
     assert (args.h, args.q, args.iterations, args.func.__name__) == (0.0, 2, 5, "_train")
     with pytest.raises(SystemExit):

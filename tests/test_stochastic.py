@@ -376,7 +376,7 @@ def test_failures_raise_with_the_result_or_return_it():
     assert MAX_COUNT == 2**53
 
 
-# --------------------------------------------------------------------------- compiled networks (rxnn.stochastic_accuracy)
+# --------------------------------------------------------------------------- compiled networks (rxnn.experiments.stochastic_accuracy)
 @pytest.fixture(scope="module")
 def small_compiled():
     from rxnn.compile import compile_network
@@ -388,7 +388,7 @@ def small_compiled():
 
 
 def test_node_statistics_approach_the_network_as_volume_grows(small_compiled):
-    from rxnn.stochastic_accuracy import node_statistics
+    from rxnn.experiments.stochastic_accuracy import node_statistics
 
     net, cn, d = small_compiled
     small = node_statistics(cn, d, volume=10, t_end=20, seed=1)
@@ -409,7 +409,7 @@ def test_node_statistics_approach_the_network_as_volume_grows(small_compiled):
 
 def test_stochastic_accuracy_table_and_figure(small_compiled, tmp_path):
     pytest.importorskip("matplotlib")
-    from rxnn.stochastic_accuracy import stochastic_accuracy
+    from rxnn.experiments.stochastic_accuracy import stochastic_accuracy
 
     net, _, d = small_compiled
     labels = np.argmax(net(d), axis=1)  # the network's own classes: deterministic accuracy 100%
@@ -427,7 +427,7 @@ def test_stochastic_accuracy_table_and_figure(small_compiled, tmp_path):
 
 
 def test_stochastic_accuracy_errors(small_compiled):
-    from rxnn.stochastic_accuracy import node_statistics, stochastic_accuracy
+    from rxnn.experiments.stochastic_accuracy import node_statistics, stochastic_accuracy
 
     net, cn, d = small_compiled
     with pytest.raises(ValueError, match=r"volume of node_statistics must be a positive finite number; got -1"):
@@ -446,7 +446,7 @@ def test_cli_stochastic_accuracy(tmp_path, monkeypatch, capsys):
     import argparse
     import os
 
-    from rxnn import _stochastic_cli
+    from rxnn.experiments import _stochastic_cli
     from rxnn.io.model_file import save_model
     from rxnn.nn import FeedForwardNetwork, SmoothReLU
 
