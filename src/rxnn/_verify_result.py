@@ -189,9 +189,9 @@ class VerificationResult:
 
     def plot(self, ax: Any = None) -> Any:
         """Draw e(t) = |x(t) - a| per start on a log scale, with ``tol`` (matplotlib); returns the axes."""
-        from rxnn.crn.results import _plt
+        from rxnn._plotting import pyplot
 
-        plt = _plt()
+        plt = pyplot()
         ax = ax or plt.subplots(figsize=(7, 4.5))[1]
         for name, (t, e) in self.curves.items():
             keep = (t > 0) & (e > 0)
