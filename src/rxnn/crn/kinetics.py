@@ -20,7 +20,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from rxnn.crn._checks import HUGE, ArgumentTypeError, short_repr
-from rxnn.crn.network import NetworkError, ReactionNetwork, _column_hashes
+from rxnn.crn._matrices import column_hashes
+from rxnn.crn.network import NetworkError, ReactionNetwork
 from rxnn.errors import InvalidArgumentError, LimitError
 
 __all__ = ["MassActionSystem", "ChannelRates", "EnzymeValues", "parse_initial", "parse_initial_compact"]
@@ -53,7 +54,7 @@ def _group_channels(R_dyn: sp.csc_matrix, N_dyn: sp.csc_matrix) -> tuple[sp.csc_
         return sp.csc_matrix((0, 0)), np.zeros(0, dtype=np.int64)
     rng = np.random.default_rng(20210519)
     w = rng.integers(1, 2**63, size=R_dyn.shape[0], dtype=np.uint64) | np.uint64(1)
-    keys = np.stack([_column_hashes(R_dyn, w), _column_hashes(N_dyn, w[::-1].copy())], axis=1)
+    keys = np.stack([column_hashes(R_dyn, w), column_hashes(N_dyn, w[::-1].copy())], axis=1)
     _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     group = group.ravel()
     rep_of = first[group]

@@ -20,8 +20,9 @@ names                                     module
 Examples
 --------
 >>> from rxnn.io import write_sbml, read_sbml
->>> write_sbml.__module__
-'rxnn.io.sbml'
+>>> import rxnn.io.sbml
+>>> write_sbml is rxnn.io.sbml.write_sbml
+True
 """
 
 from __future__ import annotations
