@@ -253,7 +253,7 @@ def test_activation_check_on_a_random_network():
 
 def test_simulate_nodes_for_q3_and_errors():
     net = FeedForwardNetwork.random((5, 3, 2), PolynomialActivation(3, 1.0), seed=0)
-    run = simulate_nodes(net, np.linspace(0, 1, 5), start=2.0, t_end=8.0)
+    run = simulate_nodes(net, np.linspace(0, 1, 5), nodes=2.0, t_end=8.0)
     assert run.nodes == ((1, 1), (1, 2), (1, 3), (2, 1), (2, 2))
     assert run.steady_error() < 1e-9 and run.error_at_end() < 1e-3
     assert np.all(run.values[0] == 2.0)

@@ -426,6 +426,22 @@ def test_stochastic_accuracy_table_and_figure(small_compiled, tmp_path):
     np.testing.assert_array_equal(again.stochastic_outputs[1e4], res.stochastic_outputs[1e4])  # keyed by volume
 
 
+def test_stochastic_accuracy_is_the_same_chain_for_both_compiled_forms(small_compiled):
+    """absorb_enzymes=False (the default, as in compile_network) and True give the same outputs, bit for bit."""
+    from rxnn.experiments.stochastic_accuracy import stochastic_accuracy
+
+    net, _, d = small_compiled
+    labels = np.argmax(net(d), axis=1)
+    table = stochastic_accuracy(net, d, labels, volumes=(1, 100), t_end=5, seed=3)
+    absorbed = stochastic_accuracy(net, d, labels, volumes=(1, 100), t_end=5, seed=3, absorb_enzymes=True)
+    assert table.settings["absorb_enzymes"] is False
+    for volume in (1.0, 100.0):
+        np.testing.assert_array_equal(table.stochastic_outputs[volume], absorbed.stochastic_outputs[volume])
+    with pytest.warns(DeprecationWarning, match="inputs= of stochastic_accuracy is deprecated; use d="):
+        old = stochastic_accuracy(net, inputs=d, labels=labels, volumes=(100,), t_end=5, seed=3)
+    np.testing.assert_array_equal(old.stochastic_outputs[100.0], table.stochastic_outputs[100.0])
+
+
 def test_stochastic_accuracy_errors(small_compiled):
     from rxnn.experiments.stochastic_accuracy import node_statistics, stochastic_accuracy
 
@@ -436,7 +452,7 @@ def test_stochastic_accuracy_errors(small_compiled):
         node_statistics(cn, d, volume=1, method="ode")
     with pytest.raises(TypeError, match=r"compiled of node_statistics must be a CompiledNetwork"):
         node_statistics(cn.network, d, volume=1)
-    with pytest.raises(ValueError, match=r"inputs and labels of stochastic_accuracy must describe the same"):
+    with pytest.raises(ValueError, match=r"d and labels of stochastic_accuracy must describe the same"):
         stochastic_accuracy(net, d, [0, 1], volumes=(1,))
     with pytest.raises(ValueError, match=r"volumes of stochastic_accuracy must be a positive finite number; got 0"):
         stochastic_accuracy(net, d, [0, 1, 2, 0], volumes=(1, 0))

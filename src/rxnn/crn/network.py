@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from rxnn._deprecation import CallableTuple
 from rxnn.crn import _network_ops
 from rxnn.crn._matrices import canonical_matrix, complex_hashes, duplicate_columns, parse_rates
 from rxnn.crn._reactions_view import ReactionsView, complex_of, format_reaction
@@ -319,9 +320,20 @@ class ReactionNetwork:
                 f"give them with network.with_rates({missing[0]}=...) or rates={{...}}"
             )
 
+    @property
     def parameter_names(self) -> tuple[str, ...]:
-        """Labels of the parameter vector of Def. 5.3: ``k1..k|R|`` then the enzymatic species."""
-        return tuple(f"k{j + 1}" for j in range(self.n_reactions)) + self.enzymatic_species
+        """Labels of the parameter vector of Def. 5.3: ``k1..k|R|`` then the enzymatic species.
+
+        A property, like :attr:`rate_parameters` (``parameter_names()``, the old method call, still
+        works and warns).
+
+        Examples
+        --------
+        >>> ReactionNetwork.from_text("A + E -> B").parameter_names
+        ('k1', 'E')
+        """
+        return CallableTuple(tuple(f"k{j + 1}" for j in range(self.n_reactions)) + self.enzymatic_species,
+                             "parameter_names")
 
     def parameter_vector(self, enzymatic: Mapping[str, float]) -> np.ndarray:
         """The parameter vector y of Def. 5.3: rate constants, then enzymatic concentrations.

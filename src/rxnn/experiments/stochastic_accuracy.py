@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from rxnn._deprecation import renamed_keywords
 from rxnn._files import atomic_output
 from rxnn._validation import check_int, check_positive_finite, must_be
 from rxnn.compile import CompiledNetwork, compile_network
@@ -366,9 +367,10 @@ def _check_volumes(volumes: Any, func: str) -> tuple[float, ...]:
     return tuple(check_positive_finite(v, "volumes", func) for v in items)
 
 
+@renamed_keywords(inputs="d")
 def stochastic_accuracy(
     network: FeedForwardNetwork,
-    inputs: Any,
+    d: Any,
     labels: Any,
     *,
     volumes: Sequence[float] = DEFAULT_VOLUMES,
@@ -378,7 +380,7 @@ def stochastic_accuracy(
     n_repeats: int = 1,
     seed: int | None = 0,
     round_enzymes: bool = False,
-    absorb_enzymes: bool = True,
+    absorb_enzymes: bool = False,
     workers: int = 1,
     progress: bool = False,
 ) -> StochasticAccuracy:
@@ -388,8 +390,9 @@ def stochastic_accuracy(
     ----------
     network : FeedForwardNetwork
         The trained network (e.g. 784-40-10 of §6).
-    inputs : array_like of shape (n_images, c_0)
-        Test images as concentrations (MNIST pixels / 255).
+    d : array_like of shape (n_images, c_0)
+        Test images as concentrations (MNIST pixels / 255); ``inputs=`` is the
+        deprecated spelling of this keyword.
     labels : array_like of int, shape (n_images,)
     volumes : sequence of float, default :data:`DEFAULT_VOLUMES`
     image_indices : array_like of int, optional
@@ -408,9 +411,11 @@ def stochastic_accuracy(
     round_enzymes : bool, default False
         Round enzymatic species (the input pixels; with ``absorb_enzymes=False``
         also H and the weights) to molecules; requires nothing else.
-    absorb_enzymes : bool, default True
-        Compile with enzymes folded into rate constants. The stochastic chains
-        of both forms coincide (channel aggregation) unless enzymes are rounded.
+    absorb_enzymes : bool, default False
+        Compile with enzymes folded into rate constants (§5.1), the default of
+        :func:`~rxnn.compile.compile_network` too. The stochastic chains of
+        both forms coincide (channel aggregation) unless enzymes are rounded:
+        tests/test_stochastic.py compares the two outputs bit for bit.
     workers : int, default 1
         Threads over images.
     progress : bool, default False
@@ -432,13 +437,13 @@ def stochastic_accuracy(
     func = "stochastic_accuracy"
     if not isinstance(network, FeedForwardNetwork):
         raise ArgumentTypeError(f"network of {func} must be a FeedForwardNetwork; got {type(network).__name__}")
-    x = _as_inputs(inputs, "inputs", func)
+    x = _as_inputs(d, "d", func)
     try:
         y = np.asarray(labels, dtype=np.int64).reshape(-1)
     except (TypeError, ValueError, OverflowError):
         raise must_be("labels", func, "a 1-D array of integer class labels", labels) from None
     if x.shape[0] != y.size or x.shape[0] == 0:
-        raise InvalidArgumentError(f"inputs and labels of {func} must describe the same non-empty set of images; "
+        raise InvalidArgumentError(f"d and labels of {func} must describe the same non-empty set of images; "
                                    f"got {x.shape[0]} inputs and {y.size} labels")
     volumes = _check_volumes(volumes, func)
     n_repeats = check_int(n_repeats, "n_repeats", func, minimum=1)
