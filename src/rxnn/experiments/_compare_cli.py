@@ -29,8 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from rxnn._files import check_output_folder
     from rxnn.experiments.compare import compare
 
+    check_output_folder(args.out, "--out")  # refuse a bad folder before the run, not after it
     table = compare(args.tasks, quick=args.quick, volume=args.volume, t_end=args.t_end,
                     n_stochastic=args.n_stochastic, seed=args.seed, progress=True)
     paths = table.write(args.out)
