@@ -223,3 +223,15 @@ def test_no_import_cycles():
         if v not in index:
             strong(v)
     assert not cycles, f"import cycles: {cycles}"
+
+
+def test_rxnn_io_exports_lazily():
+    """``from rxnn.io import write_sbml`` works (the guide lists it) and ``import rxnn.io`` imports nothing else."""
+    import subprocess
+    import sys
+
+    code = ("import sys, rxnn.io; before = {m for m in sys.modules if m.startswith('rxnn.io.') or m in ('onnx', 'libsbml')}; "
+            "from rxnn.io import write_sbml, read_json; print(sorted(before), write_sbml.__name__, read_json.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(SRC.parent)}).stdout
+    assert out.strip() == "[] write_sbml read_json"

@@ -54,3 +54,15 @@ def test_stochastic_accuracy_compiles_like_compile_network():
 
     default = inspect.signature(stochastic_accuracy).parameters["absorb_enzymes"].default
     assert default == inspect.signature(compile_network).parameters["absorb_enzymes"].default is False
+
+
+def test_the_old_module_path_of_stochastic_accuracy_still_works_and_warns():
+    import importlib
+    import sys
+
+    import rxnn.experiments.stochastic_accuracy as new
+
+    sys.modules.pop("rxnn.stochastic_accuracy", None)
+    with pytest.warns(DeprecationWarning, match="rxnn.stochastic_accuracy is deprecated; import rxnn.experiments"):
+        old = importlib.import_module("rxnn.stochastic_accuracy")
+    assert old.stochastic_accuracy is new.stochastic_accuracy and old.node_statistics is new.node_statistics
