@@ -11,7 +11,7 @@ confirmed exactly.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,8 @@ import scipy.sparse as sp
 
 from rxnn.crn.model import MAX_COEFFICIENT, NetworkError, Rate, check_rate
 
-__all__ = ["name_weights", "column_hashes", "canonical_matrix", "parse_rates", "complex_hashes", "duplicate_columns"]
+__all__ = ["name_weights", "column_hashes", "canonical_matrix", "parse_rates", "complex_hashes", "duplicate_columns",
+           "matrices_from_reactions", "first_complexes", "with_values"]
 
 
 def name_weights(names: Sequence[str]) -> np.ndarray:
@@ -208,3 +209,75 @@ def duplicate_columns(R: sp.csc_matrix, P: sp.csc_matrix, hashes: tuple[np.ndarr
             )
         keep[j] = False
     return None if keep.all() else np.flatnonzero(keep)
+
+
+def matrices_from_reactions(reactions: Sequence[Any]) -> tuple[tuple[str, ...], sp.csc_matrix, sp.csc_matrix, list]:
+    """Species (in order of first appearance), reactant and product matrices and rates of Reaction objects.
+
+    Examples
+    --------
+    >>> from rxnn.crn.model import Reaction
+    >>> species, R, P, rates = matrices_from_reactions([Reaction({"A": 1}, {"B": 2}, 0.5)])
+    >>> species, R.toarray().tolist(), P.toarray().tolist(), rates
+    (('A', 'B'), [[1], [0]], [[0], [2]], [0.5])
+    """
+    from rxnn.crn.model import Reaction
+
+    reactions = list(reactions)
+    for i, r in enumerate(reactions):
+        if not isinstance(r, Reaction):
+            raise NetworkError(f"reactions[{i}] must be a Reaction; got {type(r).__name__}")
+    index: dict[str, int] = {}
+    for r in reactions:
+        for name in (*r.reactants, *r.products):
+            index.setdefault(name, len(index))
+    n_s, n_r = len(index), len(reactions)
+    matrices = []
+    for side in ("reactants", "products"):
+        rows, cols, vals = [], [], []
+        for j, r in enumerate(reactions):
+            for name, coef in getattr(r, side).items():
+                rows.append(index[name])
+                cols.append(j)
+                vals.append(coef)
+        matrices.append(sp.csc_matrix((np.array(vals, dtype=np.int64), (rows, cols)), shape=(n_s, n_r)))
+    return tuple(index), matrices[0], matrices[1], [r.rate for r in reactions]
+
+
+def first_complexes(hashes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Positions ``2 j`` (reactant of reaction j) or ``2 j + 1`` (product) of each distinct complex's first use.
+
+    Examples
+    --------
+    >>> first_complexes((np.array([5, 7], dtype=np.uint64), np.array([7, 9], dtype=np.uint64))).tolist()
+    [0, 1, 3]
+    """
+    both = np.stack(hashes, axis=1).ravel()
+    return np.sort(np.unique(both, return_index=True)[1])
+
+
+def with_values(rates: np.ndarray, rate_names: tuple[str | None, ...], given: Mapping[str, float],
+                known: Sequence[str]) -> tuple[np.ndarray, tuple[str | None, ...] | None]:
+    """Rates and names once the named rate constants in ``given`` have values (each checked positive).
+
+    Examples
+    --------
+    >>> values, names = with_values(np.array([1.0, np.nan]), (None, "k"), {"k": 2.0}, ("k",))
+    >>> values.tolist(), names
+    ([1.0, 2.0], None)
+    """
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise NetworkError(
+            f"with_rates got values for {', '.join(unknown)}, which are not rate parameters of "
+            f"this network (its parameters: {', '.join(sorted(known)) or 'none'})"
+        )
+    for name, v in given.items():
+        check_rate(v if not isinstance(v, str) else float("nan"), f"parameter {name}")
+    names = list(rate_names)
+    out = rates.copy()
+    for j, name in enumerate(names):
+        if name in given:
+            out[j] = float(given[name])
+            names[j] = None
+    return out, (tuple(names) if any(n is not None for n in names) else None)

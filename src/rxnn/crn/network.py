@@ -18,9 +18,17 @@ import scipy.sparse as sp
 
 from rxnn._deprecation import CallableTuple
 from rxnn.crn import _network_ops
-from rxnn.crn._matrices import canonical_matrix, complex_hashes, duplicate_columns, parse_rates
+from rxnn.crn._matrices import (
+    canonical_matrix,
+    complex_hashes,
+    duplicate_columns,
+    first_complexes,
+    matrices_from_reactions,
+    parse_rates,
+    with_values,
+)
 from rxnn.crn._reactions_view import ReactionsView, complex_of, format_reaction
-from rxnn.crn.model import Complex, NetworkError, Rate, Reaction, check_rate, check_species_name
+from rxnn.crn.model import Complex, NetworkError, Rate, Reaction, check_species_name
 
 __all__ = ["ReactionNetwork", "NetworkError"]
 
@@ -60,25 +68,8 @@ class ReactionNetwork:
     """
 
     def __init__(self, reactions: Iterable[Reaction] = ()) -> None:
-        reactions = list(reactions)
-        for i, r in enumerate(reactions):
-            if not isinstance(r, Reaction):
-                raise NetworkError(f"reactions[{i}] must be a Reaction; got {type(r).__name__}")
-        index: dict[str, int] = {}
-        for r in reactions:
-            for name in (*r.reactants, *r.products):
-                index.setdefault(name, len(index))
-        n_s, n_r = len(index), len(reactions)
-        matrices = []
-        for side in ("reactants", "products"):
-            rows, cols, vals = [], [], []
-            for j, r in enumerate(reactions):
-                for name, coef in getattr(r, side).items():
-                    rows.append(index[name])
-                    cols.append(j)
-                    vals.append(coef)
-            matrices.append(sp.csc_matrix((np.array(vals, dtype=np.int64), (rows, cols)), shape=(n_s, n_r)))
-        self._init_from(tuple(index), matrices[0], matrices[1], [r.rate for r in reactions], checked=True)
+        species, reactants, products, rates = matrices_from_reactions(reactions)
+        self._init_from(species, reactants, products, rates, checked=True)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -203,14 +194,8 @@ class ReactionNetwork:
     @cached_property
     def complexes(self) -> tuple[Complex, ...]:
         """The distinct complexes (vertices of the reaction graph), in order of first appearance."""
-        h_r, h_p = self.__dict__["_hashes"]
-        both = np.stack([h_r, h_p], axis=1).ravel()
-        _, first = np.unique(both, return_index=True)
-        out = []
-        for k in np.sort(first):
-            matrix = self._reactants if k % 2 == 0 else self._products
-            out.append(complex_of(self._species, matrix, k // 2))
-        return tuple(out)
+        R, P = self._reactants, self._products
+        return tuple(complex_of(self._species, P if k % 2 else R, k // 2) for k in first_complexes(self.__dict__["_hashes"]))
 
     @property
     def n_complexes(self) -> int:
@@ -293,24 +278,8 @@ class ReactionNetwork:
             If a name is not a rate parameter of the network, or a value is not positive.
         """
         given = {**(values or {}), **kwargs}
-        known = set(self.rate_parameters)
-        unknown = sorted(set(given) - known)
-        if unknown:
-            raise NetworkError(
-                f"with_rates got values for {', '.join(unknown)}, which are not rate parameters of "
-                f"this network (its parameters: {', '.join(sorted(known)) or 'none'})"
-            )
-        for name, v in given.items():
-            check_rate(v if not isinstance(v, str) else float("nan"), f"parameter {name}")
-        if not given:
-            return self
-        names = list(self._rate_names)
-        rates = self._rates.copy()
-        for j, name in enumerate(names):
-            if name in given:
-                rates[j] = float(given[name])
-                names[j] = None
-        return self._replace(rates=rates, rate_names=tuple(names) if any(n is not None for n in names) else None)
+        rates, names = with_values(self._rates, self._rate_names or (), given, self.rate_parameters)
+        return self._replace(rates=rates, rate_names=names) if given else self
 
     def _require_numeric_rates(self, func: str) -> None:
         missing = self.rate_parameters
@@ -329,7 +298,7 @@ class ReactionNetwork:
 
         Examples
         --------
-        >>> ReactionNetwork.from_text("A + E -> B").parameter_names
+        >>> ReactionNetwork.from_text("A + E -> B + E").parameter_names
         ('k1', 'E')
         """
         return CallableTuple(tuple(f"k{j + 1}" for j in range(self.n_reactions)) + self.enzymatic_species,
