@@ -422,8 +422,9 @@ def test_stochastic_accuracy_table_and_figure(small_compiled, tmp_path):
     assert "MNIST test images 5-8 (4 images per volume)" in text and "| 10000 | tau-leap | 100.0% |" in text
     paths = res.write(tmp_path)
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths.values())
-    again = stochastic_accuracy(net, d, labels, volumes=(1e4,), t_end=10, seed=3)
+    again = stochastic_accuracy(net, d, labels, volumes=(1e4,), t_end=10, seed=3, image_split="train")
     np.testing.assert_array_equal(again.stochastic_outputs[1e4], res.stochastic_outputs[1e4])  # keyed by volume
+    assert "MNIST train images 0-3" in again.to_markdown()
 
 
 def test_stochastic_accuracy_is_the_same_chain_for_both_compiled_forms(small_compiled):

@@ -139,7 +139,7 @@ def _train(args: argparse.Namespace) -> int:
         if args.checkpoint.exists():
             read_checkpoint(args.checkpoint)  # a corrupt checkpoint is refused before MNIST is loaded
     mnist = load_mnist(args.data, fetch=True)
-    scored = _scored_images(args.inputs, mnist)  # a bad --inputs is refused before training
+    split_name, scored = _scored_images(args.inputs, mnist)  # a bad --inputs is refused before training
     bar: Any = None
     if not args.quiet:
         from tqdm import tqdm
@@ -169,7 +169,7 @@ def _train(args: argparse.Namespace) -> int:
         accuracy = evaluate(result.network, scored)
     if result.cost.size:
         print(f"final cost {result.cost[-1]:.4f}; batch accuracy (last 50) {100 * result.batch_accuracy_last(50):.2f}%")
-    print(f"test accuracy {100 * accuracy:.2f}% on {len(scored)} images; model saved to {args.model}"
+    print(f"{split_name} accuracy {100 * accuracy:.2f}% on {len(scored)} images; model saved to {args.model}"
           + (f" (resumed at iteration {result.resumed_from})" if result.resumed_from else ""))
     if forward is not None:
         from rxnn.experiments.chemistry_training import evaluate_chemistry
@@ -178,17 +178,17 @@ def _train(args: argparse.Namespace) -> int:
         with blas_threads(args.blas_threads):
             chem = evaluate_chemistry(forward, result.network, scored)
         print(f"chemistry in the loop: {calls} batched steady states in {seconds:.1f} s of "
-              f"{result.seconds:.1f} s; test accuracy with the reaction network's outputs {100 * chem:.2f}%")
+              f"{result.seconds:.1f} s; {split_name} accuracy with the reaction network's outputs {100 * chem:.2f}%")
     return 0
 
 
-def _scored_images(spec: str | None, mnist: Any) -> Any:
-    """The labelled images ``rxnn train --inputs`` names (default: the whole test split)."""
+def _scored_images(spec: str | None, mnist: Any) -> tuple[str, Any]:
+    """The split name and the labelled images ``rxnn train --inputs`` names (default: the whole test split)."""
     if spec is None:
-        return mnist.test
+        return "test", mnist.test
     from rxnn._inputs import labelled_images
     from rxnn.experiments.training import ArrayDataset
 
     split_name, indices = labelled_images(spec, mnist)
     split = getattr(mnist, split_name)
-    return ArrayDataset(split.inputs(indices), split.labels[indices])
+    return split_name, ArrayDataset(split.inputs(indices), split.labels[indices])

@@ -92,8 +92,8 @@ def _run(args: argparse.Namespace) -> int:
     split = getattr(mnist, split_name)
     result = stochastic_accuracy(
         network, split.inputs(indices), split.labels[indices], volumes=args.volumes,
-        image_indices=indices, t_end=args.t_end, method=args.method, n_repeats=args.repeats, seed=args.seed,
-        round_enzymes=args.round_enzymes, workers=args.workers, progress=not args.quiet,
+        image_indices=indices, image_split=split_name, t_end=args.t_end, method=args.method, n_repeats=args.repeats,
+        seed=args.seed, round_enzymes=args.round_enzymes, workers=args.workers, progress=not args.quiet,
     )
     print(result.to_markdown())
     paths = result.write(args.out)

@@ -246,7 +246,8 @@ class StochasticAccuracy:
         n = self.image_indices.size
         first, last = int(self.image_indices[0]), int(self.image_indices[-1])
         contiguous = np.array_equal(self.image_indices, np.arange(first, last + 1))
-        subset = f"MNIST test images {first}-{last}" if contiguous else f"{n} MNIST test images"
+        split = self.settings.get("image_split", "test")
+        subset = f"MNIST {split} images {first}-{last}" if contiguous else f"{n} MNIST {split} images"
         lines = [
             f"Stochastic accuracy of the compiled {sizes} network on {subset} ({n} images per volume); "
             f"nodes start at 1, simulated to t = {self.t_end:g}, outputs time-averaged over "
@@ -375,6 +376,7 @@ def stochastic_accuracy(
     *,
     volumes: Sequence[float] = DEFAULT_VOLUMES,
     image_indices: Any = None,
+    image_split: str = "test",
     t_end: float = T_END,
     method: str = "auto",
     n_repeats: int = 1,
@@ -398,6 +400,8 @@ def stochastic_accuracy(
     image_indices : array_like of int, optional
         Where the images come from in their data set (for the report);
         default 0..n_images-1.
+    image_split : {"test", "train"}, default "test"
+        Which MNIST split the images come from (for the report).
     t_end : float, default :data:`T_END`
         Each image is simulated from nodes at 1 to ``t_end``; the outputs are
         time-averaged over [t_end / 2, t_end] and the class is their argmax.
@@ -447,6 +451,8 @@ def stochastic_accuracy(
                                    f"got {x.shape[0]} inputs and {y.size} labels")
     volumes = _check_volumes(volumes, func)
     n_repeats = check_int(n_repeats, "n_repeats", func, minimum=1)
+    if image_split not in ("test", "train"):
+        raise must_be("image_split", func, "'test' or 'train'", image_split)
     indices = np.arange(x.shape[0]) if image_indices is None else np.asarray(image_indices).reshape(-1)
     compiled = compile_network(network, absorb_enzymes=absorb_enzymes)
     ode = steady_state(compiled.network, compiled.initial_state(x, 1.0))
@@ -479,5 +485,6 @@ def stochastic_accuracy(
         rows=tuple(rows), image_indices=indices, labels=y, deterministic_outputs=det, stochastic_outputs=outputs,
         output_std=stds, layer_sizes=tuple(network.layer_sizes), t_end=t_end, window=window, n_repeats=n_repeats,
         seed=seed, round_enzymes=round_enzymes,
-        settings={"method": method, "absorb_enzymes": absorb_enzymes, "auto_ssa_max_volume": AUTO_SSA_MAX_VOLUME},
+        settings={"method": method, "absorb_enzymes": absorb_enzymes, "auto_ssa_max_volume": AUTO_SSA_MAX_VOLUME,
+                  "image_split": image_split},
     )
