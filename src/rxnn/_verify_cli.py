@@ -6,6 +6,11 @@
     ``X<l>_<i>`` and whose other species have concentrations in the file) and
     runs :func:`rxnn.verify_network` on the inputs SPEC names
     (:mod:`rxnn._inputs`). Exit status 0 PASSED, 1 FAILED, 2 an error.
+
+The command lives at the package top, beside :mod:`rxnn.verify` (with its helpers
+``_verify_result`` and ``_verify_target``): each area's command sits next to the module it
+drives, and ``rxnn.verify`` is a top-level module, so moving the command into a package
+would move the public ``rxnn.verify`` path too.
 """
 
 from __future__ import annotations
