@@ -39,8 +39,9 @@ def test_layers_do_not_import_each_other(package, forbidden):
 #   (``from rxnn.P.m import _x``, or ``m._x`` on a module object bound by an import) only if ``m`` is
 #   itself a private module (``rxnn/P/_m.py``, its name starts with ``_``) and the user lives in the same
 #   package ``rxnn.P`` (a sibling module, public or private). Private modules of one package are that
-#   package's shared internals (e.g. ``rxnn/io/_sbml_*.py``, used by ``rxnn/io/sbml.py``); a public
-#   module's private names are its own, and no package reaches into another's internals.
+#   package's shared internals (e.g. ``rxnn/io/_sbml_*.py``, used by ``rxnn/io/sbml.py``). Inside a
+#   private package (``rxnn/crn/_engine/``) every module may use every other's private names. Otherwise a
+#   public module's private names are its own, and no package reaches into another's internals.
 # * A private module ``rxnn.P._m`` may be imported only from inside ``rxnn.P`` (any depth below it):
 #   ``rxnn._files`` serves every module, ``rxnn.crn._checks`` only ``rxnn.crn.*``.
 # * Module-level imports (not those inside functions, which run later) form no cycle. ``from P import m``
@@ -72,7 +73,14 @@ def absolute(module: str, node: ast.ImportFrom) -> str:
 
 
 def private_name_allowed(user: str, owner: str) -> bool:
-    return is_private(owner.rpartition(".")[2]) and package_of(user) == owner.rpartition(".")[0]
+    if is_private(owner.rpartition(".")[2]) and package_of(user) == owner.rpartition(".")[0]:
+        return True
+    parts = owner.split(".")
+    for i in range(1, len(parts) - 1):  # inside a private package (rxnn/crn/_engine/...), its modules share names
+        if is_private(parts[i]):
+            package = ".".join(parts[: i + 1])
+            return user == package or user.startswith(package + ".")
+    return False
 
 
 def private_module_allowed(user: str, private_module: str) -> bool:
@@ -145,6 +153,10 @@ def test_the_private_name_rule_on_examples():
     assert private_name_allowed("rxnn.io._sbml_read", "rxnn.io._sbml_math")
     assert not private_name_allowed("rxnn.io.sbml", "rxnn.io.formats")  # a public module's own
     assert not private_name_allowed("rxnn.experiments.compare", "rxnn.crn._checks")  # another package's
+    assert private_name_allowed("rxnn.crn._engine.channels", "rxnn.crn._engine.groups")  # one private package
+    assert private_name_allowed("rxnn.crn._engine", "rxnn.crn._engine.groups")
+    assert not private_name_allowed("rxnn.crn.kinetics", "rxnn.crn._engine.groups")
+    assert not private_name_allowed("rxnn.crn.engine.channels", "rxnn.crn.engine.groups")  # a public package
     assert private_module_allowed("rxnn.experiments._cli", "rxnn._files")
     assert not private_module_allowed("rxnn.experiments.compare", "rxnn.crn._checks")
     text = ("from rxnn.crn import simulate\nimport rxnn.crn.engine as eng\nfrom rxnn.crn.simulate import _check_span\n"
