@@ -252,8 +252,12 @@ def add_volumes_option(parser: argparse.ArgumentParser, *, default: Sequence[flo
                                metavar="V", help=f"{help}{shown}")
 
 
-def add_inputs_option(parser: argparse.ArgumentParser, *, default: str | None, help: str = "inputs") -> argparse.Action:
+def add_inputs_option(parser: argparse.ArgumentParser, *, default: str | None, help: str = "inputs",
+                      labelled: bool = False) -> argparse.Action:
     """``--inputs SPEC``: inputs in the one grammar of :mod:`rxnn._inputs` (``mnist:I-J``, ``random:N``, FILE).
+
+    ``labelled=True`` for a command that scores accuracy: its help names the MNIST forms only
+    (``random:N`` and files have no labels; :func:`rxnn._inputs.labelled_images` refuses them).
 
     Examples
     --------
@@ -264,8 +268,9 @@ def add_inputs_option(parser: argparse.ArgumentParser, *, default: str | None, h
     """
     from rxnn._inputs import GRAMMAR
 
+    grammar = "mnist:I, mnist:I-J or mnist:train:I-J" if labelled else GRAMMAR
     shown = "" if default is None else f" (default {default})"
-    return parser.add_argument("--inputs", default=default, metavar="SPEC", help=f"{help}: {GRAMMAR}{shown}")
+    return parser.add_argument("--inputs", default=default, metavar="SPEC", help=f"{help}: {grammar}{shown}")
 
 
 def add_network_format_option(parser: argparse.ArgumentParser, *, flag: str = "--format",

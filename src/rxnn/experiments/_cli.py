@@ -86,7 +86,7 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
                     help="where to save the trained network (default: model.npz)")
     tr.add_argument("--checkpoint", type=Path, default=None, metavar="FILE", help="checkpoint file (resumed if present)")
     tr.add_argument("--checkpoint-every", type=positive_int, default=100, metavar="K", help="iterations between checkpoints")
-    add_inputs_option(tr, default=None, help="labelled MNIST images to evaluate (default: every test image)")
+    add_inputs_option(tr, default=None, help="labelled MNIST images to evaluate (default: every test image)", labelled=True)
     add_deprecated_alias(tr, "--n-test", "--inputs", dest="inputs", type=positive_int, convert=first_images)
     add_data_option(tr)
     tr.add_argument("--forward", choices=("closed", "crn"), default="closed",

@@ -61,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     p.add_argument("model", type=Path, help="model file (.npz, see rxnn.io.model_file)")
     add_volumes_option(p, default=DEFAULT_VOLUMES)
-    add_inputs_option(p, default="mnist:0-99", help="labelled MNIST images to classify")
+    add_inputs_option(p, default="mnist:0-99", help="labelled MNIST images to classify", labelled=True)
     add_deprecated_alias(p, "--n-images", "--inputs", dest="inputs", type=positive_int, convert=first_images)
     add_t_end_option(p, default=T_END)
     p.add_argument("--method", choices=["auto", "ssa", "tau-leap"], default="auto",
