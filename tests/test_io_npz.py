@@ -1,4 +1,4 @@
-"""The bounded .npz reader's own API (rxnn.io._npz), as model files and checkpoints use it."""
+"""The bounded .npz reader's own API (rxnn._npz), as model files and checkpoints use it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rxnn.errors import RxnnError
-from rxnn.io._npz import ArraySpec, NpzArchive, NpzError, read_npz
+from rxnn._npz import ArraySpec, NpzArchive, NpzError, read_npz
 
 
 @pytest.fixture

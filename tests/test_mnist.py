@@ -483,7 +483,7 @@ def cli(argv: list[str]) -> int:
 def test_cli_fetch(tmp_path: Path, tiny_specs: dict[str, np.ndarray], capsys: pytest.CaptureFixture[str]) -> None:
     source, dest = tmp_path / "src", tmp_path / "dest"
     write_tiny(source, gz=False)
-    argv = ["data", "fetch", "mnist", "--from", str(source), "--dest", str(dest), "--no-npm", "--no-mirrors", "-q"]
+    argv = ["data", "fetch", "mnist", "--from", str(source), "--data", str(dest), "--no-npm", "--no-mirrors", "-q"]
     assert cli(argv) == 0
     assert f"mnist: files are in {dest}" in capsys.readouterr().out
     assert_same_files(dest, tiny_specs)
@@ -492,7 +492,7 @@ def test_cli_fetch(tmp_path: Path, tiny_specs: dict[str, np.ndarray], capsys: py
 def test_cli_fetch_failure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from rxnn.cli import main  # errors are printed by main as one line, exit status 2
 
-    argv = ["data", "fetch", "mnist", "--dest", str(tmp_path), "--no-npm", "--no-mirrors"]
+    argv = ["data", "fetch", "mnist", "--data", str(tmp_path), "--no-npm", "--no-mirrors"]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("rxnn data fetch: error: could not fetch MNIST") and "by hand" in err

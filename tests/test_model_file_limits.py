@@ -16,7 +16,7 @@ import pytest
 
 from hostile_inputs import bomb_member, member, run_limited, write_zip
 from rxnn.errors import RxnnError
-from rxnn.io._npz import CHUNK_BYTES, MAX_HEADER_BYTES
+from rxnn._npz import CHUNK_BYTES, MAX_HEADER_BYTES
 from rxnn.io.model_file import ModelFileError, ModelFileNotFoundError, load_model, save_model
 from rxnn.nn import FeedForwardNetwork, SmoothReLU
 from rxnn.nn.network import MAX_LAYERS, MAX_PARAMETERS, MAX_WIDTH

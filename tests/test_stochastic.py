@@ -412,7 +412,7 @@ def test_failures_raise_with_the_result_or_return_it():
     assert MAX_COUNT == 2**53
 
 
-# --------------------------------------------------------------------------- compiled networks (rxnn.stochastic_accuracy)
+# --------------------------------------------------------------------------- compiled networks (rxnn.experiments.stochastic_accuracy)
 @pytest.fixture(scope="module")
 def small_compiled():
     from rxnn.compile import compile_network
@@ -424,7 +424,7 @@ def small_compiled():
 
 
 def test_node_statistics_approach_the_network_as_volume_grows(small_compiled):
-    from rxnn.stochastic_accuracy import node_statistics
+    from rxnn.experiments.stochastic_accuracy import node_statistics
 
     net, cn, d = small_compiled
     small = node_statistics(cn, d, volume=10, t_end=20, seed=1)
@@ -445,7 +445,7 @@ def test_node_statistics_approach_the_network_as_volume_grows(small_compiled):
 
 def test_stochastic_accuracy_table_and_figure(small_compiled, tmp_path):
     pytest.importorskip("matplotlib")
-    from rxnn.stochastic_accuracy import stochastic_accuracy
+    from rxnn.experiments.stochastic_accuracy import stochastic_accuracy
 
     net, _, d = small_compiled
     labels = np.argmax(net(d), axis=1)  # the network's own classes: deterministic accuracy 100%
@@ -458,12 +458,29 @@ def test_stochastic_accuracy_table_and_figure(small_compiled, tmp_path):
     assert "MNIST test images 5-8 (4 images per volume)" in text and "| 10000 | tau-leap | 100.0% |" in text
     paths = res.write(tmp_path)
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths.values())
-    again = stochastic_accuracy(net, d, labels, volumes=(1e4,), t_end=10, seed=3)
+    again = stochastic_accuracy(net, d, labels, volumes=(1e4,), t_end=10, seed=3, image_split="train")
     np.testing.assert_array_equal(again.stochastic_outputs[1e4], res.stochastic_outputs[1e4])  # keyed by volume
+    assert "MNIST train images 0-3" in again.to_markdown()
+
+
+def test_stochastic_accuracy_is_the_same_chain_for_both_compiled_forms(small_compiled):
+    """absorb_enzymes=False (the default, as in compile_network) and True give the same outputs, bit for bit."""
+    from rxnn.experiments.stochastic_accuracy import stochastic_accuracy
+
+    net, _, d = small_compiled
+    labels = np.argmax(net(d), axis=1)
+    table = stochastic_accuracy(net, d, labels, volumes=(1, 100), t_end=5, seed=3)
+    absorbed = stochastic_accuracy(net, d, labels, volumes=(1, 100), t_end=5, seed=3, absorb_enzymes=True)
+    assert table.settings["absorb_enzymes"] is False
+    for volume in (1.0, 100.0):
+        np.testing.assert_array_equal(table.stochastic_outputs[volume], absorbed.stochastic_outputs[volume])
+    with pytest.warns(DeprecationWarning, match="inputs= of stochastic_accuracy is deprecated; use d="):
+        old = stochastic_accuracy(net, inputs=d, labels=labels, volumes=(100,), t_end=5, seed=3)
+    np.testing.assert_array_equal(old.stochastic_outputs[100.0], table.stochastic_outputs[100.0])
 
 
 def test_stochastic_accuracy_errors(small_compiled):
-    from rxnn.stochastic_accuracy import node_statistics, stochastic_accuracy
+    from rxnn.experiments.stochastic_accuracy import node_statistics, stochastic_accuracy
 
     net, cn, d = small_compiled
     with pytest.raises(ValueError, match=r"volume of node_statistics must be a positive finite number; got -1"):
@@ -472,7 +489,7 @@ def test_stochastic_accuracy_errors(small_compiled):
         node_statistics(cn, d, volume=1, method="ode")
     with pytest.raises(TypeError, match=r"compiled of node_statistics must be a CompiledNetwork"):
         node_statistics(cn.network, d, volume=1)
-    with pytest.raises(ValueError, match=r"inputs and labels of stochastic_accuracy must describe the same"):
+    with pytest.raises(ValueError, match=r"d and labels of stochastic_accuracy must describe the same"):
         stochastic_accuracy(net, d, [0, 1], volumes=(1,))
     with pytest.raises(ValueError, match=r"volumes of stochastic_accuracy must be a positive finite number; got 0"):
         stochastic_accuracy(net, d, [0, 1, 2, 0], volumes=(1, 0))
@@ -482,7 +499,7 @@ def test_cli_stochastic_accuracy(tmp_path, monkeypatch, capsys):
     import argparse
     import os
 
-    from rxnn import _stochastic_cli
+    from rxnn.experiments import _stochastic_cli
     from rxnn.io.model_file import save_model
     from rxnn.nn import FeedForwardNetwork, SmoothReLU
 

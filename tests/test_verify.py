@@ -124,7 +124,7 @@ def test_argument_errors():
         verify_network("net", [0.5, 0.5])
     with pytest.raises(InvalidArgumentError, match="entry_limit of verify_network"):
         verify_network(compiled, [0.5, 0.5], entry_limit=-1)
-    with pytest.raises(InvalidArgumentError, match=r"inputs\[0, 1\] of verify_network must be a finite concentration"):
+    with pytest.raises(InvalidArgumentError, match=r"d\[0, 1\] of verify_network must be a finite concentration"):
         verify_network(compiled, [0.5, -1.0])
     with pytest.raises(InvalidArgumentError, match=r"shape \(2,\) or \(batch, 2\)"):
         verify_network(compiled, [0.5, 0.5, 0.5])

@@ -32,7 +32,8 @@ import numpy as np
 
 from rxnn.errors import InvalidArgumentError, LimitError, RxnnError
 
-__all__ = ["InputSpec", "InputSpecError", "MAX_ROWS", "MAX_FILE_BYTES", "parse_input_spec", "load_inputs"]
+__all__ = ["InputSpec", "InputSpecError", "MAX_ROWS", "MAX_FILE_BYTES", "parse_input_spec", "load_inputs",
+           "labelled_images"]
 
 #: Most input rows one spec may name (random:N, an MNIST range, a file): 100000 rows of 784
 #: float64 pixels are 627 MB, the largest batch rxnn allocates for inputs.
@@ -196,6 +197,43 @@ def load_inputs(
     else:
         data = _file_rows(parsed.path, spec, flag, max_rows)
     return _checked(data, spec, flag, width, max_rows)
+
+
+def labelled_images(spec: str, mnist: object, *, flag: str = "--inputs") -> tuple[str, np.ndarray]:
+    """The MNIST split and image indices ``spec`` names, for a command that needs labels (accuracy).
+
+    Parameters
+    ----------
+    spec : str
+        ``mnist:I``, ``mnist:I-J`` or ``mnist:train:I-J`` (``random:N`` and files have no labels: refused).
+    mnist : object
+        The loaded data set (:func:`rxnn.datasets.mnist.load_mnist`): ``train`` and ``test`` splits.
+    flag : str, default "--inputs"
+        The option name used in messages.
+
+    Returns
+    -------
+    (str, ndarray of int)
+        ``"test"`` or ``"train"`` and the indices, first to last.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> fake = SimpleNamespace(test=range(10), train=range(60))
+    >>> labelled_images("mnist:2-4", fake)
+    ('test', array([2, 3, 4]))
+    >>> labelled_images("random:5", fake)
+    Traceback (most recent call last):
+    ...
+    rxnn._inputs.InputSpecError: --inputs 'random:5': has no labels to score; give MNIST images, e.g. mnist:0-99
+    """
+    parsed = parse_input_spec(spec, flag=flag)
+    if parsed.kind != "mnist":
+        raise _refuse(flag, spec, "has no labels to score", "give MNIST images, e.g. mnist:0-99")
+    size = len(getattr(mnist, parsed.split))
+    if parsed.last >= size:
+        raise _refuse(flag, spec, f"the {parsed.split} split has images 0..{size - 1}", f"use indices up to {size - 1}")
+    return parsed.split, np.arange(parsed.first, parsed.last + 1)
 
 
 def _mnist_rows(parsed: InputSpec, spec: str, flag: str, width: int, fetch: bool) -> np.ndarray:

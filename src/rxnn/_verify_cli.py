@@ -6,6 +6,11 @@
     ``X<l>_<i>`` and whose other species have concentrations in the file) and
     runs :func:`rxnn.verify_network` on the inputs SPEC names
     (:mod:`rxnn._inputs`). Exit status 0 PASSED, 1 FAILED, 2 an error.
+
+The command lives at the package top, beside :mod:`rxnn.verify` (with its helpers
+``_verify_result`` and ``_verify_target``): each area's command sits next to the module it
+drives, and ``rxnn.verify`` is a top-level module, so moving the command into a package
+would move the public ``rxnn.verify`` path too.
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rxnn._argtypes import nonnegative_int, positive_float
+from rxnn._argtypes import add_inputs_option, add_network_format_option, add_seed_option, positive_float
 from rxnn._files import atomic_output, check_output_path
-from rxnn._inputs import GRAMMAR, load_inputs
+from rxnn._inputs import load_inputs
 
 __all__ = ["register"]
 
@@ -31,13 +36,13 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "limits. Exit status: 0 PASSED, 1 FAILED, 2 an error.",
     )
     p.add_argument("model", type=Path, help="model file (.npz, see rxnn.io.model_file)")
-    p.add_argument("--inputs", default="mnist:0-19", metavar="SPEC", help=f"{GRAMMAR} (default mnist:0-19)")
+    add_inputs_option(p, default="mnist:0-19")
     p.add_argument("--network", type=Path, metavar="FILE",
                    help="verify this reaction network file (SBML, Antimony, JSON or text) instead of the compiled "
                    "one; its nodes must be named X<l>_<i> as rxnn compile names them")
-    p.add_argument("--format", dest="network_format", metavar="FMT", help="format of --network (default: its extension)")
+    add_network_format_option(p)
     p.add_argument("--tol", type=positive_float, default=1e-6, help="absolute tolerance at the end time (default 1e-6)")
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the random starts")
+    add_seed_option(p, help="seed of the random starts")
     p.add_argument("--plot", type=Path, metavar="FILE.png",
                    help="also draw |x(t) - a| against time for every start (needs matplotlib)")
     p.set_defaults(func=_verify)

@@ -21,7 +21,7 @@ COMMAND_MODULES = (
     "rxnn._verify_cli",
     "rxnn.experiments._cli",
     "rxnn.io._cli",
-    "rxnn._stochastic_cli",
+    "rxnn.experiments._stochastic_cli",
     "rxnn.datasets._cli",
     "rxnn.theory._cli",
     "rxnn.experiments._compare_cli",

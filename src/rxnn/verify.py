@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from rxnn._deprecation import renamed_keywords
 from rxnn._starts import Start, probe_starts
 from rxnn._validation import check_positive_finite, must_be
 from rxnn._verify_result import INTEGRATION_FAILED, KIND, LayerCheck, StartCheck, VerificationResult, decay_check, last_entry
@@ -42,9 +43,10 @@ class ReliabilityWarning(UserWarning):
     """The hypotheses of Prop. 4.9 / Thm. 4.8 do not hold, so convergence is not guaranteed."""
 
 
+@renamed_keywords(inputs="d")
 def verify_network(
     implementation: CompiledNetwork | ReactionNetwork,
-    inputs: Any,
+    d: Any,
     *,
     reference: Any = None,
     layers: Sequence[Sequence[str]] | None = None,
@@ -71,8 +73,9 @@ def verify_network(
         A compiled network (which knows its reference and species), or any
         reaction network, for which ``reference``, ``layers`` and ``initial``
         say what it should compute and how its species map to nodes.
-    inputs : array_like of shape (c_0,) or (batch, c_0)
-        Input concentrations d (finite, >= 0); at most MAX_VERIFY_INPUTS rows.
+    d : array_like of shape (c_0,) or (batch, c_0)
+        Input concentrations d (finite, >= 0); at most MAX_VERIFY_INPUTS rows. ``inputs=`` is the
+        deprecated spelling of this keyword.
     reference : FeedForwardNetwork, optional
         For a ReactionNetwork: the network whose activations a^l(d) the node
         species should reach.
@@ -171,7 +174,7 @@ def verify_network(
     t_max = check_positive_finite(t_max, "t_max", func)
     for s in scales:
         check_positive_finite(s, "scales", func)
-    d = _check_inputs(inputs, target.reference.layer_sizes[0], func)
+    d = _check_inputs(d, target.reference.layer_sizes[0], func)
     activations = target.reference.activations(d)
     if bound is None:
         bound = 2.0 * max(1.0, float(max(a.max() for a in activations[1:])))
@@ -213,15 +216,15 @@ def _check_inputs(inputs: Any, c0: int, func: str) -> np.ndarray:
     try:
         d = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
     except (TypeError, ValueError):
-        raise must_be("inputs", func, f"an array of shape ({c0},) or (batch, {c0})", type(inputs).__name__) from None
+        raise must_be("d", func, f"an array of shape ({c0},) or (batch, {c0})", type(inputs).__name__) from None
     if d.ndim != 2 or d.shape[1] != c0 or d.shape[0] == 0:
-        raise must_be("inputs", func, f"an array of shape ({c0},) or (batch, {c0})", f"shape {d.shape}")
+        raise must_be("d", func, f"an array of shape ({c0},) or (batch, {c0})", f"shape {d.shape}")
     if d.shape[0] > MAX_VERIFY_INPUTS:
-        raise LimitError(f"inputs of {func} has {d.shape[0]} rows, over the limit of {MAX_VERIFY_INPUTS}; verify in chunks")
+        raise LimitError(f"d of {func} has {d.shape[0]} rows, over the limit of {MAX_VERIFY_INPUTS}; verify in chunks")
     bad = ~np.isfinite(d) | (d < 0)
     if bad.any():
         row, col = (int(v) for v in np.argwhere(bad)[0])
-        raise must_be(f"inputs[{row}, {col}]", func, "a finite concentration >= 0", float(d[row, col]))
+        raise must_be(f"d[{row}, {col}]", func, "a finite concentration >= 0", float(d[row, col]))
     return d
 
 

@@ -9,93 +9,28 @@ are made only on access.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from rxnn._type_error import ArgumentTypeError, IndexOutOfRangeError
-from rxnn.crn.model import (
-    MAX_COEFFICIENT,
-    Complex,
-    NetworkError,
-    Rate,
-    Reaction,
-    check_rate,
-    check_species_name,
-    format_complex,
+from rxnn._deprecation import CallableTuple
+from rxnn.crn import _network_ops
+from rxnn.crn._matrices import (
+    canonical_matrix,
+    complex_hashes,
+    duplicate_columns,
+    first_complexes,
+    matrices_from_reactions,
+    parse_rates,
+    with_values,
 )
+from rxnn.crn._reactions_view import ReactionsView, complex_of, format_reaction
+from rxnn.crn.model import Complex, NetworkError, Rate, Reaction, check_species_name
 
 __all__ = ["ReactionNetwork", "NetworkError"]
-
-_MASK64 = (1 << 64) - 1
-
-
-def _name_weights(names: Sequence[str]) -> np.ndarray:
-    """Deterministic 64-bit weights per species name, for hashing complexes by value."""
-    out = np.empty(len(names), dtype=np.uint64)
-    for i, name in enumerate(names):
-        out[i] = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little") | 1
-    return out
-
-
-def _column_hashes(matrix: sp.csc_matrix, weights: np.ndarray) -> np.ndarray:
-    """Hash of every column as sum(coef * weight) mod 2**64; equal columns hash equal.
-
-    Signed coefficients (reaction vectors) wrap modulo 2**64 like the sums do.
-    """
-    products = matrix.data.astype(np.int64).astype(np.uint64) * weights[matrix.indices]
-    out = np.zeros(matrix.shape[1], dtype=np.uint64)
-    columns = np.repeat(np.arange(matrix.shape[1]), np.diff(matrix.indptr))
-    np.add.at(out, columns, products)
-    return out
-
-
-def _canonical_matrix(matrix: Any, n_species: int, n_reactions: int | None, side: str) -> sp.csc_matrix:
-    """Coerce a complex matrix to canonical CSC with int64 data, validating Def. 2.1 coefficients.
-
-    ``n_reactions=None`` accepts any number of columns (the reactant matrix fixes it).
-    """
-    try:
-        m = sp.csc_matrix(matrix, copy=True)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise NetworkError(
-            f"{side} matrix must be a sparse matrix or array of non-negative integers (Def. 2.1); got {exc}"
-        ) from None
-    if m.dtype.kind not in "biuf":
-        raise NetworkError(f"{side} coefficients must be non-negative integers (Def. 2.1); got dtype {m.dtype}")
-    if n_reactions is None:
-        n_reactions = m.shape[1]
-    if m.shape != (n_species, n_reactions):
-        raise NetworkError(
-            f"{side} matrix must have shape (n_species, n_reactions) = ({n_species}, {n_reactions}); "
-            f"got {m.shape}"
-        )
-    m.sum_duplicates()
-    data = m.data
-    if not np.issubdtype(data.dtype, np.integer):
-        if not np.all(np.isfinite(data)) or not np.all(data == np.round(data)):
-            bad = int(np.flatnonzero(~np.isfinite(data) | (data != np.round(data)))[0])
-            raise NetworkError(
-                f"{side} coefficients must be non-negative integers (Def. 2.1); got {data[bad]!r}"
-            )
-    if data.size and data.min() < 0:
-        raise NetworkError(
-            f"{side} coefficients must be non-negative integers (Def. 2.1); got {data.min()!r}"
-        )
-    if data.size and data.max() > MAX_COEFFICIENT:
-        raise NetworkError(
-            f"{side} coefficients must be at most MAX_COEFFICIENT = {MAX_COEFFICIENT}; got {data.max()!r}"
-        )
-    m = sp.csc_matrix((data.astype(np.int64), m.indices.astype(np.int64), m.indptr.astype(np.int64)), shape=m.shape)
-    m.eliminate_zeros()
-    m.sort_indices()
-    return m
-
-
 
 class ReactionNetwork:
     """An immutable mass-action reaction network (Def. 2.1, eq. (2)).
@@ -133,25 +68,8 @@ class ReactionNetwork:
     """
 
     def __init__(self, reactions: Iterable[Reaction] = ()) -> None:
-        reactions = list(reactions)
-        for i, r in enumerate(reactions):
-            if not isinstance(r, Reaction):
-                raise NetworkError(f"reactions[{i}] must be a Reaction; got {type(r).__name__}")
-        index: dict[str, int] = {}
-        for r in reactions:
-            for name in (*r.reactants, *r.products):
-                index.setdefault(name, len(index))
-        n_s, n_r = len(index), len(reactions)
-        matrices = []
-        for side in ("reactants", "products"):
-            rows, cols, vals = [], [], []
-            for j, r in enumerate(reactions):
-                for name, coef in getattr(r, side).items():
-                    rows.append(index[name])
-                    cols.append(j)
-                    vals.append(coef)
-            matrices.append(sp.csc_matrix((np.array(vals, dtype=np.int64), (rows, cols)), shape=(n_s, n_r)))
-        self._init_from(tuple(index), matrices[0], matrices[1], [r.rate for r in reactions], checked=True)
+        species, reactants, products, rates = matrices_from_reactions(reactions)
+        self._init_from(species, reactants, products, rates, checked=True)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -190,7 +108,7 @@ class ReactionNetwork:
         try:
             n_r = sp.csc_matrix(reactant_matrix).shape[1]
         except (TypeError, ValueError, OverflowError):
-            n_r = _canonical_matrix(reactant_matrix, n_s, None, "reactant").shape[1]  # raises a NetworkError
+            n_r = canonical_matrix(reactant_matrix, n_s, None, "reactant").shape[1]  # raises a NetworkError
         if isinstance(rates, str) or np.isscalar(rates):
             rates = [rates] * n_r
         net._init_from(species, reactant_matrix, product_matrix, rates, checked=False, n_species=n_s)
@@ -205,85 +123,16 @@ class ReactionNetwork:
             for s in species:
                 check_species_name(s)
         n_s = len(species)
-        R = _canonical_matrix(reactants, n_s, None, "reactant")
-        P = _canonical_matrix(products, n_s, R.shape[1], "product")
-        rate_values, rate_names = self._parse_rates(rates, R.shape[1], checked)
+        R = canonical_matrix(reactants, n_s, None, "reactant")
+        P = canonical_matrix(products, n_s, R.shape[1], "product")
+        rate_values, rate_names = parse_rates(rates, R.shape[1], checked)
         self._species = species
         self._reactants, self._products = R, P
         self._rates, self._rate_names = rate_values, rate_names
-        self._check_def_2_1()
-        self._drop_duplicates()
-
-    @staticmethod
-    def _parse_rates(rates, n_r: int, checked: bool) -> tuple[np.ndarray, tuple[str | None, ...] | None]:
-        if isinstance(rates, np.ndarray) and rates.dtype.kind in "fiu":
-            values = rates.astype(np.float64).ravel()
-            if values.shape != (n_r,):
-                raise NetworkError(f"rates must have one entry per reaction ({n_r}); got shape {rates.shape}")
-            bad = ~(np.isfinite(values) & (values > 0))
-            if bad.any():
-                j = int(np.flatnonzero(bad)[0])
-                raise NetworkError(f"rate of reaction {j} must be a positive finite number; got {values[j]!r}")
-            return values, None
-        rates = list(rates)
-        if len(rates) != n_r:
-            raise NetworkError(f"rates must have one entry per reaction ({n_r}); got {len(rates)}")
-        values = np.full(n_r, np.nan)
-        names: list[str | None] = [None] * n_r
-        for j, rate in enumerate(rates):
-            rate = rate if checked else check_rate(rate, f"reaction {j}")
-            if isinstance(rate, str):
-                names[j] = rate
-            else:
-                values[j] = rate
-        return values, (tuple(names) if any(n is not None for n in names) else None)
-
-    def _check_def_2_1(self) -> None:
-        R, P = self._reactants, self._products
-        used = np.zeros(len(self._species), dtype=bool)
-        used[R.indices] = True
-        used[P.indices] = True
-        if not used.all():
-            unused = [self._species[i] for i in np.flatnonzero(~used)[:10]]
-            raise NetworkError(
-                f"species {', '.join(unused)} appear in no reaction; Def. 2.1 requires every species "
-                "to appear in some complex (drop them from the species list)"
-            )
-        weights = _name_weights(self._species)
-        h_r, h_p = _column_hashes(R, weights), _column_hashes(P, weights)
-        for j in np.flatnonzero(h_r == h_p):
-            if (R[:, j] != P[:, j]).nnz == 0:
-                raise NetworkError(
-                    f"reaction {j} ({self._format(j)}) goes from a complex to itself, which Def. 2.1 forbids"
-                )
-        self.__dict__["_hashes"] = (h_r, h_p)
-
-    def _drop_duplicates(self) -> None:
-        """Set semantics: keep the first copy of a repeated reaction; conflicting rates are an error."""
-        h_r, h_p = self.__dict__["_hashes"]
-        keys = np.stack([h_r, h_p], axis=1)
-        if len(keys) < 2:
-            return
-        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-        inverse = inverse.ravel()
-        if len(first) == len(keys):
-            return
-        keep = np.ones(len(keys), dtype=bool)
-        for j in np.flatnonzero(first[inverse] != np.arange(len(keys))):
-            i = int(first[inverse[j]])
-            same = (self._reactants[:, i] != self._reactants[:, j]).nnz == 0 and (
-                self._products[:, i] != self._products[:, j]
-            ).nnz == 0
-            if not same:  # a 64-bit hash collision: astronomically rare, but stay exact
-                continue
-            if self._rate(i) != self._rate(j):
-                raise NetworkError(
-                    f"reaction {self._format(i, rate=False)} is given twice with different rates "
-                    f"({self._rate(i)!r} and {self._rate(j)!r}); a reaction is one edge with one rate constant"
-                )
-            keep[j] = False
-        if not keep.all():
-            self._select(np.flatnonzero(keep))
+        self.__dict__["_hashes"] = complex_hashes(species, R, P, self._format)
+        keep = duplicate_columns(R, P, self.__dict__["_hashes"], self._rate, lambda j: self._format(j, rate=False))
+        if keep is not None:
+            self._select(keep)
 
     def _select(self, columns: np.ndarray) -> None:
         self._reactants = self._reactants[:, columns]
@@ -333,9 +182,9 @@ class ReactionNetwork:
         return self._reactants.shape[1]
 
     @property
-    def reactions(self) -> _ReactionsView:
+    def reactions(self) -> ReactionsView:
         """The reactions as a sequence of :class:`Reaction` objects, made on access."""
-        return _ReactionsView(self)
+        return ReactionsView(self.n_reactions, self._reaction)
 
     @cached_property
     def species_index(self) -> Mapping[str, int]:
@@ -345,14 +194,8 @@ class ReactionNetwork:
     @cached_property
     def complexes(self) -> tuple[Complex, ...]:
         """The distinct complexes (vertices of the reaction graph), in order of first appearance."""
-        h_r, h_p = self.__dict__["_hashes"]
-        both = np.stack([h_r, h_p], axis=1).ravel()
-        _, first = np.unique(both, return_index=True)
-        out = []
-        for k in np.sort(first):
-            matrix = self._reactants if k % 2 == 0 else self._products
-            out.append(self._complex(matrix, k // 2))
-        return tuple(out)
+        R, P = self._reactants, self._products
+        return tuple(complex_of(self._species, P if k % 2 else R, k // 2) for k in first_complexes(self.__dict__["_hashes"]))
 
     @property
     def n_complexes(self) -> int:
@@ -525,24 +368,8 @@ class ReactionNetwork:
             If a name is not a rate parameter of the network, or a value is not positive.
         """
         given = {**(values or {}), **kwargs}
-        known = set(self.rate_parameters)
-        unknown = sorted(set(given) - known)
-        if unknown:
-            raise NetworkError(
-                f"with_rates got values for {', '.join(unknown)}, which are not rate parameters of "
-                f"this network (its parameters: {', '.join(sorted(known)) or 'none'})"
-            )
-        for name, v in given.items():
-            check_rate(v if not isinstance(v, str) else float("nan"), f"parameter {name}")
-        if not given:
-            return self
-        names = list(self._rate_names)
-        rates = self._rates.copy()
-        for j, name in enumerate(names):
-            if name in given:
-                rates[j] = float(given[name])
-                names[j] = None
-        return self._replace(rates=rates, rate_names=tuple(names) if any(n is not None for n in names) else None)
+        rates, names = with_values(self._rates, self._rate_names or (), given, self.rate_parameters)
+        return self._replace(rates=rates, rate_names=names) if given else self
 
     def _require_numeric_rates(self, func: str) -> None:
         missing = self.rate_parameters
@@ -552,9 +379,20 @@ class ReactionNetwork:
                 f"give them with network.with_rates({missing[0]}=...) or rates={{...}}"
             )
 
+    @property
     def parameter_names(self) -> tuple[str, ...]:
-        """Labels of the parameter vector of Def. 5.3: ``k1..k|R|`` then the enzymatic species."""
-        return tuple(f"k{j + 1}" for j in range(self.n_reactions)) + self.enzymatic_species
+        """Labels of the parameter vector of Def. 5.3: ``k1..k|R|`` then the enzymatic species.
+
+        A property, like :attr:`rate_parameters` (``parameter_names()``, the old method call, still
+        works and warns).
+
+        Examples
+        --------
+        >>> ReactionNetwork.from_text("A + E -> B + E").parameter_names
+        ('k1', 'E')
+        """
+        return CallableTuple(tuple(f"k{j + 1}" for j in range(self.n_reactions)) + self.enzymatic_species,
+                             "parameter_names")
 
     def parameter_vector(self, enzymatic: Mapping[str, float]) -> np.ndarray:
         """The parameter vector y of Def. 5.3: rate constants, then enzymatic concentrations.
@@ -582,24 +420,7 @@ class ReactionNetwork:
         Species keep their order of first appearance. An identical reaction
         appears once; the same reaction with two different rates is an error.
         """
-        nets = (self, *others)
-        for o in others:
-            if not isinstance(o, ReactionNetwork):
-                raise ArgumentTypeError(f"union needs ReactionNetwork operands; got {type(o).__name__}")
-        index: dict[str, int] = {}
-        for net in nets:
-            for s in net._species:
-                index.setdefault(s, len(index))
-        blocks_r, blocks_p, rates = [], [], []
-        for net in nets:
-            remap = np.array([index[s] for s in net._species], dtype=np.int64)
-            for mats, m in ((blocks_r, net._reactants), (blocks_p, net._products)):
-                coo = m.tocoo()
-                mats.append(sp.csc_matrix((coo.data, (remap[coo.row], coo.col)), shape=(len(index), m.shape[1])))
-            rates.extend(net.rates)
-        out = ReactionNetwork.__new__(ReactionNetwork)
-        out._init_from(tuple(index), sp.hstack(blocks_r, format="csc"), sp.hstack(blocks_p, format="csc"), rates, checked=True)
-        return out
+        return _network_ops.union((self, *others))
 
     def __or__(self, other: ReactionNetwork) -> ReactionNetwork:
         if not isinstance(other, ReactionNetwork):
@@ -611,34 +432,7 @@ class ReactionNetwork:
 
         Its species are those the chosen reactions involve (§5.1: S' is a subset of S).
         """
-        columns = self._resolve_reactions(reactions)
-        R, P = self._reactants[:, columns], self._products[:, columns]
-        used = np.zeros(self.n_species, dtype=bool)
-        used[R.indices] = True
-        used[P.indices] = True
-        keep = np.flatnonzero(used)
-        rates = [self._rate(int(j)) for j in columns]
-        return ReactionNetwork.from_matrices([self._species[i] for i in keep], R[keep], P[keep], rates)
-
-    def _resolve_reactions(self, reactions: Any) -> np.ndarray:
-        items = list(reactions) if not isinstance(reactions, np.ndarray) else reactions
-        if isinstance(items, np.ndarray) and items.dtype == bool:
-            if items.shape != (self.n_reactions,):
-                raise NetworkError(f"a reaction mask must have shape ({self.n_reactions},); got {items.shape}")
-            return np.flatnonzero(items)
-        if len(items) and isinstance(items[0], Reaction):
-            lookup = {r.key(): j for j, r in enumerate(self.reactions)}
-            out = []
-            for r in items:
-                j = lookup.get(r.key())
-                if j is None or self._rate(j) != r.rate:
-                    raise NetworkError(f"reaction {r} is not a reaction of this network")
-                out.append(j)
-            return np.asarray(out, dtype=np.int64)
-        idx = np.asarray(items, dtype=np.int64)
-        if idx.size and (idx.min() < -self.n_reactions or idx.max() >= self.n_reactions):
-            raise NetworkError(f"reaction indices must be in [0, {self.n_reactions}); got {items}")
-        return np.unique(idx % max(self.n_reactions, 1))
+        return _network_ops.subnetwork(self, reactions)
 
     def is_subnetwork_of(self, other: ReactionNetwork, *, compare_rates: bool = False) -> bool:
         """Whether this network is a subnetwork of ``other`` in the sense of §5.1: R' is a subset of R.
@@ -746,52 +540,9 @@ class ReactionNetwork:
             return self._rate_names[j]
         return float(self._rates[j])
 
-    def _complex(self, matrix: sp.csc_matrix, j: int) -> Complex:
-        lo, hi = matrix.indptr[j], matrix.indptr[j + 1]
-        return Complex({self._species[i]: int(c) for i, c in zip(matrix.indices[lo:hi], matrix.data[lo:hi])})
-
     def _reaction(self, j: int) -> Reaction:
-        return Reaction(self._complex(self._reactants, j), self._complex(self._products, j), self._rate(j))
+        return Reaction(complex_of(self._species, self._reactants, j), complex_of(self._species, self._products, j),
+                        self._rate(j))
 
     def _format(self, j: int, *, rate: bool = True) -> str:
-        from rxnn.crn.model import format_rate
-
-        def side(m: sp.csc_matrix) -> str:
-            lo, hi = m.indptr[j], m.indptr[j + 1]
-            return format_complex(
-                {self._species[i]: int(c) for i, c in zip(m.indices[lo:hi], m.data[lo:hi])}
-            )
-
-        text = f"{side(self._reactants)} -> {side(self._products)}"
-        r = self._rate(j)
-        return f"{text} ; {format_rate(r)}" if rate and r != 1.0 else text
-
-
-class _ReactionsView(Sequence):
-    """A lazy sequence of :class:`Reaction` objects over a network's arrays."""
-
-    __slots__ = ("_net",)
-
-    def __init__(self, net: ReactionNetwork) -> None:
-        self._net = net
-
-    def __len__(self) -> int:
-        return self._net.n_reactions
-
-    @overload
-    def __getitem__(self, j: int) -> Reaction: ...
-    @overload
-    def __getitem__(self, j: slice) -> list[Reaction]: ...
-    def __getitem__(self, j):
-        if isinstance(j, slice):
-            return [self._net._reaction(k) for k in range(*j.indices(len(self)))]
-        n = len(self)
-        if not -n <= j < n:
-            raise IndexOutOfRangeError(f"reaction index {j} out of range for {n} reactions")
-        return self._net._reaction(j % n)
-
-    def __iter__(self) -> Iterator[Reaction]:
-        return (self._net._reaction(j) for j in range(len(self)))
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} reactions>"
+        return format_reaction(self._species, self._reactants, self._products, self._rate(j), j, with_rate=rate)

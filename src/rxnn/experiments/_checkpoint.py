@@ -3,7 +3,7 @@
 A checkpoint holds the current parameters, the history, the requested
 snapshots and a JSON header with the configuration, the iteration, the batch
 generator's ``bit_generator.state`` and the BLAS thread count (no pickle
-anywhere). Reading goes through :mod:`rxnn.io._npz`: every member's key, dtype
+anywhere). Reading goes through :mod:`rxnn._npz`: every member's key, dtype
 and declared shape is checked against what the configuration implies before
 anything is decompressed, and decompression is bounded by those sizes, so a
 corrupt, truncated, oversized or mismatched file is one :class:`CheckpointError`.
@@ -24,7 +24,7 @@ from rxnn._files import atomic_output
 from rxnn.errors import RxnnError
 from rxnn.experiments._workers import DEFAULT_BLAS_THREADS, MAX_BLAS_THREADS
 from rxnn.experiments.config import TrainingConfig
-from rxnn.io._npz import ArraySpec, NpzArchive
+from rxnn._npz import ArraySpec, NpzArchive
 from rxnn.nn import Activation, FeedForwardNetwork
 
 __all__ = ["CheckpointError"]
@@ -136,7 +136,7 @@ def _read_state(path: Path) -> _State:
 
     The arrays must have the shapes the configuration gives (a 784-41-10 network under a 784-40-10
     configuration is refused), the iteration must lie within the run, the history must have one entry
-    per iteration, the parameters must be finite; the archive is read with :mod:`rxnn.io._npz`
+    per iteration, the parameters must be finite; the archive is read with :mod:`rxnn._npz`
     (bounded, corrupt data refused), so every problem is one :class:`CheckpointError`.
     """
     with NpzArchive(path, error=CheckpointError, fix=_FIX, what="checkpoint") as archive:

@@ -14,7 +14,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rxnn._argtypes import nonnegative_int, positive_int
+from rxnn._argtypes import (
+    add_blas_threads_option,
+    add_data_option,
+    add_deprecated_alias,
+    add_inputs_option,
+    add_out_option,
+    add_scheduler_option,
+    add_seed_option,
+    add_workers_option,
+    first_images,
+    nonnegative_int,
+    positive_int,
+)
 from rxnn.errors import InvalidArgumentError
 
 
@@ -44,20 +56,17 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
             "let an interrupted run resume."
         ),
     )
-    rep.add_argument("--out", type=Path, default=Path("results"), metavar="DIR", help="output directory (default: results)")
+    add_out_option(rep, default="results", help="output directory")
     rep.add_argument("--seeds", type=positive_int, default=None, metavar="N",
                      help="number of seeds 1234, 1235, ... (default: 5, or 1 with --quick)")
     rep.add_argument("--quick", action="store_true", help="a fast check: 100 iterations, 2000 test images, 1 seed")
-    rep.add_argument("--data", type=Path, default=None, metavar="DIR",
-                     help="MNIST directory (default: $RXNN_DATA/mnist, else the user cache)")
-    rep.add_argument("--jobs", type=nonnegative_int, default=None, metavar="N",
-                     help="training worker processes (default: CPUs available, at most 4; 0: in this process)")
-    rep.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                     help="address of a dask scheduler (e.g. tcp://10.0.0.1:8786): train on its workers instead of "
-                          "--jobs local processes (they need rxnn and the same file system)")
-    rep.add_argument("--blas-threads", type=positive_int, default=1, metavar="N",
-                     help="BLAS threads of every step, recorded in the report (default 1: the same numbers on "
-                          "every machine for a seed)")
+    add_data_option(rep)
+    add_workers_option(rep, default=None, minimum=0, maximum=None,
+                       help="training worker processes (default: CPUs available, at most 4; 0: in this process)")
+    add_deprecated_alias(rep, "--jobs", "--workers", dest="workers", type=nonnegative_int)
+    add_scheduler_option(rep, help="train on that cluster's workers instead of local processes "
+                         "(they need rxnn and the same file system)")
+    add_blas_threads_option(rep, help="recorded in the report")
     rep.add_argument("--stochastic", action="store_true",
                      help="also simulate the trained network stochastically: accuracy against volume (minutes)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
@@ -75,18 +84,18 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
     tr.add_argument("--eta", type=float, default=0.1, help="learning rate (default 0.1)")
     tr.add_argument("--batch-size", type=positive_int, default=300, help="batch size (default 300)")
     tr.add_argument("--iterations", type=nonnegative_int, default=1000, help="iterations (default 1000)")
-    tr.add_argument("--seed", type=nonnegative_int, default=1234, help="seed (default 1234)")
+    add_seed_option(tr, default=1234)
     tr.add_argument("--model", type=Path, default=Path("model.npz"), metavar="FILE",
                     help="where to save the trained network (default: model.npz)")
     tr.add_argument("--checkpoint", type=Path, default=None, metavar="FILE", help="checkpoint file (resumed if present)")
     tr.add_argument("--checkpoint-every", type=positive_int, default=100, metavar="K", help="iterations between checkpoints")
-    tr.add_argument("--n-test", type=positive_int, default=None, metavar="N", help="test images to evaluate (default: all)")
-    tr.add_argument("--data", type=Path, default=None, metavar="DIR", help="MNIST directory")
+    add_inputs_option(tr, default=None, help="labelled MNIST images to evaluate (default: every test image)", labelled=True)
+    add_deprecated_alias(tr, "--n-test", "--inputs", dest="inputs", type=positive_int, convert=first_images)
+    add_data_option(tr)
     tr.add_argument("--forward", choices=("closed", "crn"), default="closed",
                     help="forward pass: closed form (default), or steady states of the compiled reaction network "
                          "with phi' at the simulated values (chemistry in the loop)")
-    tr.add_argument("--blas-threads", type=positive_int, default=1, metavar="N",
-                    help="BLAS threads (default 1); recorded in the checkpoint, and a resume must use the same count")
+    add_blas_threads_option(tr, help="recorded in the checkpoint, and a resume must use the same count")
     tr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=_train)
     return rep, tr
@@ -97,7 +106,7 @@ def _reproduce(args: argparse.Namespace) -> int:
     from rxnn.experiments.reproduce import reproduce
 
     command = "rxnn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["reproduce"] else None
-    summary = reproduce(args.out, seeds=args.seeds, quick=args.quick, data=args.data, jobs=args.jobs,
+    summary = reproduce(args.out, seeds=args.seeds, quick=args.quick, data=args.data, jobs=args.workers,
                         progress=not args.quiet, command=command, stochastic=args.stochastic,
                         blas_threads=args.blas_threads, scheduler=args.scheduler)
     for key, config in summary["configurations"].items():
@@ -133,6 +142,7 @@ def _train(args: argparse.Namespace) -> int:
         if args.checkpoint.exists():
             read_checkpoint(args.checkpoint)  # a corrupt checkpoint is refused before MNIST is loaded
     mnist = load_mnist(args.data, fetch=True)
+    split_name, scored = _scored_images(args.inputs, mnist)  # a bad --inputs is refused before training
     bar: Any = None
     if not args.quiet:
         from tqdm import tqdm
@@ -159,17 +169,29 @@ def _train(args: argparse.Namespace) -> int:
             bar.close()
     save_model(result.network, args.model)
     with blas_threads(args.blas_threads):
-        accuracy = evaluate(result.network, mnist.test, n=args.n_test)
+        accuracy = evaluate(result.network, scored)
     if result.cost.size:
         print(f"final cost {result.cost[-1]:.4f}; batch accuracy (last 50) {100 * result.batch_accuracy_last(50):.2f}%")
-    print(f"test accuracy {100 * accuracy:.2f}%; model saved to {args.model}"
+    print(f"{split_name} accuracy {100 * accuracy:.2f}% on {len(scored)} images; model saved to {args.model}"
           + (f" (resumed at iteration {result.resumed_from})" if result.resumed_from else ""))
     if forward is not None:
         from rxnn.experiments.chemistry_training import evaluate_chemistry
 
         calls, seconds = forward.calls, forward.seconds  # before evaluation adds its own steady states
         with blas_threads(args.blas_threads):
-            chem = evaluate_chemistry(forward, result.network, mnist.test, n=args.n_test)
+            chem = evaluate_chemistry(forward, result.network, scored)
         print(f"chemistry in the loop: {calls} batched steady states in {seconds:.1f} s of "
-              f"{result.seconds:.1f} s; test accuracy with the reaction network's outputs {100 * chem:.2f}%")
+              f"{result.seconds:.1f} s; {split_name} accuracy with the reaction network's outputs {100 * chem:.2f}%")
     return 0
+
+
+def _scored_images(spec: str | None, mnist: Any) -> tuple[str, Any]:
+    """The split name and the labelled images ``rxnn train --inputs`` names (default: the whole test split)."""
+    if spec is None:
+        return "test", mnist.test
+    from rxnn._inputs import labelled_images
+    from rxnn.experiments.training import ArrayDataset
+
+    split_name, indices = labelled_images(spec, mnist)
+    split = getattr(mnist, split_name)
+    return split_name, ArrayDataset(split.inputs(indices), split.labels[indices])

@@ -87,7 +87,7 @@ def figure10(
     runs = {}
     try:
         for it in snaps:
-            runs[it] = simulate_nodes(load_model(files[f"snapshot_{it}"]), image, start=1.0)
+            runs[it] = simulate_nodes(load_model(files[f"snapshot_{it}"]), image, nodes=1.0)
             bar.update(1)
     finally:
         bar.close()

@@ -13,7 +13,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from rxnn._argtypes import bounded_int, nonnegative_int, positive_float
+from rxnn._argtypes import add_scheduler_option, bounded_int, nonnegative_int, positive_float
 
 __all__ = ["register", "QUICK"]
 
@@ -95,8 +95,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=nonnegative_int, default=0, help="base seed of the sweep (default 0)")
     p.add_argument("--workers", type=bounded_int(1, MAX_WORKERS), default=1, metavar="K",
                    help="dask worker processes of an embedded LocalCluster (default 1: in this process)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="address of an existing dask scheduler (e.g. tcp://10.0.0.1:8786); overrides --workers")
+    add_scheduler_option(p, help="overrides --workers")
     p.add_argument("--out", type=Path, default=Path("robustness"), metavar="DIR",
                    help="where to write robustness.{md,json,png} and the sweep's results (DIR/sweep)")
     p.add_argument("--quick", action="store_true",

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from rxnn._deprecation import renamed_keywords
 from rxnn._validation import check_int, check_positive_finite, must_be
 from rxnn.compile import CompiledNetwork, compile_network
 from rxnn.crn.simulate import simulate, steady_state
@@ -162,11 +163,12 @@ class NodeTrajectories:
         return float(self.t[last + 1]) if last + 1 < self.t.size else float("inf")
 
 
+@renamed_keywords(start="nodes")
 def simulate_nodes(
     network: FeedForwardNetwork | CompiledNetwork,
     d: npt.ArrayLike,
     *,
-    start: npt.ArrayLike = 1.0,
+    nodes: npt.ArrayLike = 1.0,
     t_end: float = 5.0,
     t_eval: npt.ArrayLike | None = None,
 ) -> NodeTrajectories:
@@ -179,9 +181,11 @@ def simulate_nodes(
         enzymes) unless already compiled.
     d : array_like of shape (c_0,)
         The input, x^0 = d (non-negative).
-    start : float or array_like of shape (n_nodes,), default 1.0
-        x^l_i(0) of the hidden and output nodes in layer order (Fig. 10 uses
-        all ones, Figs. 11-12 10*rand and 1000*rand).
+    nodes : float or array_like of shape (n_nodes,), default 1.0
+        x^l_i(0) of the hidden and output nodes in layer order (the name of
+        :meth:`CompiledNetwork.initial_state <rxnn.compile.CompiledNetwork.initial_state>`;
+        ``start=`` is its deprecated spelling). Fig. 10 uses
+        all ones, Figs. 11-12 10*rand and 1000*rand.
     t_end : float, default 5.0
     t_eval : array_like, optional
         Report times; default :func:`time_grid` (``t_end``).
@@ -206,7 +210,7 @@ def simulate_nodes(
     --------
     >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
     >>> net = FeedForwardNetwork.random([3, 2, 2], SmoothReLU(1.0), seed=0)
-    >>> run = simulate_nodes(net, [0.5, 0.1, 0.9], start=1.0)
+    >>> run = simulate_nodes(net, [0.5, 0.1, 0.9], nodes=1.0)
     >>> run.steady_error() < 1e-9 and run.error_at_end() < 1e-3
     True
     """
@@ -216,7 +220,7 @@ def simulate_nodes(
     if x.shape != (source.layer_sizes[0],):
         raise must_be("d", "simulate_nodes", f"one input of shape ({source.layer_sizes[0]},)", f"shape {x.shape}")
     times = time_grid(t_end) if t_eval is None else np.asarray(t_eval, dtype=np.float64)
-    initial = compiled.initial_state(x, nodes=start)
+    initial = compiled.initial_state(x, nodes=nodes)
     run = simulate(compiled.network, initial, (0.0, float(times[-1])), t_eval=times)
     rest = steady_state(compiled.network, initial)
     run_layers, rest_layers = compiled.layer_values(run), compiled.layer_values(rest)
@@ -350,7 +354,7 @@ def activation_check(
             raise must_be("nodes", "activation_check", f"(layer, i) pairs of hidden or output nodes of {sizes}", (layer, i))
     compiled = compile_network(network)
     times = time_grid(t_end)
-    runs = {name: simulate_nodes(compiled, d, start=start, t_eval=times) for name, start in starts.items()}
+    runs = {name: simulate_nodes(compiled, d, nodes=start, t_eval=times) for name, start in starts.items()}
     return ActivationCheck(network, np.asarray(d, dtype=np.float64), runs, tuple(map(tuple, nodes)), t_end=t_end)
 
 

@@ -29,7 +29,7 @@ from rxnn.compile import compile_network
 from rxnn.crn.simulate import steady_state
 from rxnn.experiments.training import draw_batch, random_streams, targets
 from rxnn.nn import FeedForwardNetwork, SmoothReLU, sgd_step
-from rxnn.stochastic_accuracy import node_statistics
+from rxnn.experiments.stochastic_accuracy import node_statistics
 
 __all__ = ["Published", "Task", "PUBLISHED", "TASKS", "TaskResult", "Comparison", "compare"]
 

@@ -255,7 +255,7 @@ def _stochastic(
     volumes: Sequence[float], n_images: int, progress: bool,
 ) -> dict[str, Any]:
     """Accuracy against volume for the trained h = 1 network of the first seed (issue: stochastic models, §1)."""
-    from rxnn.stochastic_accuracy import stochastic_accuracy
+    from rxnn.experiments.stochastic_accuracy import stochastic_accuracy
 
     seed = min(runs["h1"])
     network = load_model(runs["h1"][seed]["files"]["model"])
@@ -328,7 +328,7 @@ def reproduce(
     stochastic : bool, default False
         Also simulate the trained h = 1 network (first seed) stochastically
         and report test accuracy and output error against volume
-        (:func:`rxnn.stochastic_accuracy.stochastic_accuracy`).
+        (:func:`rxnn.experiments.stochastic_accuracy.stochastic_accuracy`).
     stochastic_volumes : sequence of float
         Volumes for ``stochastic``; default 1, 10, 100 (exact SSA) and 10000
         (tau-leaping); 1000 with the exact SSA takes about 15 minutes.

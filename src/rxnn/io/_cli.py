@@ -1,11 +1,12 @@
 """The ``rxnn compile`` and ``rxnn convert`` commands.
 
-``rxnn compile MODEL.npz --to sbml|antimony|text|json -o FILE [--input SOURCE] [--absorb] [--nodes X]``
+``rxnn compile MODEL.npz --to sbml|antimony|text|json -o FILE [--inputs SPEC] [--absorb] [--nodes X]``
     compiles a model file (:func:`rxnn.io.model_file.load_model`) into the
     reaction network of §5.2 and writes it with its initial concentrations.
-    ``--input`` sets the input species: ``mnist:<i>`` (test image i),
-    ``mnist:train:<i>``, or a ``.npy``, ``.txt`` or ``.csv`` file of c_0
-    numbers; without it the inputs are left without values.
+    ``--inputs`` sets the input species from one input in the grammar of
+    :mod:`rxnn._inputs` (``mnist:I``, ``mnist:train:I``, ``random:1``, or a
+    ``.npy``, ``.txt`` or ``.csv`` file of c_0 numbers); without it the inputs
+    are left without values. ``--input`` is its deprecated spelling.
 
 ``rxnn convert IN OUT [--from FMT] [--to FMT]``
     converts a network file between formats (:data:`rxnn.io.formats.FORMATS`).
@@ -30,7 +31,9 @@ from typing import Any
 
 import numpy as np
 
+from rxnn._argtypes import add_deprecated_alias, add_inputs_option
 from rxnn._files import check_output_path
+from rxnn._inputs import load_inputs
 from rxnn.errors import InvalidArgumentError, one_line
 from rxnn.io.formats import FORMATS, Format, format_for, read_network, write_chunks
 
@@ -62,9 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> tuple[argparse.ArgumentP
     comp.add_argument("model", type=Path, metavar="MODEL.npz", help="a model file (rxnn.io.model_file)")
     comp.add_argument("--to", choices=sorted(FORMATS), help="output format (default: from the extension of -o)")
     comp.add_argument("-o", "--output", metavar="FILE", help="output file; '-' or none: standard output")
-    comp.add_argument("--input", metavar="SOURCE",
-                      help="input concentrations: mnist:<i> (test image i), mnist:train:<i>, or a .npy/.txt/.csv "
-                           "file of c_0 numbers (default: inputs left without values)")
+    add_inputs_option(comp, default=None, help="one input, its concentrations set (default: inputs left without values)")
+    add_deprecated_alias(comp, "--input", "--inputs", dest="inputs")
     comp.add_argument("--absorb", action="store_true",
                       help="fold the enzymatic species into rate constants (§5.1)")
     comp.add_argument("--nodes", type=float, default=1.0, metavar="X",
@@ -161,51 +163,14 @@ def _compile(args: argparse.Namespace) -> int:
         net = load_model(args.model)
         compiled = compile_network(net, absorb_enzymes=args.absorb)
         c0 = net.layer_sizes[0]
-        d = _input_vector(args.input, c0) if args.input is not None else np.zeros(c0)
+        d = load_inputs(args.inputs, c0, max_rows=1)[0] if args.inputs is not None else np.zeros(c0)
         initial = compiled.initial_state(d, args.nodes)
-        if args.input is None:
+        if args.inputs is None:
             for s in compiled.layer_species(0):
                 initial.pop(s, None)
         _emit(fmt, compiled.network, initial, args.output, "compile")
 
     return _run("compile", body)
-
-
-def _input_vector(spec: str, width: int) -> np.ndarray:
-    """The input vector that ``--input`` names, checked to hold ``width`` finite numbers >= 0."""
-    if spec.startswith("mnist:"):
-        x = _mnist_image(spec)
-    else:
-        path = Path(spec)
-        if path.suffix == ".npy":
-            x = np.load(path, allow_pickle=False)
-        elif path.suffix in (".txt", ".csv", ".dat", ""):
-            x = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=1)
-        else:
-            raise _fail(f"--input {spec!r}: give mnist:<index>, or a .npy, .txt or .csv file")
-    x = np.asarray(x, dtype=np.float64).ravel()
-    if x.size != width:
-        raise _fail(f"--input {spec!r} holds {x.size} numbers; the model has {width} inputs")
-    if not np.all(np.isfinite(x) & (x >= 0)):
-        bad = int(np.flatnonzero(~(np.isfinite(x) & (x >= 0)))[0])
-        raise _fail(f"--input {spec!r}: entry {bad} is {float(x[bad])!r}; inputs are concentrations, finite and >= 0")
-    return x
-
-
-def _mnist_image(spec: str) -> np.ndarray:
-    from rxnn.datasets.mnist import MnistError, load_mnist
-
-    parts = spec.split(":")
-    split, index = ("test", parts[1]) if len(parts) == 2 else (parts[1], parts[2]) if len(parts) == 3 else ("", "")
-    if split not in ("test", "train") or not (index.isascii() and index.isdigit()):
-        raise _fail(f"--input {spec!r}: write mnist:<index> (a test image) or mnist:train:<index>, index >= 0")
-    try:
-        data = getattr(load_mnist(fetch=False), split)
-    except MnistError as exc:
-        raise _fail(f"--input {spec!r}: {exc}") from None
-    if int(index) >= len(data):
-        raise _fail(f"--input {spec!r}: the MNIST {split} split has images 0-{len(data) - 1}; got index {int(index)}")
-    return data.inputs([int(index)])[0]
 
 
 # --------------------------------------------------------------------------- convert

@@ -73,8 +73,9 @@ from rxnn.crn.network import ReactionNetwork
 from rxnn.errors import InvalidArgumentError
 from rxnn.io._antimony_read import read_rxnn_subset, refuse_imports
 from rxnn.io._sbml_build import build
+from rxnn.io._sbml_write import _free, _num
 from rxnn.io.formats import MAX_BYTES, FormatError, check_file_size, check_initial, check_network, write_chunks
-from rxnn.io.sbml import MAX_DEPTH, SBMLWarning, _free, _num, read_sbml_string, sbml_ids
+from rxnn.io.sbml import MAX_DEPTH, SBMLWarning, read_sbml_string, sbml_ids
 
 __all__ = [
     "AntimonyError",

@@ -15,7 +15,7 @@ An archive holds, for a network with m layers,
     a 0-d integer: the q of ``polynomial`` (§6.1), 0 for activations without one.
 
 Files are data, never code: they are read by the bounded reader
-:mod:`rxnn.io._npz` (never unpickled), and keys, dtypes, shapes and sizes are
+:mod:`rxnn._npz` (never unpickled), and keys, dtypes, shapes and sizes are
 checked before any array is allocated. Limits (those of
 :class:`~rxnn.nn.FeedForwardNetwork`): at most ``MAX_LAYERS = 1000`` layers,
 ``MAX_WIDTH = 10**6`` nodes per layer and ``MAX_PARAMETERS = 10**7`` weights
@@ -37,7 +37,7 @@ from rxnn._files import atomic_output
 from rxnn._type_error import wrong_type
 from rxnn._validation import must_be
 from rxnn.errors import LimitError, RxnnError
-from rxnn.io._npz import ArraySpec, NpzArchive
+from rxnn._npz import ArraySpec, NpzArchive
 from rxnn.nn import ACTIVATIONS, Activation, FeedForwardNetwork, get_activation
 from rxnn.nn.network import MAX_LAYERS, MAX_PARAMETERS, check_layer_sizes
 
@@ -143,7 +143,7 @@ def load_model(path: str | os.PathLike[str]) -> FeedForwardNetwork:
     -----
     Keys, dtypes, shapes and sizes are checked from the zip directory and the
     ``.npy`` headers before any array is allocated, and each member is
-    decompressed against its declared size (:mod:`rxnn.io._npz`). Peak memory
+    decompressed against its declared size (:mod:`rxnn._npz`). Peak memory
     is therefore about the declared size of a valid network (at most
     ``8 * MAX_PARAMETERS`` bytes, 80 MB) plus one 1 MiB decompression chunk,
     whatever the file holds.

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from scipy.special import expit
 
 from rxnn.errors import InvalidArgumentError, LimitError
+from rxnn.nn._arrays import FloatArray, as_float, scalar_out
 
 __all__ = [
     "Activation",
@@ -33,7 +34,6 @@ __all__ = [
     "get_activation",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 _NEWTON_MAX_ITER = 60
 _NEWTON_STOP = 1e-9  # a log-space step this small leaves an error of order its square
@@ -77,15 +77,6 @@ def _show_short(value: Any) -> str:
     """:func:`_show`, cut to a readable length (a 400-digit integer is not echoed whole)."""
     text = _show(value)
     return text if len(text) <= 40 else f"{text[:16]}... ({len(text)} characters)"
-
-
-def _as_float(y: npt.ArrayLike) -> FloatArray:
-    return np.asarray(y, dtype=np.float64)
-
-
-def _out(result: FloatArray) -> Any:
-    """Return 0-d results as numpy scalars and everything else unchanged."""
-    return result[()]
 
 
 def _polynomial_derivative(y: FloatArray, value: FloatArray, q: int) -> FloatArray:
@@ -187,7 +178,7 @@ class Activation(abc.ABC):
 
     def derivative(self, y: npt.ArrayLike) -> Any:
         """phi'(y), element-wise (any shape, as :meth:`__call__`)."""
-        y = _as_float(y)
+        y = as_float(y)
         return self.derivative_from_value(y, self(y))
 
     @abc.abstractmethod
@@ -220,17 +211,17 @@ class Sigmoid(Activation):
     name: ClassVar[str] = "sigmoid"
 
     def __call__(self, y: npt.ArrayLike) -> Any:
-        return _out(expit(_as_float(y)))
+        return scalar_out(expit(as_float(y)))
 
     def derivative(self, y: npt.ArrayLike) -> Any:
         """phi'(y) = phi(y) phi(-y), accurate in both tails."""
-        y = _as_float(y)
-        return _out(expit(y) * expit(-y))
+        y = as_float(y)
+        return scalar_out(expit(y) * expit(-y))
 
     def derivative_from_value(self, y: npt.ArrayLike, value: npt.ArrayLike) -> Any:
         """phi'(y) = phi (1 - phi); ``y`` is not needed."""
-        _, value = np.broadcast_arrays(_as_float(y), _as_float(value))
-        return _out(value * (1.0 - value))
+        _, value = np.broadcast_arrays(as_float(y), as_float(value))
+        return scalar_out(value * (1.0 - value))
 
 
 @dataclass(frozen=True)
@@ -250,15 +241,15 @@ class ReLU(Activation):
     name: ClassVar[str] = "relu"
 
     def __call__(self, y: npt.ArrayLike) -> Any:
-        return _out(np.maximum(_as_float(y), 0.0))
+        return scalar_out(np.maximum(as_float(y), 0.0))
 
     def derivative(self, y: npt.ArrayLike) -> Any:
-        y = _as_float(y)
-        return _out(np.where(np.isnan(y), np.nan, (y > 0).astype(np.float64)))
+        y = as_float(y)
+        return scalar_out(np.where(np.isnan(y), np.nan, (y > 0).astype(np.float64)))
 
     def derivative_from_value(self, y: npt.ArrayLike, value: npt.ArrayLike) -> Any:
         """phi'(y) from the sign of ``y`` alone (``value`` only sets the broadcast shape)."""
-        y, _ = np.broadcast_arrays(_as_float(y), _as_float(value))
+        y, _ = np.broadcast_arrays(as_float(y), as_float(value))
         return self.derivative(y)
 
 
@@ -306,11 +297,11 @@ class SmoothReLU(Activation):
         return {"h": self.h}
 
     def __call__(self, y: npt.ArrayLike) -> Any:
-        return _out(_smooth_relu(_as_float(y), self.h))
+        return scalar_out(_smooth_relu(as_float(y), self.h))
 
     def derivative_from_value(self, y: npt.ArrayLike, value: npt.ArrayLike) -> Any:
         """phi'(y) = -phi / (y - 2 phi) (§6.1 with q = 2)."""
-        return _out(_polynomial_derivative(_as_float(y), _as_float(value), 2))
+        return scalar_out(_polynomial_derivative(as_float(y), as_float(value), 2))
 
 
 @dataclass(frozen=True)
@@ -368,14 +359,14 @@ class PolynomialActivation(Activation):
         return {"q": self.q, "h": self.h}
 
     def __call__(self, y: npt.ArrayLike) -> Any:
-        y = _as_float(y)
+        y = as_float(y)
         if self.q == 2:
-            return _out(_smooth_relu(y, self.h))
-        return _out(_polynomial_root(y, self.q, self.h))
+            return scalar_out(_smooth_relu(y, self.h))
+        return scalar_out(_polynomial_root(y, self.q, self.h))
 
     def derivative_from_value(self, y: npt.ArrayLike, value: npt.ArrayLike) -> Any:
         """phi'(y) = -phi / (y - q (q-1) phi^(q-1)) (§6.1)."""
-        return _out(_polynomial_derivative(_as_float(y), _as_float(value), self.q))
+        return scalar_out(_polynomial_derivative(as_float(y), as_float(value), self.q))
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {

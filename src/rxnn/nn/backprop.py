@@ -20,7 +20,8 @@ import numpy.typing as npt
 from rxnn._type_error import ArgumentTypeError
 from rxnn.errors import InvalidArgumentError
 from rxnn.nn.costs import Cost, QuadraticCost, get_cost
-from rxnn.nn.network import FeedForwardNetwork, FloatArray, _as_batch, _finite_array
+from rxnn.nn._arrays import as_batch, finite_array
+from rxnn.nn.network import FeedForwardNetwork, FloatArray
 
 __all__ = ["gradients", "sgd_step", "SGDStep"]
 
@@ -65,7 +66,7 @@ def _given_activations(
         )
     out = []
     for l, (a, c) in enumerate(zip(given, sizes)):
-        array = _finite_array(a, f"activations[{l}]", owner)
+        array = finite_array(a, f"activations[{l}]", owner)
         expected = (c,) if single else (batch, c)
         if array.shape != expected:
             raise InvalidArgumentError(
@@ -88,9 +89,9 @@ def _backprop(
     """eq. (10) on a batch: (dW, db, a^m, targets, single), a^m and targets of shape (batch, c_m)."""
     if not isinstance(network, FeedForwardNetwork):
         raise ArgumentTypeError(f"network of {owner} must be a FeedForwardNetwork; got {type(network).__name__}")
-    a0, single = _as_batch(inputs, network.layer_sizes[0], owner)
+    a0, single = as_batch(inputs, network.layer_sizes[0], owner)
     batch, c_m = a0.shape[0], network.layer_sizes[-1]
-    tau = _finite_array(targets, "targets", owner)
+    tau = finite_array(targets, "targets", owner)
     expected = (c_m,) if single else (batch, c_m)
     if tau.shape != expected:
         raise InvalidArgumentError(f"targets of {owner} must have shape {expected} to match the inputs; got shape {tau.shape}")

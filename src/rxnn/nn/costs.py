@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rxnn.errors import InvalidArgumentError
-from rxnn.nn.network import _finite_array
+from rxnn.nn._arrays import finite_array
 
 __all__ = ["Cost", "QuadraticCost", "OneNormCost", "CrossEntropyCost", "COSTS", "get_cost"]
 
@@ -25,8 +25,8 @@ FloatArray = npt.NDArray[np.float64]
 
 def _pair(a: npt.ArrayLike, target: npt.ArrayLike, owner: str) -> tuple[FloatArray, FloatArray]:
     """Validate an (output, target) pair: finite, equal shapes, 1-D or 2-D (batch, c_m)."""
-    a = _finite_array(a, "a", owner)
-    target = _finite_array(target, "target", owner)
+    a = finite_array(a, "a", owner)
+    target = finite_array(target, "target", owner)
     if a.ndim not in (1, 2) or a.shape != target.shape:
         raise InvalidArgumentError(
             f"a and target of {owner} must have the same shape, (c_m,) or (batch, c_m); "

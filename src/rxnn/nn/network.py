@@ -15,11 +15,11 @@ import numpy.typing as npt
 
 from rxnn._type_error import wrong_type
 from rxnn.errors import InvalidArgumentError, LimitError
+from rxnn.nn._arrays import FloatArray, as_batch, finite_array
 from rxnn.nn.activations import Activation
 
 __all__ = ["FeedForwardNetwork", "MAX_LAYERS", "MAX_WIDTH", "MAX_PARAMETERS"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Most non-input layers m of a network (the paper's networks have m = 2; §6).
 MAX_LAYERS = 1000
@@ -53,45 +53,11 @@ def check_layer_sizes(sizes: Sequence[int], owner: str) -> None:
         )
 
 
-def _first_nonfinite(array: FloatArray) -> tuple[int, ...] | None:
-    """Index of the first NaN or inf in ``array`` (C order), or None if all are finite."""
-    bad = ~np.isfinite(array)
-    if not bad.any():
-        return None
-    return tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), array.shape))
-
-
-def _finite_array(value: npt.ArrayLike, label: str, owner: str) -> FloatArray:
-    """``value`` as a float64 array, or ValueError naming the first NaN/inf entry."""
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise InvalidArgumentError(f"{label} of {owner} must be an array of real numbers; got {exc}") from None
-    index = _first_nonfinite(array)
-    if index is not None:
-        raise InvalidArgumentError(
-            f"{label} of {owner} must be finite; got {array[index].item()!r} at index {index}"
-        )
-    return array
-
-
 def _frozen_copy(array: FloatArray) -> FloatArray:
     """A read-only float64 copy with -0.0 normalised to 0.0 (so hashing agrees with ==)."""
     out = np.array(array, dtype=np.float64) + 0.0
     out.flags.writeable = False
     return out
-
-
-def _as_batch(d: npt.ArrayLike, width: int, owner: str) -> tuple[FloatArray, bool]:
-    """Inputs as a (batch, width) array, and whether the caller passed a single input."""
-    array = _finite_array(d, "d", owner)
-    if array.ndim == 1 and array.shape[0] == width:
-        return array[np.newaxis, :], True
-    if array.ndim == 2 and array.shape[1] == width:
-        return array, False
-    raise InvalidArgumentError(
-        f"d of {owner} must have shape (c_0,) = ({width},) or (batch, {width}); got shape {array.shape}"
-    )
 
 
 class FeedForwardNetwork:
@@ -152,8 +118,8 @@ class FeedForwardNetwork:
                 f"weights and biases of {owner} must be equally many (one per layer, at least one); "
                 f"got {len(weights)} weights and {len(biases)} biases"
             )
-        ws = [_finite_array(w, f"W{l}", owner) for l, w in enumerate(weights, start=1)]
-        bs = [_finite_array(b, f"b{l}", owner) for l, b in enumerate(biases, start=1)]
+        ws = [finite_array(w, f"W{l}", owner) for l, w in enumerate(weights, start=1)]
+        bs = [finite_array(b, f"b{l}", owner) for l, b in enumerate(biases, start=1)]
         for l, (w, b) in enumerate(zip(ws, bs), start=1):
             if w.ndim != 2 or 0 in w.shape:
                 raise InvalidArgumentError(
@@ -313,7 +279,7 @@ class FeedForwardNetwork:
         return activations[-1]
 
     def _forward(self, d: npt.ArrayLike, owner: str) -> tuple[list[FloatArray], list[FloatArray]]:
-        a, single = _as_batch(d, self.layer_sizes[0], owner)
+        a, single = as_batch(d, self.layer_sizes[0], owner)
         zs, activations = [], [a]
         for w, b in zip(self._weights, self._biases):
             z = a @ w.T + b

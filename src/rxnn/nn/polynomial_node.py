@@ -26,7 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from rxnn.errors import InvalidArgumentError
-from rxnn.nn.activations import Activation, _as_float, _out
+from rxnn.nn._arrays import as_float, scalar_out
+from rxnn.nn.activations import Activation
 
 __all__ = ["PolynomialNodeActivation", "node_criterion"]
 
@@ -301,7 +302,7 @@ class PolynomialNodeActivation(Activation):
 
     def g(self, x: npt.ArrayLike) -> Any:
         """g(x) = sum_k c_k x^k, element-wise."""
-        return _out(np.polynomial.polynomial.polyval(_as_float(x), self.coefficients))
+        return scalar_out(np.polynomial.polynomial.polyval(as_float(x), self.coefficients))
 
     def node_terms(self) -> tuple[tuple[int, int, float], ...]:
         """The node's own reactions as (k, k', rate): kX -> k'X contributes (k' - k) rate x^k.
@@ -322,7 +323,7 @@ class PolynomialNodeActivation(Activation):
 
     # ------------------------------------------------------------------ evaluation
     def __call__(self, y: npt.ArrayLike) -> Any:
-        y = _as_float(y)
+        y = as_float(y)
         flat = y.ravel()
         out = np.full(flat.shape, np.nan)
         finite = np.isfinite(flat)
@@ -330,7 +331,7 @@ class PolynomialNodeActivation(Activation):
             out[finite] = _positive_root(self.coefficients, flat[finite])
         out[flat == np.inf] = np.inf
         out[flat == -np.inf] = 0.0
-        return _out(out.reshape(y.shape))
+        return scalar_out(out.reshape(y.shape))
 
     def derivative_from_value(self, y: npt.ArrayLike, value: npt.ArrayLike) -> Any:
         """phi'(y) = phi^2 / (g(phi) - phi g'(phi)) from phi alone (``y`` sets only the shape).
@@ -339,7 +340,7 @@ class PolynomialNodeActivation(Activation):
         v^(2-q) / (h v^(-q) - sum_k (k-1) c_k v^(k-q)) for v >= 1, so that
         neither form overflows; phi' is 0 at v = 0 and, for q > 2, at v = inf.
         """
-        _, v = np.broadcast_arrays(_as_float(y), _as_float(value))
+        _, v = np.broadcast_arrays(as_float(y), as_float(value))
         c = np.asarray(self.coefficients)
         q = self.degree
         w = (np.arange(q + 1) - 1) * c  # coefficients of p(x) = x g'(x) - g(x)
@@ -359,7 +360,7 @@ class PolynomialNodeActivation(Activation):
             denom_b = h * inv**q - rest
             out[big] = inv ** (q - 2) / denom_b
         out[np.isnan(v)] = np.nan
-        return _out(out)
+        return scalar_out(out)
 
 
 def _format_g(coefficients: Sequence[float]) -> str:

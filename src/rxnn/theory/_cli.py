@@ -28,6 +28,7 @@ import os
 import sys
 from pathlib import Path
 
+from rxnn._argtypes import add_network_format_option
 from rxnn._validation import check_positive_finite
 from rxnn.errors import LimitError, RxnnError
 from rxnn.theory.activation_check import LIMITS, PROVED, REFUTED, check_activation, parse_polynomial
@@ -69,10 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     kind = check.add_mutually_exclusive_group()
     kind.add_argument("--polynomial", action="store_true", help="treat TARGET as a polynomial even if a file has that name")
     kind.add_argument("--network", action="store_true", help="treat TARGET as a network file")
-    check.add_argument(
-        "--format", default=None, metavar="FORMAT",
-        help="network only: the file's format (text, json, sbml, antimony); default: from its extension",
-    )
+    add_network_format_option(check, dest="format")
     check.add_argument("--x", default="x", metavar="NAME", help="the variable of g (default: x)")
     check.add_argument(
         "--y-bound", type=float, default=10.0, metavar="Y",

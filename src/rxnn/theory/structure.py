@@ -384,5 +384,12 @@ def is_weakly_reversible(network: ReactionNetwork) -> bool:
     return n_weak == n_strong
 
 
-# Re-exported at the end: rxnn.theory.blocks builds on the functions above.
-from rxnn.theory.blocks import BlockCheck, StructureReport, analyze_structure, check_blocks  # noqa: E402
+_FROM_BLOCKS = ("BlockCheck", "StructureReport", "analyze_structure", "check_blocks")
+
+
+def __getattr__(name: str):  # PEP 562: rxnn.theory.blocks builds on this module, so its names load on first use
+    if name in _FROM_BLOCKS:
+        import importlib  # not ``import rxnn.theory.blocks``: rxnn.theory may still be initialising
+
+        return getattr(importlib.import_module("rxnn.theory.blocks"), name)
+    raise AttributeError(f"module 'rxnn.theory.structure' has no attribute {name!r}")

@@ -52,7 +52,7 @@ from pathlib import Path
 import numpy as np
 
 from rxnn.errors import RxnnError
-from rxnn.io._zip_directory import MAX_ENTRY_BYTES, central_directory_size
+from rxnn._zip_directory import MAX_ENTRY_BYTES, central_directory_size
 
 __all__ = [
     "ArraySpec",
