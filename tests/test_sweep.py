@@ -148,7 +148,7 @@ def test_stochastic_accuracy_sweep_agrees_with_stochastic_accuracy(tmp_path):
     # different seeds, so the deterministic columns agree exactly and the stochastic ones statistically:
     # events per trajectory at V = 1000 number about 10^4-10^5 (relative SD about 1%), so 5% is wide
     from rxnn.experiments.sweep import stochastic_accuracy_sweep
-    from rxnn.stochastic_accuracy import stochastic_accuracy
+    from rxnn.experiments.stochastic_accuracy import stochastic_accuracy
 
     net = FeedForwardNetwork.random([4, 3, 2], SmoothReLU(h=1.0), seed=0)
     x = np.random.default_rng(1).uniform(size=(3, 4))

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from rxnn.crn.result_base import Result, VerificationCounters, pandas, pyplot
+from rxnn._plotting import pyplot
+from rxnn.crn.result_base import Result, VerificationCounters, pandas
 
 __all__ = ["LayerCheck", "StartCheck", "VerificationResult", "KIND", "INTEGRATION_FAILED"]
 

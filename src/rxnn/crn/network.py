@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from rxnn._deprecation import CallableTuple
 from rxnn.crn import _network_ops
+from rxnn.crn._array_views import ArrayViews
 from rxnn.crn._matrices import (
     canonical_matrix,
     complex_hashes,
@@ -32,7 +33,7 @@ from rxnn.crn.model import Complex, NetworkError, Rate, Reaction, check_species_
 
 __all__ = ["ReactionNetwork", "NetworkError"]
 
-class ReactionNetwork:
+class ReactionNetwork(ArrayViews):
     """An immutable mass-action reaction network (Def. 2.1, eq. (2)).
 
     Build one from reactions, from text (:meth:`from_text`) or from arrays
@@ -229,96 +230,6 @@ class ReactionNetwork:
         mask = np.zeros(self.n_species, dtype=bool)
         mask[self._stoichiometry.indices] = True
         return mask
-
-    # ------------------------------------------------------------------ read-only views and the lowering
-    # (one block: what the kinetics back-end, rxnn.crn.engine, reads; nothing here copies)
-    @property
-    def dynamic_mask(self) -> np.ndarray:
-        """Which species are dynamic (Def. 5.1): a read-only bool array over :attr:`species`.
-
-        Examples
-        --------
-        >>> ReactionNetwork.from_text("E + X -> E").dynamic_mask
-        array([False,  True])
-        """
-        return self._view(self._dynamic_mask)
-
-    @property
-    def reactant_view(self) -> sp.csc_matrix:
-        """Reactant complexes Y (species x reactions) without a copy; its arrays are read-only.
-
-        :meth:`reactant_matrix` is the copy to modify.
-
-        Examples
-        --------
-        >>> ReactionNetwork.from_text("2X -> Y").reactant_view.toarray()
-        array([[2],
-               [0]])
-        """
-        return self._view_matrix(self._reactants)
-
-    @property
-    def stoichiometry_view(self) -> sp.csc_matrix:
-        """The stoichiometry matrix N = Y' - Y of eq. (2) without a copy; its arrays are read-only.
-
-        Examples
-        --------
-        >>> ReactionNetwork.from_text("2X -> Y").stoichiometry_view.toarray()
-        array([[-2],
-               [ 1]])
-        """
-        return self._view_matrix(self._stoichiometry)
-
-    @property
-    def rate_values(self) -> np.ndarray:
-        """Rate constants as a read-only float array, NaN where a rate is still a parameter name.
-
-        Examples
-        --------
-        >>> ReactionNetwork.from_text("X -> 0 ; 2.5\\nX -> Y ; k").rate_values
-        array([2.5, nan])
-        """
-        return self._view(self._rates)
-
-    @property
-    def lowered(self) -> Any:
-        """The network lowered to arrays for the kinetics (:class:`rxnn.crn.engine.Lowering`), built once.
-
-        Networks are immutable values, so the lowering (channels, slot tables,
-        the engine's groups and cascade) is cached on the network itself and
-        dropped with it.
-
-        Examples
-        --------
-        >>> net = ReactionNetwork.from_text("E + X -> E + 2X\\nF + X -> F + 2X\\nX -> 0")
-        >>> net.lowered.n_channels, net.lowered is net.lowered
-        (2, True)
-        """
-        return self._lowered
-
-    @cached_property
-    def _lowered(self) -> Any:
-        from rxnn.crn.engine.lowering import Lowering  # the engine builds on this module
-
-        return Lowering(self)
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickles and copies carry the network, not its lowering (rebuilt on first use)."""
-        state = self.__dict__.copy()
-        state.pop("_lowered", None)
-        return state
-
-    @staticmethod
-    def _view(array: np.ndarray) -> np.ndarray:
-        view = array.view()
-        view.flags.writeable = False
-        return view
-
-    @staticmethod
-    def _view_matrix(m: sp.csc_matrix) -> sp.csc_matrix:
-        out = sp.csc_matrix(m.shape, dtype=m.dtype)
-        out.data, out.indices, out.indptr = (ReactionNetwork._view(a) for a in (m.data, m.indices, m.indptr))
-        return out
 
     @property
     def dynamic_species(self) -> tuple[str, ...]:

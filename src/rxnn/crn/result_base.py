@@ -27,8 +27,6 @@ import html
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from rxnn._plotting import pyplot
-
 __all__ = [
     "Counters",
     "ODECounters",

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from rxnn._plotting import pyplot
 from rxnn.crn.result_base import (
     SHOWN_VALUES,
     Counters,
@@ -31,7 +32,6 @@ from rxnn.crn.result_base import (
     StochasticCounters,
     VerificationCounters,
     pandas,
-    pyplot,
 )
 from rxnn.errors import RxnnError
 

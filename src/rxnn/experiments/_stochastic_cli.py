@@ -17,6 +17,7 @@ from rxnn._argtypes import (
     add_deprecated_alias,
     add_inputs_option,
     add_out_option,
+    add_scheduler_option,
     add_seed_option,
     add_t_end_option,
     add_volumes_option,
@@ -25,6 +26,7 @@ from rxnn._argtypes import (
     first_images,
     positive_int,
 )
+from rxnn.errors import InvalidArgumentError
 
 __all__ = ["register"]
 
@@ -70,6 +72,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_seed_option(p)
     p.add_argument("--round-enzymes", action="store_true", help="round enzymatic species (input pixels) to molecules")
     add_workers_option(p, help="threads over images")
+    add_scheduler_option(p, help="run the images as a resumable sweep on that cluster's workers, results kept in "
+                         "OUT/sweep (not with --round-enzymes)")
     add_data_option(p)
     add_out_option(p, default="stochastic-accuracy", help="where to write stochastic_accuracy.{md,json,png}")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
@@ -90,11 +94,24 @@ def _run(args: argparse.Namespace) -> int:
     mnist = load_mnist(args.data, fetch=True)
     split_name, indices = labelled_images(args.inputs, mnist)
     split = getattr(mnist, split_name)
-    result = stochastic_accuracy(
-        network, split.inputs(indices), split.labels[indices], volumes=args.volumes,
-        image_indices=indices, image_split=split_name, t_end=args.t_end, method=args.method, n_repeats=args.repeats,
-        seed=args.seed, round_enzymes=args.round_enzymes, workers=args.workers, progress=not args.quiet,
-    )
+    if args.scheduler is not None:
+        if args.round_enzymes:
+            raise InvalidArgumentError("--round-enzymes of stochastic-accuracy cannot run on a --scheduler sweep; "
+                                       "drop one of the two")
+        from rxnn.experiments.sweep import stochastic_accuracy_sweep
+
+        result = stochastic_accuracy_sweep(
+            network, split.inputs(indices), split.labels[indices], volumes=args.volumes, image_indices=indices,
+            t_end=args.t_end, method=args.method, n_repeats=args.repeats, seed=args.seed,
+            scheduler=args.scheduler, results=args.out / "sweep", progress=not args.quiet,
+        )
+    else:
+        result = stochastic_accuracy(
+            network, split.inputs(indices), split.labels[indices], volumes=args.volumes,
+            image_indices=indices, image_split=split_name, t_end=args.t_end, method=args.method,
+            n_repeats=args.repeats, seed=args.seed, round_enzymes=args.round_enzymes, workers=args.workers,
+            progress=not args.quiet,
+        )
     print(result.to_markdown())
     paths = result.write(args.out)
     print("written: " + ", ".join(str(p) for p in paths.values()))

@@ -1,8 +1,8 @@
 """Accuracy against volume as a sweep: one task per (image, volume, seed), on dask workers or in this process.
 
 :func:`stochastic_accuracy_sweep` returns the same
-:class:`~rxnn.stochastic_accuracy.StochasticAccuracy` table as
-:func:`rxnn.stochastic_accuracy.stochastic_accuracy`, computed from ``ssa-accuracy``
+:class:`~rxnn.experiments.stochastic_accuracy.StochasticAccuracy` table as
+:func:`rxnn.experiments.stochastic_accuracy.stochastic_accuracy`, computed from ``ssa-accuracy``
 tasks (:mod:`rxnn.experiments.sweep`): each trajectory is seeded from the base
 seed and its key ``(image, volume, seed)``, so the table does not depend on the
 number of workers, and a killed run resumes from its results folder. The
@@ -24,10 +24,8 @@ from rxnn.errors import InvalidArgumentError
 
 
 def _stochastic_module() -> Any:
-    try:  # the module's place after issue 17's merge; the old place before it
-        import rxnn.experiments.stochastic_accuracy as module
-    except ImportError:
-        import rxnn.stochastic_accuracy as module
+    import rxnn.experiments.stochastic_accuracy as module  # lazily: it imports the compiler
+
     return module
 
 
@@ -49,7 +47,7 @@ def stochastic_accuracy_sweep(
 ) -> Any:
     """Test accuracy and output error of a compiled network against volume, run as a sweep.
 
-    Parameters are those of :func:`rxnn.stochastic_accuracy.stochastic_accuracy`
+    Parameters are those of :func:`rxnn.experiments.stochastic_accuracy.stochastic_accuracy`
     (without enzyme rounding: the absorbed form is simulated) plus ``workers``,
     ``scheduler`` and ``results`` of :func:`~rxnn.experiments.sweep.run_sweep`.
 

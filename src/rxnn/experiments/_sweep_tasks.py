@@ -98,15 +98,12 @@ def normal_draws(params: dict[str, Any], seed: np.random.SeedSequence, shared: d
 def ssa_accuracy(params: dict[str, Any], seed: np.random.SeedSequence, shared: dict[str, Any]) -> dict[str, Any]:
     """SSA of input row ``image`` at ``volume`` (seed from the task key): time-averaged outputs and their class.
 
-    Calls :func:`rxnn.stochastic_accuracy.node_statistics` on the absorbed
+    Calls :func:`rxnn.experiments.stochastic_accuracy.node_statistics` on the absorbed
     compiled network (the same chain as the Table 1 form, event for event).
     Parameters: ``image``, ``volume``, optional ``t_end``, ``repeats``,
     ``method`` ("auto", "ssa", "tau-leap").
     """
-    try:  # the module's place after the move of issue 17's merge; the old place before it
-        from rxnn.experiments.stochastic_accuracy import T_END, node_statistics
-    except ImportError:
-        from rxnn.stochastic_accuracy import T_END, node_statistics
+    from rxnn.experiments.stochastic_accuracy import T_END, node_statistics
 
     x = _inputs(shared)
     image = int(params["image"])
