@@ -262,9 +262,35 @@ def add_t_end_option(parser: argparse.ArgumentParser, *, default: float | None, 
     return parser.add_argument("--t-end", type=positive_float, default=default, metavar="T", help=f"{help}{shown}")
 
 
+#: The largest volume a command accepts: at V = 1e6 a concentration of 1 is already 10^6 molecules
+#: per species, and the SSA's events grow in proportion to V (tau-leaping beyond; see simulate_stochastic).
+MAX_VOLUME = 1e6
+
+
+def volume(text: str) -> float:
+    """An argparse type: a volume, a positive finite number of at most :data:`MAX_VOLUME`.
+
+    Examples
+    --------
+    >>> volume("1e3")
+    1000.0
+    >>> volume("1e9")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a volume of at most 1e+06; got 1e9
+    """
+    value = positive_float(text)
+    if value > MAX_VOLUME:
+        raise argparse.ArgumentTypeError(f"must be a volume of at most {MAX_VOLUME:g}; got {text}")
+    return value
+
+
 def add_volumes_option(parser: argparse.ArgumentParser, *, default: Sequence[float] | float | None,
-                       single: bool = False, help: str = "volumes of the stochastic simulations") -> argparse.Action:
-    """``--volumes V [V ...]`` (or ``--volume V`` with ``single=True``): positive finite volumes.
+                       single: bool = False, allow_none: bool = False,
+                       help: str = "volumes of the stochastic simulations") -> argparse.Action:
+    """``--volumes V [V ...]`` (or ``--volume V`` with ``single=True``): volumes of at most :data:`MAX_VOLUME`.
+
+    ``allow_none=True`` accepts ``--volumes`` with no value (no stochastic part).
 
     Examples
     --------
@@ -275,10 +301,11 @@ def add_volumes_option(parser: argparse.ArgumentParser, *, default: Sequence[flo
     """
     if single:
         shown = "" if default is None else f" (default {default:g})"
-        return parser.add_argument("--volume", type=positive_float, default=default, metavar="V", help=f"{help}{shown}")
+        return parser.add_argument("--volume", type=volume, default=default, metavar="V", help=f"{help}{shown}")
     shown = "" if default is None else " (default: " + " ".join(f"{v:g}" for v in default) + ")"
-    return parser.add_argument("--volumes", type=positive_float, nargs="+", default=None if default is None else list(default),
-                               metavar="V", help=f"{help}{shown}")
+    return parser.add_argument("--volumes", type=volume, nargs="*" if allow_none else "+",
+                               default=None if default is None else list(default), metavar="V",
+                               help=f"{help}{shown}" + ("; none: no stochastic simulation" if allow_none else ""))
 
 
 def add_inputs_option(parser: argparse.ArgumentParser, *, default: str | None, help: str = "inputs",

@@ -13,7 +13,17 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from rxnn._argtypes import add_scheduler_option, bounded_int, nonnegative_int, positive_float
+from rxnn._argtypes import (
+    add_inputs_option,
+    add_out_option,
+    add_scheduler_option,
+    add_seed_option,
+    add_t_end_option,
+    add_volumes_option,
+    add_workers_option,
+    bounded_int,
+    positive_float,
+)
 
 __all__ = ["register", "QUICK"]
 
@@ -21,8 +31,6 @@ __all__ = ["register", "QUICK"]
 MAX_INPUTS = 1000
 MAX_SAMPLES = 1000
 MAX_REPEATS = 100
-MAX_WORKERS = 256
-MAX_VOLUME = 1e6
 MAX_SIGMA = 5.0
 MAX_LEAK = 100.0
 #: ``--quick``: a run of seconds on a small model (what the test suite runs).
@@ -61,7 +69,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     >>> register(sub).parse_args(["net.npz", "--quick"]).samples is None
     True
     """
-    from rxnn._inputs import GRAMMAR
     from rxnn.experiments.robustness import DEFAULT_LEAKS, DEFAULT_SIGMAS, DEFAULT_VOLUMES
 
     p = subparsers.add_parser(
@@ -77,8 +84,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("model", type=Path, help="model file (.npz, see rxnn.io.model_file)")
-    p.add_argument("--inputs", default="mnist:0-9", metavar="SPEC",
-                   help=f"{GRAMMAR} (default mnist:0-9; MNIST specs also give the labels)")
+    add_inputs_option(p, default="mnist:0-9", help="inputs (MNIST specs also give the labels)")
     p.add_argument("--sigmas", type=_at_most(MAX_SIGMA, "lognormal sigma"), nargs="+", default=None, metavar="S",
                    help=f"lognormal sigmas (default {' '.join(map(str, DEFAULT_SIGMAS))})")
     p.add_argument("--samples", type=bounded_int(2, MAX_SAMPLES), default=None, metavar="N",
@@ -87,17 +93,15 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help=f"leak rates (default {' '.join(map(str, DEFAULT_LEAKS))}; none: no leak experiment)")
     p.add_argument("--leak-modes", choices=["birth", "death", "both"], nargs="+", default=None,
                    help="0 -> X (birth), X -> 0 (death), both (default all three)")
-    p.add_argument("--volumes", type=_at_most(MAX_VOLUME, "volume"), nargs="*", default=None, metavar="V",
-                   help=f"SSA volumes (default {' '.join(f'{v:g}' for v in DEFAULT_VOLUMES)}; none: no SSA)")
+    add_volumes_option(p, default=None, allow_none=True,
+                       help=f"SSA volumes (default {' '.join(f'{v:g}' for v in DEFAULT_VOLUMES)})")
     p.add_argument("--repeats", type=bounded_int(1, MAX_REPEATS), default=None, metavar="R",
                    help="SSA trajectories per input and volume (default 2)")
-    p.add_argument("--t-end", type=positive_float, default=20.0, metavar="T", help="SSA simulated time (default 20)")
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="base seed of the sweep (default 0)")
-    p.add_argument("--workers", type=bounded_int(1, MAX_WORKERS), default=1, metavar="K",
-                   help="dask worker processes of an embedded LocalCluster (default 1: in this process)")
+    add_t_end_option(p, default=20.0, help="SSA simulated time")
+    add_seed_option(p, help="base seed of the sweep")
+    add_workers_option(p, help="dask worker processes of an embedded LocalCluster (1: in this process)")
     add_scheduler_option(p, help="overrides --workers")
-    p.add_argument("--out", type=Path, default=Path("robustness"), metavar="DIR",
-                   help="where to write robustness.{md,json,png} and the sweep's results (DIR/sweep)")
+    add_out_option(p, default="robustness", help="where to write robustness.{md,json,png} and the sweep's results (DIR/sweep)")
     p.add_argument("--quick", action="store_true",
                    help="sigmas 0.01 0.1 0.5, 3 samples, leaks 0.01 0.1 (birth, death), volume 100, 1 repeat "
                         "(options given explicitly still win)")
