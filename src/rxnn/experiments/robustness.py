@@ -20,7 +20,6 @@ the spread at volume V (:mod:`rxnn.experiments._robustness_theory`).
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Sequence
@@ -30,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from rxnn._files import atomic_output
+from rxnn.experiments._outputs import save_png, write_md_json_png
 from rxnn._validation import check_int, check_positive_finite
 from rxnn.errors import InvalidArgumentError
 from rxnn.experiments._robustness_theory import linearise
@@ -195,24 +194,11 @@ class Robustness:
         ax.legend(fontsize=8)
         fig.suptitle(f"Robustness of the compiled {'-'.join(map(str, self.layer_sizes))} network, {self.n_inputs} inputs")
         fig.tight_layout()
-        if path is not None:
-            with atomic_output(path, "wb", what="plot path") as f:
-                fig.savefig(f, dpi=150, format="png")
-        return fig
+        return save_png(fig, path)
 
     def write(self, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
         """Write ``robustness.md``, ``.json`` and ``.png`` into ``out_dir``; return their paths."""
-        import matplotlib.pyplot as plt
-
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {k: out / f"robustness.{k}" for k in ("md", "json", "png")}
-        with atomic_output(paths["md"], "w", encoding="utf-8") as f:
-            f.write(self.to_markdown())
-        with atomic_output(paths["json"], "w", encoding="utf-8") as f:
-            f.write(json.dumps(self.to_dict(), indent=2))
-        plt.close(self.plot(paths["png"]))
-        return paths
+        return write_md_json_png(self, out_dir, "robustness")
 
 
 def _positive_tuple(values: Sequence[float], arg: str, func: str) -> tuple[float, ...]:

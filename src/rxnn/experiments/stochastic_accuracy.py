@@ -15,7 +15,6 @@ so it lives outside :mod:`rxnn.crn`.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
@@ -27,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from rxnn._deprecation import renamed_keywords
-from rxnn._files import atomic_output
+from rxnn.experiments._outputs import save_png, write_md_json_png
 from rxnn._validation import check_int, check_positive_finite, must_be
 from rxnn.compile import CompiledNetwork, compile_network
 from rxnn.crn.simulate import steady_state
@@ -321,24 +320,11 @@ class StochasticAccuracy:
         ax2.legend(loc="lower left")
         ax2.set_title("output error and spread")
         fig.tight_layout()
-        if path is not None:
-            with atomic_output(path, "wb", what="plot path") as f:
-                fig.savefig(f, dpi=150, format="png")
-        return fig
+        return save_png(fig, path)
 
     def write(self, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
         """Write ``stochastic_accuracy.md``, ``.json`` and ``.png`` into ``out_dir``; return their paths."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {k: out / f"stochastic_accuracy.{k}" for k in ("md", "json", "png")}
-        with atomic_output(paths["md"], "w", encoding="utf-8") as f:
-            f.write(self.to_markdown())
-        with atomic_output(paths["json"], "w", encoding="utf-8") as f:
-            f.write(json.dumps(self.to_dict(), indent=2))
-        import matplotlib.pyplot as plt
-
-        plt.close(self.plot(paths["png"]))
-        return paths
+        return write_md_json_png(self, out_dir, "stochastic_accuracy")
 
 
 def _as_inputs(value: Any, arg: str, func: str) -> np.ndarray:
