@@ -121,6 +121,19 @@ class Soloveichik2010(Scheme):
     toehold of X2, and so on; Xn releases the output strand, which frees
     the products from the translator T. ``0 -> P`` uses a source fuel
     strand in place of X1. Any number of reactants and products.
+
+    Identical reactants (``2X -> X``): backward strand m is ``b_m c_m
+    a_(m+1)`` and the output strand ``b_n c_n h_P a_P ...``; when reactant m
+    is the last reactant's species and P is reactant m + 1's, the two differ
+    by the bulge ``h_P`` only, and a released output strand displaces the
+    first X by remote-toehold branch migration (peppercorn finds 19 resting
+    complexes and 59 condensed reactions, not bisimilar to ``2X -> X``).
+    Such a product is released through a private intermediate J instead:
+    the join gate releases J, and a unimolecular gate of the same scheme
+    (``J -> P``, kept at the fuel concentration, rate q C ~ 2 /s, fast
+    against the formal time unit) releases P; J's domains are new, so the
+    bulge is gone (:meth:`relayed_products`). The paper's construction is
+    unchanged otherwise (the same gates; one more unimolecular module).
     """
 
     name = "soloveichik2010"
@@ -139,6 +152,34 @@ class Soloveichik2010(Scheme):
 
     def module(self, tag: str, reactants: list[str], products: list[str]) -> ModuleSpec:
         r = reactants or [SOURCE]
+        relayed = self.relayed_products(r, products)
+        direct = list(products)
+        for p in relayed:
+            direct.remove(p)
+        domains: dict[str, int] = {}
+        if relayed:
+            j = f"_j{tag}"
+            domains.update(self.signal_domains(j))
+            direct.append(j)
+        complexes = self._join(r, direct, "gate")
+        if not reactants:
+            complexes.append(("I", self.signal_kernel(SOURCE), "fuel"))
+        if relayed:
+            complexes.append(("J1", self.signal_kernel(j), "intermediate"))
+            complexes.extend((f"Y{kind}", kernel, "fuel") for kind, kernel, _ in self._join([j], relayed, "fuel"))
+        return ModuleSpec(tuple(complexes), domains)
+
+    @staticmethod
+    def relayed_products(reactants: list[str], products: list[str]) -> list[str]:
+        """Products the join gate must not release itself (see the class docstring): a product P
+        equal to reactant m + 1 when reactant m is the last reactant, so that the output strand
+        ``b_n c_n h_P a_P`` would read as backward strand m ``b_m c_m a_(m+1)`` with a bulge."""
+        n = len(reactants)
+        clash = {reactants[m + 1] for m in range(n - 1) if reactants[m] == reactants[-1]}
+        return [p for p in products if p in clash]
+
+    def _join(self, r: list[str], products: list[str], role: str) -> list[tuple[str, str, str]]:
+        """The join gate L of ``r -> products``, its backward strands and its translator T."""
         n = len(r)
         parts, complexes = [], []
         for m in range(n - 1):
@@ -149,15 +190,12 @@ class Soloveichik2010(Scheme):
         overhang = " ".join(f"h_{p} a_{p}" for p in products)
         parts.append(f"b_{last}( c_{last}( {overhang} +".replace("  ", " "))
         parts.append(" ".join([")"] * (3 * (n - 1) + 2)) + f" a_{r[0]}*")
-        gate = " ".join(parts)
-        complexes.insert(0, ("L", gate, "gate"))
+        complexes.insert(0, ("L", " ".join(parts), role))
         if products:
             tops = " ".join(f"h_{p}( a_{p}( b_{p} c_{p} +" for p in products)
             closes = " ".join([")"] * (2 * len(products)))
             complexes.append(("T", f"{tops} {closes} c_{last}*", "fuel"))
-        if not reactants:
-            complexes.append(("I", self.signal_kernel(SOURCE), "fuel"))
-        return ModuleSpec(tuple(complexes), {})
+        return complexes
 
 
 class Lakin2012(Scheme):
