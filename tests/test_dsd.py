@@ -130,6 +130,11 @@ def test_lakin_modules_fail_the_modularity_condition():
     design = translate(_net("A -> C\nC -> A"), "lakin2012")
     assert verify_design(design, per_module=True).passed
     assert not verify_design(design, method="modular-bisimulation").passed
+    # The same strand as in pathway decomposition (f_gf t k, displaced by the padding second reactant):
+    # with it as a fuel of each module the modularity condition holds.
+    for j in range(2):
+        design = _with_fuel(design, j, f"f__gf t k_r{j}_1")
+    assert verify_design(design, method="modular-bisimulation").passed
 
 
 @pytest.mark.slow
@@ -248,3 +253,26 @@ def test_cli_error_is_one_line_with_exit_2(tmp_path, capsys):
     assert main(["dsd", str(network), "--scheme", "lakin2012"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("rxnn dsd: error:") and "\n" not in err
+
+
+def _with_fuel(design, module, kernel):
+    """The design with one more fuel complex in one module (at the design's fuel concentration)."""
+    name = f"f_extra{module}"
+    complexes = {**design.complexes, name: PilComplex(name, kernel, "fuel", design.fuel_nM)}
+    modules = list(design.modules)
+    modules[module] = dataclasses.replace(modules[module], complexes=(*modules[module].complexes, name))
+    return dataclasses.replace(design, complexes=complexes, modules=tuple(modules))
+
+
+def test_lakin_fails_pathway_decomposition_because_of_one_strand_of_the_published_scheme():
+    # lakin2012 (Fig. 5) has no fuel for the strand f_B t k that the second reactant displaces: one is
+    # released per firing and can re-bind the gate and undo the second step, so a completed formal
+    # pathway leaves a consumable species behind (not pathway-decomposition equivalent; Nuskell's
+    # lakin2012_3D.ts notes the same "no fuel species to reverse the release of second reactant").
+    # Evidence that this strand is the only cause: the same design with it added as a fuel passes.
+    design = translate(_net("A + B -> C"), "lakin2012")
+    assert verify_design(design, method="bisimulation").passed
+    assert not verify_design(design, method="pathway").passed
+    fixed = _with_fuel(design, 0, "f_B t k_r0_1")
+    assert verify_design(fixed, method="pathway").passed
+    assert verify_design(fixed, method="bisimulation").passed

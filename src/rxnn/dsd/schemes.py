@@ -211,6 +211,16 @@ class Lakin2012(Scheme):
     reactants or products are padded with a fuel signal (the paper's
     generalisation); k > 2 products chain k - 1 gates through intermediates
     ``A + B -> J1 + P1``, ``J1 + gf -> J2 + P2``, ... At most two reactants.
+
+    A property of the published scheme, not of this translation: the strand
+    ``f_B t k`` that B displaces has no fuel (one copy per firing), and it
+    can re-bind the gate and undo B's step. Every module is CRN-bisimilar to
+    its reaction (the verdict :func:`rxnn.dsd.verify_design` reports by
+    default), but a completed formal pathway leaves that consumable strand
+    behind, so pathway decomposition equivalence and crnverifier's
+    modularity condition fail; with ``f_B t k`` added as a fuel both hold
+    (tests/test_dsd.py shows both). Nuskell's ``lakin2012_3D.ts`` notes the
+    same ("no fuel species to reverse the release of second reactant").
     """
 
     name = "lakin2012"
