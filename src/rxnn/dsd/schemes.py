@@ -24,11 +24,13 @@ Rates (with every fuel at concentration C and signals much below C) follow
 from the quasi-steady state of the gate's intermediates: a reaction with n
 reactants runs at
 
-    soloveichik2010:  k_phys = q [G] C^(1-n)           (SSW 2010: k = q_i C_max for n = 1, q_i for n = 2)
+    soloveichik2010:  k_phys = q [G] C^(1-n) * prod_i 1/(1 + S_i)     (SSW 2010: k = q_i C_max for n = 1, q_i for n = 2)
     lakin2012:        k_phys = q [G] C^(1-n) * C / [R] * prod_i 1/(1 + S_i)
 
-(R: the module's backward strand; S_i: the sum of [G]/[R] over the gates
-reactant i enters first, which hold that share of it bound,
+(R: the module's backward strand, at C for soloveichik2010; S_i: the sum
+of [G]/[R] over the gates reactant i enters first by a reversible step
+(soloveichik2010: gates of two or more reactants), which hold that share of
+it bound (a bound strand still counts as its species, ``design.readout``),
 :func:`rxnn.dsd.rates.unsequestered`)
 where [G] is the module's gate concentration and q the rate constant of the
 displacement step that decides it (:attr:`Scheme.q_per_nM_s`, the value
@@ -85,6 +87,8 @@ class Scheme:
     #: Kind of the module-private backward strand whose concentration R also sets the
     #: rate (k_phys = q [G] C^(1-n) * C / R), or "" if only the gate does.
     rate_fuel: str = ""
+    #: Fewest reactants for which the gate's first step is reversible (the first reactant is then partly bound).
+    min_reversible_reactants: int = 1
     #: Default units of :func:`rxnn.dsd.translate` (nM) for this scheme.
     defaults: dict = {"unit_nM": 1.0, "fuel_nM": 1000.0, "min_nM": 100.0, "max_gate_nM": 1000.0}
 
@@ -140,6 +144,7 @@ class Soloveichik2010(Scheme):
     citation = "Soloveichik, Seelig & Winfree, PNAS 107:5393 (2010)"
     max_reactants = 3
     q_per_nM_s = 2.0864986572547034e-3
+    min_reversible_reactants = 2
 
     def signal_domains(self, ident: str) -> dict[str, int]:
         return {f"h_{ident}": LONG_NT, f"a_{ident}": TOEHOLD_NT, f"b_{ident}": LONG_NT, f"c_{ident}": TOEHOLD_NT}
