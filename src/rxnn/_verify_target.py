@@ -194,7 +194,9 @@ def _check_layers(network: ReactionNetwork, reference: FeedForwardNetwork, layer
                 f"{width} nodes); got {len(nodes)}: {_names([n[0][0] for n in nodes])}"
             )
         out.append(tuple(nodes))
-    flat = [s for nodes in out for node in nodes for s, _ in node]
+    # A node's first species is its own; further readout species may be shared (a DNA complex that holds
+    # the strands of two formal species counts for both).
+    flat = [node[0][0] for nodes in out for node in nodes]
     repeated = sorted({s for s in flat if flat.count(s) > 1}) if len(set(flat)) != len(flat) else []
     if repeated:
         raise InvalidArgumentError(f"layers of {FUNC} name species more than once: {_names(repeated)}; each node is one species")
