@@ -334,8 +334,9 @@ def species_readout(design: DSDDesign, species: str, enumeration: Enumeration | 
     >>> from rxnn import ReactionNetwork
     >>> from rxnn.dsd import translate
     >>> design = translate(ReactionNetwork.from_text("A -> B"), "soloveichik2010")
-    >>> design.readout("A")
-    {'s_A': 1.0}
+    >>> r = design.readout("A")  # the free strand, and the output strand the gate releases (read as A)
+    >>> next(iter(r)), sorted(r.values())
+    ('s_A', [1.0, 1.0])
     """
     if species not in design.signal_species:
         raise DSDError(f"{species!r} is not a species of the formal network; species: {list(design.signal_species)[:8]}")
