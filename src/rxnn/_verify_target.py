@@ -82,13 +82,17 @@ class Target:
         """Initial concentrations: inputs ``d`` (batch, c_0), nodes (batch, n_nodes), the fixed species."""
         state: dict[str, Any] = dict(self.fixed)
         present = self.network.species_index
-        columns = [d[:, j] for j in range(d.shape[1])] + [nodes[:, k] for k in range(nodes.shape[1])]
-        for readout, value in zip((r for layer in self._node_readouts() for r in layer), columns):
-            (name, weight), *rest = readout
+        readouts = self._node_readouts()
+        inputs, others = readouts[0], [r for layer in readouts[1:] for r in layer]
+        for j, ((name, weight), *rest) in enumerate(inputs):
             if name in present:  # an input that drives no reaction may be absent (Def. 2.1 drops it)
-                state[name] = value / weight if weight != 1.0 else value
+                state[name] = d[:, j] / weight if weight != 1.0 else d[:, j]
             for other, _ in rest:
-                state[other] = np.zeros_like(value)
+                state[other] = np.zeros_like(d[:, j])
+        for k, ((name, weight), *rest) in enumerate(others):
+            state[name] = nodes[:, k] / weight if weight != 1.0 else nodes[:, k]
+            for other, _ in rest:
+                state[other] = np.zeros_like(nodes[:, k])
         return state
 
     def _node_readouts(self) -> tuple[tuple[tuple[tuple[str, float], ...], ...], ...]:
