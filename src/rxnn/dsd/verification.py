@@ -18,7 +18,9 @@ Methods (:data:`METHODS`):
     reaction, with the modularity condition between modules.
 ``"pathway"``
     Pathway decomposition equivalence (Shin, Thachuk & Winfree, Theor.
-    Comput. Sci. 2019) of the whole design.
+    Comput. Sci. 2019) of the whole design. lakin2012 as published fails it
+    and the modularity condition (one unfueled strand per module, see
+    :class:`~rxnn.dsd.schemes.Lakin2012`); bisimulation, the default, holds.
 
 For a design too large to enumerate whole, ``per_type=True`` checks one
 module per reaction type: modules of one type are built by one function of
