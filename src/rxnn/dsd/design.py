@@ -231,8 +231,9 @@ class DSDDesign:
         Examples
         --------
         >>> from rxnn import ReactionNetwork
-        >>> translate(ReactionNetwork.from_text("A -> B"), "lakin2012").readout("B")
-        {'s_B': 1000.0}
+        >>> r = translate(ReactionNetwork.from_text("A -> B"), "lakin2012").readout("B")
+        >>> next(iter(r)), r["s_B"]  # the free strand first, weight 1 / unit_nM (1 pM per formal unit)
+        ('s_B', 1000.0)
         """
         from rxnn.dsd.verification import species_readout
 
