@@ -3,7 +3,8 @@
     PYTHONPATH=src python tests/dsd_measurements.py
 
 1. the trained 2-2-1 classifier of tests/test_dsd_classifier.py as DNA (lakin2012 defaults), outputs vs the
-   forward pass, with and without leak; 2. the 784-40-10 budget table; 3. time per module (enumerate +
+   forward pass, with and without leak; 1b. the trained 4-3-2 classifier as soloveichik2010 DNA (unit 10 pM),
+   from the verification starts used there; 2. the 784-40-10 budget table; 3. time per module (enumerate +
    CRN bisimulation), one module per reaction type, both schemes.
 """
 
@@ -17,7 +18,7 @@ from rxnn import FeedForwardNetwork, ReLU, SmoothReLU, compile_network, sgd_step
 from rxnn.dsd import translate
 from rxnn.dsd.enumeration import enumerate_design
 from rxnn.dsd.resources import budget_table
-from rxnn.dsd.verification import formal_readout, formal_values, verify_design
+from rxnn.dsd.verification import formal_readout, formal_values, network_arguments, verify_design
 
 
 def classifier() -> None:
@@ -43,6 +44,34 @@ def classifier() -> None:
             print(f"leak {leak:g} /s input {d}: forward {net(d)[0]:.4f} DNA {got:.4f} error {got - net(d)[0]:+.4f}")
 
 
+def ssw_classifier() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.uniform(size=(64, 4))
+    y = np.where((x[:, :2].sum(axis=1) > x[:, 2:].sum(axis=1))[:, None], [1.0, 0.2], [0.2, 1.0])
+    zero = [np.zeros(3), np.zeros(2)]
+    net = FeedForwardNetwork(FeedForwardNetwork.random([4, 3, 2], ReLU(), seed=4).weights, zero, ReLU())
+    for _ in range(300):
+        net = FeedForwardNetwork(sgd_step(net, x, y, eta=0.2).network.weights, zero, ReLU())
+    comp = compile_network(net, absorb_enzymes=True)
+    design = translate(comp.network, "soloveichik2010", unit_nM=0.01)
+    print(design.summary())
+    print(verify_design(design, per_type=True))
+    starts = {"ones": np.ones(5), "B": np.full(5, 2.0), "10*rand": 10 * np.random.default_rng(0).uniform(size=5)}
+    for leak in (0.0, 1e-14, 1e-13, 1e-12):
+        args = network_arguments(design, comp, enumerate_design(design, modular=True, leak_per_s=leak))
+        worst = 0.0
+        for nodes in starts.values():
+            for d in x[:8]:
+                state = dict(args["initial"])
+                for r, v in zip([r for layer in args["layers"] for r in layer], np.concatenate([d, nodes])):
+                    name, w = next(iter(r.items()))
+                    state[name] = v / w
+                res = simulate(args["implementation"], state, (0, 30), t_eval=[30], atol=1e-9 * design.unit_nM)
+                got = np.array([sum(w * res[k][-1] for k, w in r.items()) for r in args["layers"][-1]])
+                worst = max(worst, float(np.max(np.abs(got - net(d)))))
+        print(f"soloveichik2010 4-3-2, leak {leak:g} /s: max |DNA - forward| over 3 starts x 8 inputs = {worst:.4f}")
+
+
 def mnist_sized() -> None:
     rng = np.random.default_rng(0)
     net = FeedForwardNetwork([rng.normal(size=(40, 784)) * 0.05, rng.normal(size=(10, 40)) * 0.2],
@@ -56,5 +85,8 @@ def mnist_sized() -> None:
 
 
 if __name__ == "__main__":
-    classifier()
-    mnist_sized()
+    import sys
+
+    parts = sys.argv[1:] or ["classifier", "ssw_classifier", "mnist_sized"]
+    for part in parts:
+        {"classifier": classifier, "ssw_classifier": ssw_classifier, "mnist_sized": mnist_sized}[part]()

@@ -23,9 +23,8 @@ from rxnn.dsd.verification import formal_readout, formal_values, verify_design
 from rxnn.errors import LimitError
 
 # The acceptance reactions of issue 16 by scheme (the trimolecular one only for soloveichik2010).
-# soloveichik2010's 2X -> X is left out: it does not verify (see test_ssw_homodimer_gate_is_not_bisimilar).
 ACCEPTANCE = {
-    "soloveichik2010": ["A + B -> C", "X -> 2X", "0 -> X", "Xp + W + X -> Xp + W + 2X"],
+    "soloveichik2010": ["A + B -> C", "X -> 2X", "2X -> X", "0 -> X", "Xp + W + X -> Xp + W + 2X"],
     "lakin2012": ["A + B -> C", "X -> 2X", "2X -> X", "0 -> X"],
 }
 
@@ -71,15 +70,42 @@ def _break_gate(design, where):
     return dataclasses.replace(design, complexes=complexes)
 
 
-@pytest.mark.parametrize("scheme,where", [
-    ("soloveichik2010", "toehold"),
-    ("soloveichik2010", "paired"),
-    ("lakin2012", "toehold"),
-    pytest.param("lakin2012", "paired", marks=pytest.mark.slow),  # ~15 s: the broken gate enumerates widely
+@pytest.mark.parametrize("scheme,where,text", [
+    ("soloveichik2010", "toehold", "A + B -> C"),
+    ("soloveichik2010", "paired", "A + B -> C"),
+    ("soloveichik2010", "toehold", "2X -> X"),
+    ("lakin2012", "toehold", "A + B -> C"),
+    pytest.param("lakin2012", "paired", "A + B -> C", marks=pytest.mark.slow),  # ~15 s: enumerates widely
 ])
-def test_broken_design_does_not_verify(scheme, where):
-    design = _break_gate(translate(_net("A + B -> C"), scheme), where)
+def test_broken_design_does_not_verify(scheme, where, text):
+    design = _break_gate(translate(_net(text), scheme), where)
     assert not verify_design(design).passed
+
+
+def test_ssw_homodimer_gate_releases_its_reactant_through_a_relay():
+    # The join gate of 2X -> X written as the paper draws it (the output strand b_X c_X h_X a_X) differs
+    # from its backward strand b_X c_X a_X by a bulge only: peppercorn finds remote-toehold displacement
+    # of the first X by a released output strand (19 resting complexes, 59 condensed reactions) and no
+    # CRN bisimulation. With the relay through a private intermediate the module verifies.
+    from rxnn.dsd.schemes import Soloveichik2010
+
+    class WithoutRelay(Soloveichik2010):
+        @staticmethod
+        def relayed_products(reactants, products):
+            return []
+
+    scheme = Soloveichik2010()
+    assert scheme.relayed_products(["X", "X"], ["X"]) == ["X"]
+    assert scheme.relayed_products(["X", "X"], ["Y"]) == []
+    assert scheme.relayed_products(["A", "B"], ["B"]) == []
+    assert scheme.relayed_products(["A", "X", "X"], ["X"]) == ["X"]
+    paper = translate(_net("2X -> X"), WithoutRelay())
+    assert "h_X a_X" in paper.complexes[paper.modules[0].gate].kernel
+    report = verify_design(paper)
+    assert not report.passed and report.checks[0].n_implementation_reactions == 59
+    design = translate(_net("2X -> X"), scheme)
+    assert "h_X" not in design.complexes[design.modules[0].gate].kernel  # the join gate releases J, not X
+    assert verify_design(design).passed
 
 
 @pytest.mark.slow
@@ -104,6 +130,11 @@ def test_lakin_modules_fail_the_modularity_condition():
     design = translate(_net("A -> C\nC -> A"), "lakin2012")
     assert verify_design(design, per_module=True).passed
     assert not verify_design(design, method="modular-bisimulation").passed
+    # The same strand as in pathway decomposition (f_gf t k, displaced by the padding second reactant):
+    # with it as a fuel of each module the modularity condition holds.
+    for j in range(2):
+        design = _with_fuel(design, j, f"f__gf t k_r{j}_1")
+    assert verify_design(design, method="modular-bisimulation").passed
 
 
 @pytest.mark.slow
@@ -222,3 +253,26 @@ def test_cli_error_is_one_line_with_exit_2(tmp_path, capsys):
     assert main(["dsd", str(network), "--scheme", "lakin2012"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("rxnn dsd: error:") and "\n" not in err
+
+
+def _with_fuel(design, module, kernel):
+    """The design with one more fuel complex in one module (at the design's fuel concentration)."""
+    name = f"f_extra{module}"
+    complexes = {**design.complexes, name: PilComplex(name, kernel, "fuel", design.fuel_nM)}
+    modules = list(design.modules)
+    modules[module] = dataclasses.replace(modules[module], complexes=(*modules[module].complexes, name))
+    return dataclasses.replace(design, complexes=complexes, modules=tuple(modules))
+
+
+def test_lakin_fails_pathway_decomposition_because_of_one_strand_of_the_published_scheme():
+    # lakin2012 (Fig. 5) has no fuel for the strand f_B t k that the second reactant displaces: one is
+    # released per firing and can re-bind the gate and undo the second step, so a completed formal
+    # pathway leaves a consumable species behind (not pathway-decomposition equivalent; Nuskell's
+    # lakin2012_3D.ts notes the same "no fuel species to reverse the release of second reactant").
+    # Evidence that this strand is the only cause: the same design with it added as a fuel passes.
+    design = translate(_net("A + B -> C"), "lakin2012")
+    assert verify_design(design, method="bisimulation").passed
+    assert not verify_design(design, method="pathway").passed
+    fixed = _with_fuel(design, 0, "f_B t k_r0_1")
+    assert verify_design(fixed, method="pathway").passed
+    assert verify_design(fixed, method="bisimulation").passed

@@ -38,6 +38,10 @@ def test_784_40_10_table1_design_is_written_and_summarised(mnist_sized, tmp_path
     # Two trimolecular edge types, H -> H + X, B+ and B- catalysis and the decay: 6 reaction types.
     assert len(design.reaction_types) == 6
     assert (tmp_path / "mnist.pil").stat().st_size > 10_000_000
+    # One module per type enumerated and checked (the decay 2X -> X with its relay, see schemes.py).
+    report = verify_design(design, per_type=True)
+    assert report.passed, str(report)
+    assert sum(c.represents for c in report.checks) == design.n_modules
 
 
 @pytest.mark.slow

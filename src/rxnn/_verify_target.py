@@ -5,6 +5,13 @@ A :class:`Target` is built either from a :class:`~rxnn.compile.CompiledNetwork`
 with a reference :class:`~rxnn.nn.FeedForwardNetwork`, the species of each
 layer and the concentrations of every other species. All checks of the
 species map happen here, once, with messages that name the species.
+
+A node may be read from several species (a linear readout): in a DNA design
+(:mod:`rxnn.dsd`) a formal species X is its free signal strand and every
+complex that holds X's strand bound (``design.readout("X")``), each with a
+weight. A node given as a mapping ``{species: weight}`` has the value
+``sum(weight * [species])``; a start x of the node puts ``x / weight`` in
+its first species and 0 in the others, so that the readout starts at x.
 """
 
 from __future__ import annotations
@@ -45,10 +52,14 @@ class Target:
     reference : FeedForwardNetwork
     layers : tuple of tuple of str
         Species of layers 0..m; layer 0 holds the inputs (x^0 = d, eq. (11)).
+        For a node read out from several species, its first species.
     fixed : dict of str to float
         Concentrations of every species that is not a node (weights, biases, H, fuel).
     h : float or None
         The h of a compiled network (None for another network).
+    readouts : tuple or None
+        Per layer and node, the ``(species, weight)`` pairs whose weighted sum
+        is the node's value; None when every node is one species (weight 1).
     """
 
     network: ReactionNetwork
@@ -56,6 +67,7 @@ class Target:
     layers: tuple[tuple[str, ...], ...]
     fixed: dict[str, float]
     h: float | None = None
+    readouts: tuple[tuple[tuple[tuple[str, float], ...], ...], ...] | None = None
 
     @property
     def node_species(self) -> tuple[str, ...]:
@@ -70,16 +82,30 @@ class Target:
         """Initial concentrations: inputs ``d`` (batch, c_0), nodes (batch, n_nodes), the fixed species."""
         state: dict[str, Any] = dict(self.fixed)
         present = self.network.species_index
-        for j, name in enumerate(self.layers[0]):
+        readouts = self._node_readouts()
+        inputs, others = readouts[0], [r for layer in readouts[1:] for r in layer]
+        for j, ((name, weight), *rest) in enumerate(inputs):
             if name in present:  # an input that drives no reaction may be absent (Def. 2.1 drops it)
-                state[name] = d[:, j]
-        for k, name in enumerate(self.node_species):
-            state[name] = nodes[:, k]
+                state[name] = d[:, j] / weight if weight != 1.0 else d[:, j]
+            for other, _ in rest:
+                state[other] = np.zeros_like(d[:, j])
+        for k, ((name, weight), *rest) in enumerate(others):
+            state[name] = nodes[:, k] / weight if weight != 1.0 else nodes[:, k]
+            for other, _ in rest:
+                state[other] = np.zeros_like(nodes[:, k])
         return state
 
+    def _node_readouts(self) -> tuple[tuple[tuple[tuple[str, float], ...], ...], ...]:
+        if self.readouts is not None:
+            return self.readouts
+        return tuple(tuple(((s, 1.0),) for s in layer) for layer in self.layers)
+
     def layer_values(self, result: Any, layer: int) -> np.ndarray:
-        """Node concentrations of ``layer`` in a batched result, node index last."""
-        return np.stack([np.asarray(result[s], dtype=np.float64) for s in self.layers[layer]], axis=-1)
+        """Node values of ``layer`` in a batched result (readouts summed), node index last."""
+        if self.readouts is None:
+            return np.stack([np.asarray(result[s], dtype=np.float64) for s in self.layers[layer]], axis=-1)
+        return np.stack([sum(w * np.asarray(result[s], dtype=np.float64) for s, w in node)
+                         for node in self.readouts[layer]], axis=-1)
 
 
 def target_for(
@@ -119,9 +145,31 @@ def target_for(
             f"implementation of {FUNC} has named rate constants {_names(list(named))}; give them values first "
             "with network.with_rates(name=value, ...)"
         )
-    layer_names = _check_layers(implementation, reference, layers)
-    fixed = _check_initial(implementation, layer_names, initial)
-    return Target(implementation, reference, layer_names, fixed)
+    readouts = _check_layers(implementation, reference, layers)
+    layer_names = tuple(tuple(node[0][0] for node in layer) for layer in readouts)
+    weighted = any(len(node) > 1 or node[0][1] != 1.0 for layer in readouts for node in layer)
+    members = {s for layer in readouts for node in layer for s, _ in node}
+    fixed = _check_initial(implementation, members, initial)
+    return Target(implementation, reference, layer_names, fixed, readouts=readouts if weighted else None)
+
+
+def _readout(entry: Any, index: int) -> tuple[tuple[str, float], ...] | None:
+    """One node of ``layers``: a species name, or a non-empty mapping species -> weight > 0 (None if malformed)."""
+    if isinstance(entry, str):
+        return ((entry, 1.0),)
+    if not isinstance(entry, Mapping) or not entry:
+        return None
+    pairs = []
+    for name, weight in entry.items():
+        if not isinstance(name, str):
+            return None
+        if isinstance(weight, bool) or not isinstance(weight, Real | np.floating | np.integer) \
+                or not np.isfinite(weight) or weight <= 0:
+            raise InvalidArgumentError(
+                f"layers[{index}] of {FUNC}: the weight of {name!r} must be a finite number > 0; got {weight!r}"
+            )
+        pairs.append((name, float(weight)))
+    return tuple(pairs)
 
 
 def _check_layers(network: ReactionNetwork, reference: FeedForwardNetwork, layers: Any) -> tuple[tuple[str, ...], ...]:
@@ -138,37 +186,55 @@ def _check_layers(network: ReactionNetwork, reference: FeedForwardNetwork, layer
         )
     out = []
     for index, (names, width) in enumerate(zip(layers, sizes)):
-        if isinstance(names, str) or not isinstance(names, Sequence) or not all(isinstance(s, str) for s in names):
-            raise InvalidArgumentError(f"layers[{index}] of {FUNC} must be a list of species names; got {names!r:.80}")
-        if len(names) != width:
+        nodes = [_readout(n, index) for n in names] if isinstance(names, Sequence) and not isinstance(names, str) else None
+        if nodes is None or any(n is None for n in nodes):
+            raise InvalidArgumentError(
+                f"layers[{index}] of {FUNC} must be a list of species names (or of mappings species -> weight, "
+                f"a linear readout); got {names!r:.80}"
+            )
+        if len(nodes) != width:
             raise InvalidArgumentError(
                 f"layers[{index}] of {FUNC} must name {width} species (layer {index} of the reference has "
-                f"{width} nodes); got {len(names)}: {_names(list(names))}"
+                f"{width} nodes); got {len(nodes)}: {_names([n[0][0] for n in nodes])}"
             )
-        out.append(tuple(names))
-    flat = [s for names in out for s in names]
+        out.append(tuple(nodes))
+    # A node's first species is its own; further readout species may be shared (a DNA complex that holds
+    # the strands of two formal species counts for both).
+    flat = [node[0][0] for nodes in out for node in nodes]
     repeated = sorted({s for s in flat if flat.count(s) > 1}) if len(set(flat)) != len(flat) else []
     if repeated:
         raise InvalidArgumentError(f"layers of {FUNC} name species more than once: {_names(repeated)}; each node is one species")
     present = network.species_index
-    unknown = [s for names in out[1:] for s in names if s not in present]
+    unknown = [s for nodes in out[1:] for node in nodes for s, _ in node if s not in present]
+    unknown += [s for node in out[0] if len(node) > 1 for s, _ in node if s not in present]
     if unknown:
         raise InvalidArgumentError(
             f"layers of {FUNC} name node species that are not in the network: {_names(unknown)}; "
             f"the network's species are {_names(list(network.species))}"
         )
     dynamic = set(network.dynamic_species)
-    moving = [s for s in out[0] if s in dynamic]
+    moving = [node[0][0] for node in out[0] if len(node) == 1 and node[0][0] in dynamic]
+    moving += [node[0][0] for node in out[0] if len(node) > 1 and not _conserved(network, node)]
     if moving:
         raise InvalidArgumentError(
             f"input species {_names(moving)} change in the network, but Def. 4.1 holds inputs fixed "
-            "(x^0 = d, eq. (11)): every reaction must leave each input's count unchanged (inputs act as enzymes)"
+            "(x^0 = d, eq. (11)): every reaction must leave each input's count unchanged (inputs act as enzymes; "
+            "an input read out from several species must have a readout that no reaction changes)"
         )
     return tuple(out)
 
 
-def _check_initial(network: ReactionNetwork, layers: tuple[tuple[str, ...], ...], initial: Any) -> dict[str, float]:
-    members = {s for names in layers for s in names}
+def _conserved(network: ReactionNetwork, node: tuple[tuple[str, float], ...]) -> bool:
+    """No reaction changes the weighted sum (w . N = 0, N of eq. (2)), to rounding of the weights."""
+    index = network.species_index
+    w = np.zeros(network.n_species)
+    for name, weight in node:
+        w[index[name]] = weight
+    change = np.abs(network.stoichiometry_matrix().T @ w)
+    return bool(np.all(change <= 1e-12 * float(np.max(w))))
+
+
+def _check_initial(network: ReactionNetwork, members: set[str], initial: Any) -> dict[str, float]:
     if initial is None:
         initial = {}
     if not isinstance(initial, Mapping):
@@ -183,7 +249,7 @@ def _check_initial(network: ReactionNetwork, layers: tuple[tuple[str, ...], ...]
     fixed: dict[str, float] = {}
     for name, value in initial.items():
         if name in members:
-            continue  # inputs come from `inputs`, nodes from the starts
+            continue  # inputs come from `inputs`, nodes from the starts (the other species of a readout at 0)
         if isinstance(value, bool) or not isinstance(value, Real | np.floating | np.integer) or not np.isfinite(value) or value < 0:
             raise InvalidArgumentError(
                 f"initial[{name!r}] of {FUNC} must be a finite concentration >= 0; got {value!r}"

@@ -49,7 +49,7 @@ def verify_network(
     d: Any,
     *,
     reference: Any = None,
-    layers: Sequence[Sequence[str]] | None = None,
+    layers: Sequence[Sequence[str | Mapping[str, float]]] | None = None,
     initial: Mapping[str, float] | None = None,
     starts: Mapping[str, Any] | None = None,
     scales: tuple[float, ...] = (10.0, 1000.0),
@@ -79,10 +79,12 @@ def verify_network(
     reference : FeedForwardNetwork, optional
         For a ReactionNetwork: the network whose activations a^l(d) the node
         species should reach.
-    layers : sequence of sequences of str, optional
+    layers : sequence of sequences of str or of mappings, optional
         For a ReactionNetwork: the species of layers 0..m, inputs first; widths
         must match ``reference.layer_sizes``. Input species must not change
-        (x^0 = d, eq. (11)); one that drives no reaction may be absent.
+        (x^0 = d, eq. (11)); one that drives no reaction may be absent. A node
+        may be a mapping ``{species: weight}``, read as the weighted sum (a
+        DNA design's ``design.readout(X)``); its first species takes the start.
     initial : mapping of str to float, optional
         For a ReactionNetwork: the concentration of every species that is not
         a node (weights, biases, H, fuel). Entries for layer species are

@@ -31,6 +31,8 @@ __all__ = [
     "verify_design",
     "formal_readout",
     "formal_values",
+    "species_readout",
+    "network_arguments",
     "budget_table",
     "design_budget",
     "design_summary",
@@ -43,7 +45,8 @@ def __getattr__(name: str):
         from rxnn.dsd import enumeration
 
         return getattr(enumeration, name)
-    if name in ("verify_design", "VerificationReport", "formal_readout", "formal_values"):
+    if name in ("verify_design", "VerificationReport", "formal_readout", "formal_values", "species_readout",
+                "network_arguments"):
         from rxnn.dsd import verification
 
         return getattr(verification, name)

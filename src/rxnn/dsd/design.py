@@ -126,18 +126,21 @@ class DSDDesign:
         m = self.modules[module] if isinstance(module, int) else module
         n = len(m.reactants)
         k = self.scheme.q_per_nM_s * self.complexes[m.gate].nM * self.fuel_nM ** (1 - n)
-        if self.scheme.rate_fuel:  # ratio rho = G/R, times the free share of each reactant
-            free = float(np.prod([1.0 / (1.0 + self._bound_ratios.get(r, 0.0)) for r in m.reactants]))
-            k *= self.fuel_nM / self.complexes[f"b_r{m.index}"].nM * free
-        return k
+        if self.scheme.rate_fuel:  # ratio rho = G/R
+            k *= self.fuel_nM / self.complexes[f"b_r{m.index}"].nM
+        # times the free share of each reactant (the rest is bound in gates it enters first)
+        return k * float(np.prod([1.0 / (1.0 + self._bound_ratios.get(r, 0.0)) for r in m.reactants]))
+
+    def _backward_nM(self, m: DSDModule) -> float:
+        return self.complexes[f"b_r{m.index}"].nM if self.scheme.rate_fuel else self.fuel_nM
 
     @cached_property
     def _bound_ratios(self) -> dict[str, float]:
-        """First reactant -> sum of [G]/[R] over the gates it enters first (lakin2012)."""
+        """First reactant -> sum of [G]/[R] over the gates it enters first by a reversible step."""
         out: dict[str, float] = {}
         for m in self.modules:
-            if m.reactants:
-                rho = self.complexes[m.gate].nM / self.complexes[f"b_r{m.index}"].nM
+            if len(m.reactants) >= max(1, self.scheme.min_reversible_reactants):
+                rho = self.complexes[m.gate].nM / self._backward_nM(m)
                 out[m.reactants[0]] = out.get(m.reactants[0], 0.0) + rho
         return out
 
@@ -219,6 +222,22 @@ class DSDDesign:
         from rxnn.dsd.verification import verify_design
 
         return verify_design(self, method=method, **options)
+
+    def readout(self, species: str, enumeration: Any = None) -> dict[str, float]:
+        """Every DNA species holding ``species`` with its weight (a linear readout for ``verify_network(layers=)``).
+
+        See :func:`rxnn.dsd.verification.species_readout`.
+
+        Examples
+        --------
+        >>> from rxnn import ReactionNetwork
+        >>> r = translate(ReactionNetwork.from_text("A -> B"), "lakin2012").readout("B")
+        >>> next(iter(r)), r["s_B"]  # the free strand first, weight 1 / unit_nM (1 pM per formal unit)
+        ('s_B', 1000.0)
+        """
+        from rxnn.dsd.verification import species_readout
+
+        return species_readout(self, species, enumeration)
 
     def summary(self) -> str:
         """Resources a lab can plan with, see :func:`rxnn.dsd.resources.design_summary`."""
@@ -401,15 +420,36 @@ def translate(
         complexes[name] = PilComplex(name, kernel, "fuel", nM)
     # s_j: the gate concentration (SSW) or gate/backward-strand ratio (Lakin) times tau.
     scale = np.array([rates[j] * (unit_nM / fuel_nM) ** (1 - len(r)) / scheme.q_per_nM_s for j, r, *_ in raw])
+    # Both schemes hold a first reactant bound after a reversible first step (G + X <-> GX + R), a share
+    # rho = [G]/[R] per gate; the rate law is corrected for it (rates.unsequestered) and the default time
+    # unit keeps the busiest signal's bound share near 1/8. soloveichik2010: R = C (fuel_nM), rho = [L]/C,
+    # reversible only with two or more reactants; lakin2012: every module, rho from the backward strand.
+    pools = first_reactant_pools(raw, scheme.min_reversible_reactants)
+    ratio = scale / fuel_nM
+    busiest = max((float(ratio[idx].sum()) for idx in pools.values()), default=0.0)
+    given = time_unit_s is not None
     if scheme.rate_fuel:
-        scale = scale / fuel_nM
-        pools = first_reactant_pools(raw)
-        if time_unit_s is None:  # the busiest signal has about a sixth of itself bound in gates
-            time_unit_s = 8.0 * max((float(scale[idx].sum()) for idx in pools.values()), default=float(scale.max(initial=1.0)))
-    time_unit_s = time_unit(scheme, scale, time_unit_s, min_nM, max_gate_nM)
-    values = scale / time_unit_s
-    if scheme.rate_fuel:
-        values = unsequestered(values, raw, pools, time_unit_s)
+        scale = ratio
+        if not given:
+            time_unit_s = 8.0 * (busiest or float(scale.max(initial=1.0)))
+    elif not given and busiest:
+        time_unit_s = max(8.0 * busiest, float(scale.max()) / max_gate_nM)
+    for _ in range(8):
+        time_unit_s = time_unit(scheme, scale, time_unit_s, min_nM, max_gate_nM)
+        values = scale / time_unit_s
+        if not pools:
+            break
+        if scheme.rate_fuel:
+            values = unsequestered(values, raw, pools, time_unit_s)
+            break
+        values = unsequestered(values / fuel_nM, raw, pools, time_unit_s) * fuel_nM
+        over = float(values.max()) / max_gate_nM
+        if over <= 1.0 + 1e-9:
+            break
+        if given:
+            raise DSDError(f"time unit {time_unit_s:.4g} s needs a gate at {values.max():.4g} nM once the signals "
+                           f"bound in gates are made up for, above max_gate_nM={max_gate_nM:g}: use a longer time_unit_s")
+        time_unit_s *= over
     modules = []
     for (j, reactants, products, members, gate), value in zip(raw, values):
         if scheme.rate_fuel:  # [G]/[R] = value, the gate at min_nM

@@ -13,11 +13,15 @@ from rxnn.dsd.schemes import Scheme
 __all__ = ["first_reactant_pools", "unsequestered", "time_unit"]
 
 
-def first_reactant_pools(raw: list) -> dict[str, np.ndarray]:
-    """Modules by first reactant: the gates in which one signal is bound after the first, reversible step."""
+def first_reactant_pools(raw: list, min_reactants: int = 1) -> dict[str, np.ndarray]:
+    """Modules by first reactant: the gates in which one signal is bound after the first, reversible step.
+
+    Only modules with at least ``min_reactants`` reactants have that step
+    (soloveichik2010: 2, a unimolecular gate is irreversible; lakin2012: 1).
+    """
     pools: dict[str, list[int]] = {}
     for k, (_, reactants, *_rest) in enumerate(raw):
-        if reactants:
+        if len(reactants) >= max(1, min_reactants):
             pools.setdefault(reactants[0], []).append(k)
     return {s: np.array(v) for s, v in pools.items()}
 

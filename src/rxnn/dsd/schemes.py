@@ -24,11 +24,13 @@ Rates (with every fuel at concentration C and signals much below C) follow
 from the quasi-steady state of the gate's intermediates: a reaction with n
 reactants runs at
 
-    soloveichik2010:  k_phys = q [G] C^(1-n)           (SSW 2010: k = q_i C_max for n = 1, q_i for n = 2)
+    soloveichik2010:  k_phys = q [G] C^(1-n) * prod_i 1/(1 + S_i)     (SSW 2010: k = q_i C_max for n = 1, q_i for n = 2)
     lakin2012:        k_phys = q [G] C^(1-n) * C / [R] * prod_i 1/(1 + S_i)
 
-(R: the module's backward strand; S_i: the sum of [G]/[R] over the gates
-reactant i enters first, which hold that share of it bound,
+(R: the module's backward strand, at C for soloveichik2010; S_i: the sum
+of [G]/[R] over the gates reactant i enters first by a reversible step
+(soloveichik2010: gates of two or more reactants), which hold that share of
+it bound (a bound strand still counts as its species, ``design.readout``),
 :func:`rxnn.dsd.rates.unsequestered`)
 where [G] is the module's gate concentration and q the rate constant of the
 displacement step that decides it (:attr:`Scheme.q_per_nM_s`, the value
@@ -85,6 +87,8 @@ class Scheme:
     #: Kind of the module-private backward strand whose concentration R also sets the
     #: rate (k_phys = q [G] C^(1-n) * C / R), or "" if only the gate does.
     rate_fuel: str = ""
+    #: Fewest reactants for which the gate's first step is reversible (the first reactant is then partly bound).
+    min_reversible_reactants: int = 1
     #: Default units of :func:`rxnn.dsd.translate` (nM) for this scheme.
     defaults: dict = {"unit_nM": 1.0, "fuel_nM": 1000.0, "min_nM": 100.0, "max_gate_nM": 1000.0}
 
@@ -121,12 +125,26 @@ class Soloveichik2010(Scheme):
     toehold of X2, and so on; Xn releases the output strand, which frees
     the products from the translator T. ``0 -> P`` uses a source fuel
     strand in place of X1. Any number of reactants and products.
+
+    Identical reactants (``2X -> X``): backward strand m is ``b_m c_m
+    a_(m+1)`` and the output strand ``b_n c_n h_P a_P ...``; when reactant m
+    is the last reactant's species and P is reactant m + 1's, the two differ
+    by the bulge ``h_P`` only, and a released output strand displaces the
+    first X by remote-toehold branch migration (peppercorn finds 19 resting
+    complexes and 59 condensed reactions, not bisimilar to ``2X -> X``).
+    Such a product is released through a private intermediate J instead:
+    the join gate releases J, and a unimolecular gate of the same scheme
+    (``J -> P``, kept at the fuel concentration, rate q C ~ 2 /s, fast
+    against the formal time unit) releases P; J's domains are new, so the
+    bulge is gone (:meth:`relayed_products`). The paper's construction is
+    unchanged otherwise (the same gates; one more unimolecular module).
     """
 
     name = "soloveichik2010"
     citation = "Soloveichik, Seelig & Winfree, PNAS 107:5393 (2010)"
     max_reactants = 3
     q_per_nM_s = 2.0864986572547034e-3
+    min_reversible_reactants = 2
 
     def signal_domains(self, ident: str) -> dict[str, int]:
         return {f"h_{ident}": LONG_NT, f"a_{ident}": TOEHOLD_NT, f"b_{ident}": LONG_NT, f"c_{ident}": TOEHOLD_NT}
@@ -139,6 +157,34 @@ class Soloveichik2010(Scheme):
 
     def module(self, tag: str, reactants: list[str], products: list[str]) -> ModuleSpec:
         r = reactants or [SOURCE]
+        relayed = self.relayed_products(r, products)
+        direct = list(products)
+        for p in relayed:
+            direct.remove(p)
+        domains: dict[str, int] = {}
+        if relayed:
+            j = f"_j{tag}"
+            domains.update(self.signal_domains(j))
+            direct.append(j)
+        complexes = self._join(r, direct, "gate")
+        if not reactants:
+            complexes.append(("I", self.signal_kernel(SOURCE), "fuel"))
+        if relayed:
+            complexes.append(("J1", self.signal_kernel(j), "intermediate"))
+            complexes.extend((f"Y{kind}", kernel, "fuel") for kind, kernel, _ in self._join([j], relayed, "fuel"))
+        return ModuleSpec(tuple(complexes), domains)
+
+    @staticmethod
+    def relayed_products(reactants: list[str], products: list[str]) -> list[str]:
+        """Products the join gate must not release itself (see the class docstring): a product P
+        equal to reactant m + 1 when reactant m is the last reactant, so that the output strand
+        ``b_n c_n h_P a_P`` would read as backward strand m ``b_m c_m a_(m+1)`` with a bulge."""
+        n = len(reactants)
+        clash = {reactants[m + 1] for m in range(n - 1) if reactants[m] == reactants[-1]}
+        return [p for p in products if p in clash]
+
+    def _join(self, r: list[str], products: list[str], role: str) -> list[tuple[str, str, str]]:
+        """The join gate L of ``r -> products``, its backward strands and its translator T."""
         n = len(r)
         parts, complexes = [], []
         for m in range(n - 1):
@@ -149,15 +195,12 @@ class Soloveichik2010(Scheme):
         overhang = " ".join(f"h_{p} a_{p}" for p in products)
         parts.append(f"b_{last}( c_{last}( {overhang} +".replace("  ", " "))
         parts.append(" ".join([")"] * (3 * (n - 1) + 2)) + f" a_{r[0]}*")
-        gate = " ".join(parts)
-        complexes.insert(0, ("L", gate, "gate"))
+        complexes.insert(0, ("L", " ".join(parts), role))
         if products:
             tops = " ".join(f"h_{p}( a_{p}( b_{p} c_{p} +" for p in products)
             closes = " ".join([")"] * (2 * len(products)))
             complexes.append(("T", f"{tops} {closes} c_{last}*", "fuel"))
-        if not reactants:
-            complexes.append(("I", self.signal_kernel(SOURCE), "fuel"))
-        return ModuleSpec(tuple(complexes), {})
+        return complexes
 
 
 class Lakin2012(Scheme):
@@ -173,6 +216,16 @@ class Lakin2012(Scheme):
     reactants or products are padded with a fuel signal (the paper's
     generalisation); k > 2 products chain k - 1 gates through intermediates
     ``A + B -> J1 + P1``, ``J1 + gf -> J2 + P2``, ... At most two reactants.
+
+    A property of the published scheme, not of this translation: the strand
+    ``f_B t k`` that B displaces has no fuel (one copy per firing), and it
+    can re-bind the gate and undo B's step. Every module is CRN-bisimilar to
+    its reaction (the verdict :func:`rxnn.dsd.verify_design` reports by
+    default), but a completed formal pathway leaves that consumable strand
+    behind, so pathway decomposition equivalence and crnverifier's
+    modularity condition fail; with ``f_B t k`` added as a fuel both hold
+    (tests/test_dsd.py shows both). Nuskell's ``lakin2012_3D.ts`` notes the
+    same ("no fuel species to reverse the release of second reactant").
     """
 
     name = "lakin2012"

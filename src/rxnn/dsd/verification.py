@@ -18,7 +18,9 @@ Methods (:data:`METHODS`):
     reaction, with the modularity condition between modules.
 ``"pathway"``
     Pathway decomposition equivalence (Shin, Thachuk & Winfree, Theor.
-    Comput. Sci. 2019) of the whole design.
+    Comput. Sci. 2019) of the whole design. lakin2012 as published fails it
+    and the modularity condition (one unfueled strand per module, see
+    :class:`~rxnn.dsd.schemes.Lakin2012`); bisimulation, the default, holds.
 
 For a design too large to enumerate whole, ``per_type=True`` checks one
 module per reaction type: modules of one type are built by one function of
@@ -40,7 +42,7 @@ from rxnn.dsd.design import DSDDesign
 from rxnn.dsd.enumeration import MAX_MODULES, Enumeration, enumerate_design
 
 __all__ = ["METHODS", "ModuleCheck", "VerificationReport", "verify_design", "implementation_crn", "formal_readout",
-           "formal_values"]
+           "formal_values", "species_readout", "network_arguments"]
 
 METHODS = ("bisimulation", "modular-bisimulation", "pathway")
 
@@ -309,4 +311,92 @@ def formal_values(readout: dict[str, dict[str, int]], result: Any) -> dict[str, 
         values = np.asarray(result[name], dtype=float)
         for f, c in counts.items():
             out[f] = out.get(f, 0.0) + c * values
+    return out
+
+
+def species_readout(design: DSDDesign, species: str, enumeration: Enumeration | None = None) -> dict[str, float]:
+    """The linear readout of a formal species: every DNA species that holds it, weight = count / unit_nM.
+
+    Its free signal strand comes first (a start of the species goes there,
+    see :func:`rxnn.verify_network`); the counts are crnverifier's CRN
+    bisimulation (:func:`formal_readout`), so a strand bound in a gate
+    counts. The weighted sum of concentrations (nM) is the formal amount
+    (formal units). Where several bisimulations exist, the one crnverifier
+    finds decides how a short-lived intermediate is read (the output strand
+    of ``A -> B`` as A or as B); the free and gate-bound strands are fixed.
+
+    Parameters
+    ----------
+    design : DSDDesign
+    species : str
+        A formal species of the design's network.
+    enumeration : Enumeration, optional
+        The design enumerated one module per type (``modular=True``, the default).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.dsd import translate
+    >>> design = translate(ReactionNetwork.from_text("A -> B"), "soloveichik2010")
+    >>> r = design.readout("A")  # the free strand first (weight 1 / unit_nM = 1)
+    >>> next(iter(r)), all(w == 1.0 for w in r.values())
+    ('s_A', True)
+    """
+    if species not in design.signal_species:
+        raise DSDError(f"{species!r} is not a species of the formal network; species: {list(design.signal_species)[:8]}")
+    if enumeration is None:
+        enumeration = enumerate_design(design, modular=True)
+    return _readout_from(design, enumeration, formal_readout(design, enumeration, modular=True), species)
+
+
+def network_arguments(design: DSDDesign, compiled: Any, enumeration: Enumeration | None = None) -> dict[str, Any]:
+    """Arguments of :func:`rxnn.verify_network` for the DNA-level network of a compiled network's design.
+
+    The enumerated network (rates times :attr:`DSDDesign.time_unit_s`, so
+    that its time is formal time), the compiled network's reference, every
+    layer's species as readouts (:func:`species_readout`) and the initial
+    concentrations (nM) of every other DNA species: fuels and gates as
+    designed, the enzymes (weights, biases, H) as the compiled network sets
+    them. Call ``verify_network(network_arguments(...)["implementation"],
+    inputs, **rest)``; its tolerances are then in formal units.
+
+    Parameters
+    ----------
+    design : DSDDesign
+        A translation of ``compiled.network``.
+    compiled : CompiledNetwork
+    enumeration : Enumeration, optional
+        ``enumerate_design(design, modular=True)`` (computed if not given).
+
+    Returns
+    -------
+    dict with keys implementation, reference, layers, initial
+    """
+    from rxnn.crn.model import Reaction
+    from rxnn.crn.network import ReactionNetwork
+
+    if enumeration is None:
+        enumeration = enumerate_design(design, modular=True)
+    tau = design.time_unit_s
+    network = ReactionNetwork([Reaction(r.reactants, r.products, r.rate * tau) for r in enumeration.network.reactions])
+    sizes = compiled.source.layer_sizes
+    layer_species = [compiled.layer_species(layer) for layer in range(len(sizes))]
+    readout = formal_readout(design, enumeration, modular=True)
+    layers = []
+    for names in layer_species:
+        layers.append([_readout_from(design, enumeration, readout, s) for s in names])
+    members = {s for names in layer_species for s in names}
+    fixed = {k: float(v) for k, v in compiled.initial_state(np.zeros(sizes[0]), 0.0).items() if k not in members}
+    initial = enumeration.initial_state(design, {k: v for k, v in fixed.items() if k in design.signal_species})
+    return {"implementation": network, "reference": compiled.source, "layers": layers, "initial": initial}
+
+
+def _readout_from(design: DSDDesign, enumeration: Enumeration, readout: dict, species: str) -> dict[str, float]:
+    macro = enumeration.macrostate_of
+    free = design.signal_species[species]
+    out = {macro.get(free, free): 1.0 / design.unit_nM}
+    for name, counts in readout.items():
+        if species in counts and name != free:
+            key = macro.get(name, name)
+            out[key] = out.get(key, 0.0) + counts[species] / design.unit_nM
     return out
