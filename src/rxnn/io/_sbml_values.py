@@ -133,7 +133,11 @@ def initial_values(doc: Document) -> Values:
             try:
                 values[symbol] = evaluate(tree, values.__getitem__, out.functions)
             except Unknown as exc:
-                failures[symbol] = f"it needs {exc.name!r}, which has no value"
+                if any(r.id == exc.name for r in doc.reactions):
+                    failures[symbol] = (f"it needs {exc.name!r}, the rate of a reaction; rxnn does not use reaction "
+                                        "rates in math")
+                else:
+                    failures[symbol] = f"it needs {exc.name!r}, which has no value"
                 continue
             except (MathError, RecursionError) as exc:
                 why = exc if isinstance(exc, MathError) else "its math is nested too deeply to evaluate"

@@ -101,6 +101,7 @@ Examples
 from __future__ import annotations
 
 # MATHML, SBML_L3V2 and the private _free and _num are re-exported for rxnn.io.antimony and older imports.
+from rxnn.io._sbml_build import SBMLLimitError
 from rxnn.io._sbml_read import SBMLModel, read_sbml, read_sbml_model, read_sbml_string, validate_sbml
 from rxnn.io._sbml_write import MATHML, SBML_L3V2, _free, _num, sbml_chunks, sbml_ids, sbml_string, write_sbml
 from rxnn.io._xml_guard import MAX_DEPTH, SBMLError, SBMLWarning
@@ -108,6 +109,7 @@ from rxnn.io._xml_guard import MAX_DEPTH, SBMLError, SBMLWarning
 __all__ = [
     "SBMLError",
     "SBMLWarning",
+    "SBMLLimitError",
     "MAX_DEPTH",
     "sbml_ids",
     "sbml_chunks",
