@@ -278,6 +278,18 @@ class CompiledNetwork:
             f"{self.network.n_species} species, {self.network.n_reactions} reactions, h={self.h:g}, q={self.q}>"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter's HTML view: the role summary and the reactions (:func:`rxnn.crn.display.compiled_html`)."""
+        from rxnn.crn.display import compiled_html
+
+        return compiled_html(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter's LaTeX view: the reactions typeset (:func:`rxnn.crn.display.compiled_latex`)."""
+        from rxnn.crn.display import compiled_latex
+
+        return compiled_latex(self)
+
 
 def compile_network(network: FeedForwardNetwork, *, absorb_enzymes: bool = False) -> CompiledNetwork:
     """Compile a feed-forward network into the reaction network of Table 1 (§5.2).

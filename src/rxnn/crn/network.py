@@ -675,6 +675,18 @@ class ReactionNetwork:
         r = self._rate(j)
         return f"{text} ; {format_rate(r)}" if rate and r != 1.0 else text
 
+    def _repr_html_(self) -> str:
+        """Jupyter's HTML view: a table of the reactions (:func:`rxnn.crn.display.network_html`)."""
+        from rxnn.crn.display import network_html
+
+        return network_html(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter's LaTeX view: the reactions typeset (:func:`rxnn.crn.display.network_latex`)."""
+        from rxnn.crn.display import network_latex
+
+        return network_latex(self)
+
 
 class _ReactionsView(Sequence):
     """A lazy sequence of :class:`Reaction` objects over a network's arrays."""
