@@ -108,3 +108,30 @@ def test_draw_network_refuses_big_networks_and_bad_arguments():
     assert len(_artists(ax)[1][0].get_offsets()) == 10
     with pytest.raises(InvalidArgumentError, match="network of draw_network must be a ReactionNetwork; got str"):
         draw_network("A -> B")
+
+
+# --------------------------------------------------------------------------- the HTML report
+
+
+def test_the_kept_report_renders_figures_full_width_and_math_offline():
+    # The kept full run (docs/reproduction: report.json and its figures) rendered again: every figure is embedded
+    # outside any multi-column grid, at its own pixel width capped at the page's, so Fig. 12's three panels
+    # (1430 px) take the page's full width; plain-text math becomes <sup>/<sub> and Unicode; nothing is fetched.
+    import json
+    import struct
+    from pathlib import Path
+
+    from rxnn.experiments.report import render_html
+
+    kept = Path(__file__).resolve().parents[1] / "docs" / "reproduction"
+    page = render_html(json.loads((kept / "report.json").read_text()), kept)
+    images = re.findall(r'<img alt="([^"]+)" style="width:min\(100%,(\d+)px\)" src="data:image/png;base64,', page)
+    figures = sorted(p.name for p in (kept / "figures").glob("*.png"))
+    assert sorted(name for name, _ in images) == figures
+    for name, width in images:
+        assert int(width) == struct.unpack(">I", (kept / "figures" / name).read_bytes()[16:20])[0]
+    assert dict(images)["fig12_from_infinity.png"] == "1430"
+    assert "grid-template-columns" not in page and ".side{display:block" in page
+    assert "x<sup>2</sup><sub>8</sub>" in page and "\u221a(y<sup>2</sup> + 4h)" in page
+    assert "x^2_8" not in page.split("</style>")[1]
+    assert "<script" not in page and "http://" not in page and "https://" not in page
