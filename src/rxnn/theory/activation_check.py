@@ -93,6 +93,12 @@ class EntryBound:
     u(t) = (x(0)^(1-q) + (q-1) c t)^(-1/(q-1)) < ((q-1) c t)^(-1/(q-1)),
     which is <= R once t >= 1/((q-1) c R^(q-1)). At x = R >= M the field is
     <= -c R^q < 0, so [0, R] is never left. With R = 1 this is Prop. A.1.
+
+    Examples
+    --------
+    >>> bound = entry_bound("1 - x**2", 10.0)
+    >>> bound.q, round(bound.radius, 4), round(bound.time, 4)
+    (2, 20.0995, 0.0995)
     """
 
     y_bound: float
@@ -132,6 +138,12 @@ class ActivationCheck:
     realisable, decay, reliable, stable, feed_forward : Verdict
     entry : EntryBound or None
         Prop. A.1's uniform entry time, when g is numeric and decays.
+
+    Examples
+    --------
+    >>> check = check_activation("1 - x**2")
+    >>> check.status, check.q, check.reliable.status
+    ('proved', 2, 'proved')
     """
 
     g: sympy.Expr
@@ -205,7 +217,13 @@ class ActivationCheck:
 
 # ---------------------------------------------------------------------- parsing
 def exact_number(value: Any) -> sympy.Expr:
-    """A number as an exact sympy number (floats at their exact binary value)."""
+    """A number as an exact sympy number (floats at their exact binary value).
+
+    Examples
+    --------
+    >>> exact_number(0.5), exact_number(0.1)
+    (1/2, 3602879701896397/36028797018963968)
+    """
     if isinstance(value, sympy.Basic):
         return value.replace(lambda e: isinstance(e, sympy.Float), lambda e: sympy.Rational(e))
     if isinstance(value, (bool, np.bool_)):
@@ -352,6 +370,11 @@ def entry_bound(g: Any, y_bound: float = 10.0, *, x: str | sympy.Symbol = "x") -
     c = |leading coefficient| / 2 and M is the largest real root of
     g(x) + Y x + c x^q, rounded up (an isolating interval's upper end), so
     f(y, x) <= g(x) + Y x <= -c x^q for x > M and |y| <= Y.
+
+    Examples
+    --------
+    >>> print(entry_bound("1 - x**2", 10.0))
+    for |y| <= 10: f(y, x) <= -0.5 x^2 when x > M = 20.0995, so from any x(0) >= 0, x(t) <= R = 20.0995 for all t >= T = 0.0995049 (Prop. A.1)
     """
     y_bound = check_positive_finite(y_bound, "y_bound", "entry_bound")
     expr, xs = parse_polynomial(g, x)
