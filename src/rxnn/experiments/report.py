@@ -195,6 +195,16 @@ def compare_with_paper(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     list of dict
         One entry per figure: ``figure``, ``title``, ``paper`` (caption),
         ``file`` (our PNG) and ``claims`` (each ``paper``, ``ours``, ``verdict``).
+
+    Examples
+    --------
+    >>> import json
+    >>> import rxnn
+    >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
+    >>> summary = json.loads((kept / "report.json").read_text())
+    >>> sides = compare_with_paper(summary)
+    >>> [s["figure"] for s in sides][:4], sorted(sides[0]["claims"][0])
+    (['fig04', 'fig08', 'fig09', 'fig10'], ['ours', 'paper', 'verdict'])
     """
     claims: dict[str, list[dict[str, str]]] = {}
     claims.update(_activation_claims(summary["activations"]))
@@ -358,7 +368,14 @@ def _loop_blocks(facts: Mapping[str, Any]) -> list[tuple[Any, ...]]:
 
 
 def dna_blocks(facts: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    """The DNA budget of the compiled 784-40-10 network per translation scheme (beyond the paper; rxnn.dsd)."""
+    """The DNA budget of the compiled 784-40-10 network per translation scheme (beyond the paper; rxnn.dsd).
+
+    Examples
+    --------
+    >>> blocks = dna_blocks({"header": ["scheme", "strands"], "rows": [["lakin2012", 176550]]})
+    >>> [b[0] for b in blocks], blocks[-1][2]
+    (['h', 'p', 'table'], [['lakin2012', 176550]])
+    """
     return [
         ("h", 2, "DNA budget of the compiled network"),
         ("p", "The trained h = 1 network, compiled by Table 1, translated into DNA strand-displacement gates by each "
@@ -422,12 +439,33 @@ def _check_blocks(check: Mapping[str, Any]) -> list[tuple[Any, ...]]:
 
 
 def render_markdown(summary: Mapping[str, Any]) -> str:
-    """The report as Markdown; figures are linked relative to the output directory."""
+    """The report as Markdown; figures are linked relative to the output directory.
+
+    Examples
+    --------
+    >>> import json
+    >>> import rxnn
+    >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
+    >>> summary = json.loads((kept / "report.json").read_text())
+    >>> render_markdown(summary).splitlines()[0]
+    '# Reproduction of §6 of Anderson, Deshpande & Joshi (2021)'
+    """
     return _report_render.markdown(_blocks(summary))
 
 
 def render_html(summary: Mapping[str, Any], out_dir: str | os.PathLike[str]) -> str:
-    """The report as one self-contained HTML page: style inline, figures base64-embedded from ``out_dir``."""
+    """The report as one self-contained HTML page: style inline, figures base64-embedded from ``out_dir``.
+
+    Examples
+    --------
+    >>> import json
+    >>> import rxnn
+    >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
+    >>> summary = json.loads((kept / "report.json").read_text())
+    >>> page = render_html(summary, kept)
+    >>> page.startswith("<!DOCTYPE html>"), page.count("<img "), "https://" in page
+    (True, 8, False)
+    """
     return _report_render.html_page(summary["title"], _blocks(summary), Path(out_dir))
 
 
@@ -445,6 +483,18 @@ def write_report(summary: Mapping[str, Any], out_dir: str | os.PathLike[str]) ->
     Non-finite floats are written as ``null`` in the JSON (standard JSON has no NaN). Each file
     is written atomically (:func:`rxnn._files.atomic_output`): a reader sees the old report or
     the new one, and a path that is not a regular file is refused, not replaced.
+
+    Examples
+    --------
+    >>> import json
+    >>> import rxnn
+    >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
+    >>> summary = json.loads((kept / "report.json").read_text())
+    >>> import shutil, tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> _ = shutil.copytree(kept / "figures", out / "figures")
+    >>> sorted(p.name for p in write_report(summary, out).values())
+    ['report.html', 'report.json', 'report.md']
     """
     out_dir = check_output_folder(out_dir, "report folder")
     out_dir.mkdir(parents=True, exist_ok=True)
