@@ -17,13 +17,65 @@ from __future__ import annotations
 
 import base64
 import html
+import json
+import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["markdown", "html_page", "math_html"]
+from rxnn.errors import InvalidTypeError
+
+__all__ = ["markdown", "html_page", "math_html", "json_text", "finite", "json_default"]
+
+
+def finite(value: Any) -> Any:
+    """``value`` with NaN and inf floats replaced by None, recursively (standard JSON has no NaN).
+
+    Examples
+    --------
+    >>> finite({"a": [1.0, float("nan")], "b": float("inf")})
+    {'a': [1.0, None], 'b': None}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+def json_default(value: Any) -> Any:
+    """numpy scalars and arrays as Python numbers and lists, for :func:`json.dumps`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> json_default(np.float64(0.5)), json_default(np.arange(3))
+    (0.5, [0, 1, 2])
+    """
+    if hasattr(value, "tolist"):  # numpy arrays and scalars (an array of several values has no .item())
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    raise InvalidTypeError(f"summary of write_report holds a value JSON cannot hold: {type(value).__name__}")
+
+
+def json_text(summary: Mapping[str, Any]) -> str:
+    """The summary as the text of ``report.json``: indented, non-finite floats as ``null``.
+
+    Examples
+    --------
+    >>> print(json_text({"accuracy": float("nan"), "n": 3}))
+    {
+      "accuracy": null,
+      "n": 3
+    }
+    <BLANKLINE>
+    """
+    return json.dumps(finite(summary), indent=2, default=json_default) + "\n"
 
 
 def _md_cell(text: str) -> str:
