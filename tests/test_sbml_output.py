@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import sbml_suite
+from rxnn import ReactionNetwork
 from rxnn.crn.simulate import simulate
 from rxnn.errors import InvalidArgumentError, LimitError
 from rxnn.io import _sbml_massaction
@@ -129,3 +130,30 @@ def test_the_normalisation_deadline_is_a_limit_error_naming_the_reaction(monkeyp
         _model(text)
     monkeypatch.setattr(_sbml_massaction, "LAW_SECONDS", 2.0)
     assert _model(text).network.n_reactions == 2
+
+
+def test_a_reaction_id_in_math_is_the_reaction_rate():
+    # SBML: the symbol of a reaction is its rate. r2 (A -> B) has the law r1, and r1 (A -> 0) the law k*A, so r2
+    # is A -> B at rate k: dA/dt = -2 k A. The initial assignment p := r1 is k * A(0) = 6 at t = 0. A local
+    # parameter named like a reaction shadows it in its own law (r3: 0 -> C with law r3 * 2, local r3 = 0.5).
+    from test_sbml_models import _assignments
+
+    text = document([species("A", 2), species("B", 0), species("C", 0)],
+                    [reaction("r1", [("A", 1)], [], ap("times", ci("k"), ci("A"))),
+                     reaction("r2", [("A", 1)], [("B", 1)], ci("r1")),
+                     reaction("r3", [], [("C", 1)], ap("times", ci("r3"), cn(2)), local='<localParameter id="r3" value="0.5"/>')],
+                    parameters=param("k", 3) + param("p"), extra=_assignments(("p", ci("r1"))))
+    model = _model(text)
+    assert model.network == ReactionNetwork.from_text("A -> 0 ; 3\nA -> B ; 3\n0 -> C ; 1")
+    assert model.values["p"] == 6.0
+    times = np.linspace(0, 1, 5)
+    result = _simulate(model, times)
+    np.testing.assert_allclose(model.reaction_rate("r2", result), 3 * 2 * np.exp(-6 * times), rtol=RTOL)
+    np.testing.assert_allclose(model.trajectory("C", result), times, rtol=RTOL, atol=1e-12)
+
+
+def test_reaction_rates_that_name_each_other_are_refused():
+    text = document([species("A", 1)], [reaction("r1", [("A", 1)], [], ci("r2")),
+                                        reaction("r2", [("A", 1)], [], ci("r1"))])
+    with pytest.raises(SBMLError, match=r"the rates of reactions r1, r2 refer to each other in a cycle"):
+        _model(text)

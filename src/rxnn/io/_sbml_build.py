@@ -26,7 +26,7 @@ from rxnn.crn.model import PARAMETER_NAME, SPECIES_NAME
 from rxnn.crn.network import NetworkError, ReactionNetwork
 from rxnn.errors import LimitError
 from rxnn.io._sbml_massaction import MAX_COEFFICIENT, Law, LawLimit, Refusal, Reported, mass_action
-from rxnn.io._sbml_math import MathError, evaluate, names_in
+from rxnn.io._sbml_math import MathError, evaluate, names_in, rate_trees
 from rxnn.io._sbml_parse import Document, Reaction, Reference
 from rxnn.io._sbml_values import Values, initial_values
 from rxnn.io._xml_guard import SBMLError
@@ -187,6 +187,7 @@ def _sets(doc: Document, vals: Values) -> dict[str, frozenset[str]]:
             "fixed": frozenset(s.id for s in doc.species.values() if s.boundary),
             "counts": frozenset(s.id for s in doc.species.values() if s.only_substance),
             "reactions": frozenset(r.id for r in doc.reactions),
+            "rates": rate_trees(doc.reactions),
         }
         vals._sets = cached  # type: ignore[attr-defined]
     return cached
@@ -211,12 +212,13 @@ def _reaction_rows(reaction: Reaction, doc: Document, vals: Values, factors: dic
         return vals.values[name]
 
     sets = _sets(doc, vals)
-    species, named = sets["species"], sets["named"]
-    if any(name in species or name in named for name in local):  # a local parameter shadows a global name
+    species, named, rates = sets["species"], sets["named"], sets["rates"]
+    if any(name in species or name in named or name in rates for name in local):  # a local shadows a global name
         species, named = species - set(local), named - set(local)
+        rates = rates.excluding(local)
     law = Law(species, value, named, vals.functions, _stoichiometries(reaction.reactants, vals, sets["moving"]),
               _stoichiometries(reaction.products, vals, sets["moving"]), sets["fixed"], sets["counts"],
-              sets["reactions"])
+              sets["reactions"], rates)
     terms, note = mass_action(reaction.math, law)
     if note:
         doc.notes.append(f"{doc.origin}: reaction {reaction.id!r}: {note}")

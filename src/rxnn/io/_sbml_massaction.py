@@ -78,6 +78,7 @@ class Law:
     fixed: frozenset[str]  # boundary species: never changed
     counts: frozenset[str]  # species read as amounts (hasOnlySubstanceUnits)
     reactions: frozenset[str] = frozenset()  # reaction ids (their symbol is the reaction's rate)
+    rates: Mapping[str, Any] = field(default_factory=dict)  # reaction id -> its law, locals bound (_sbml_math)
 
 
 @dataclass
@@ -92,13 +93,25 @@ class Term:
 # --------------------------------------------------------------------------- folding
 
 
-def fold(node: Any, law: Law) -> Any:
-    """``node`` with values substituted and constant subtrees computed (function calls already inlined)."""
+def fold(node: Any, law: Law, seen: frozenset[str] = frozenset()) -> Any:
+    """``node`` with values substituted and constant subtrees computed (function calls already inlined).
+
+    The id of a reaction stands for its rate: its law is folded in its place (``seen`` guards against laws
+    that name each other in a cycle).
+    """
     kind = node[0]
     if kind == "ci":
         name = node[1]
         if name in law.species or name in law.named:
             return node
+        if name in law.rates:
+            if name in seen:
+                raise Refusal(f"the rates of reactions {', '.join(sorted(seen))} refer to each other in a cycle")
+            try:
+                tree = inline(law.rates[name], law.functions)
+            except MathError as exc:
+                raise Refusal(str(exc)) from None
+            return fold(tree, law, seen | {name})
         try:
             return ("cn", law.value(name))
         except KeyError:
@@ -109,7 +122,8 @@ def fold(node: Any, law: Law) -> Any:
     if kind in ("cn", "const"):
         return ("cn", evaluate(node, law.value))
     if kind == "apply":
-        args = [fold(a, law) if a[0] != "qual" else ("qual", a[1], [fold(b, law) for b in a[2]]) for a in node[2]]
+        args = [fold(a, law, seen) if a[0] != "qual" else ("qual", a[1], [fold(b, law, seen) for b in a[2]])
+                for a in node[2]]
         folded = ("apply", node[1], args)
         if all(a[0] == "cn" or (a[0] == "qual" and all(b[0] == "cn" for b in a[2])) for a in args):
             try:
