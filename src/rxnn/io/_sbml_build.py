@@ -79,6 +79,14 @@ class SBMLModel:
         """The rate (flux, amount per time) of the SBML reaction ``reaction`` along a simulation ``result``.
 
         See :func:`rxnn.io._sbml_output.reaction_rate`.
+
+        Examples
+        --------
+        >>> from rxnn import ReactionNetwork, simulate
+        >>> from rxnn.io.sbml import read_sbml_model, sbml_string
+        >>> model = read_sbml_model(sbml_string(ReactionNetwork.from_text("X -> 0 ; 2"), {"X": 3.0}).encode())
+        >>> model.reaction_rate("J0", simulate(model.network, model.initial, (0.0, 1.0), [0.0]))
+        array([6.])
         """
         from rxnn.io._sbml_output import reaction_rate
 
@@ -88,6 +96,14 @@ class SBMLModel:
         """The values of any SBML id along ``result``: species, parameter, compartment or reaction rate.
 
         See :func:`rxnn.io._sbml_output.trajectory`.
+
+        Examples
+        --------
+        >>> from rxnn import ReactionNetwork, simulate
+        >>> from rxnn.io.sbml import read_sbml_model, sbml_string
+        >>> model = read_sbml_model(sbml_string(ReactionNetwork.from_text("X -> 0 ; 2"), {"X": 3.0}).encode())
+        >>> model.trajectory("J0", simulate(model.network, model.initial, (0.0, 1.0), [0.0]))  # 2 * X(0)
+        array([6.])
         """
         from rxnn.io._sbml_output import trajectory
 
