@@ -126,7 +126,7 @@ _GREEK = {"alpha": "\u03b1", "beta": "\u03b2", "gamma": "\u03b3", "delta": "\u03
           "psi": "\u03c8", "omega": "\u03c9"}
 # The base of a power: one letter (Latin or Greek, as in 2x^3), a number, or a closing parenthesis.
 _BASE = r"(?<![A-Za-z_])[A-Za-z\u03b1-\u03c9]|(?<![\w.])\d+|\)"
-_INDEX = r"(\([^()]*\)|[A-Za-z0-9]+)"
+_INDEX = r"(\([^()]*\)|\d+|[A-Za-z](?![A-Za-z]))"  # (...), a number or one letter: n_test is a name
 
 
 def _index(match: re.Match[str], tag: str) -> str:
@@ -142,8 +142,8 @@ def math_html(text: str) -> str:
     --------
     >>> math_html("x^2_8 = sqrt(y^2 + 4h), 2x^3, beta^l, c_(l-1), a -&gt; inf")
     'x<sup>2</sup><sub>8</sub> = \u221a(y<sup>2</sup> + 4h), 2x<sup>3</sup>, \u03b2<sup>l</sup>, c<sub>l-1</sub>, a \u2192 \u221e'
-    >>> math_html("fig04_smooth_relu.png and h1_seed1234")  # names are left alone
-    'fig04_smooth_relu.png and h1_seed1234'
+    >>> math_html("fig04_smooth_relu.png, h1_seed1234 and n_test")  # names are left alone
+    'fig04_smooth_relu.png, h1_seed1234 and n_test'
     """
     out = re.sub(r"\b(" + "|".join(_GREEK) + r")\b", lambda m: _GREEK[m.group(1)], text)
     out = re.sub(r"\bsqrt\(", "\u221a(", out)
