@@ -31,18 +31,131 @@ import numpy as np
 
 SUITE = Path(__file__).resolve().parents[1].parent / "shared" / "sbml-test-suite"
 
-#: Words of which a refusal must name one: features that are not mass-action reaction networks, or values
-#: that make a law not mass action.
+def case_tags(case: Path) -> set[str]:
+    """The componentTags and testTags of a case (its ``NNNNN-model.m`` header): what the model really contains."""
+    tags: set[str] = set()
+    for line in (case / f"{case.name}-model.m").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("componentTags", "testTags"):
+            tags |= {t.strip() for t in value.split(",") if t.strip()}
+    return tags
+
+
+def case_reactions(case: Path) -> dict[str, str]:
+    """Reaction id -> its row (``S1 + S2 -> 2S2 | $law$``) in the case's description table.
+
+    Older descriptions list the rows without ids, in the model's order: those are matched to the ids of the
+    model file's ``<reaction>`` elements by position.
+    """
+    lines = (case / f"{case.name}-model.m").read_text().splitlines()
+    start = next((i for i, line in enumerate(lines) if "*Reaction*" in line), None)
+    if start is None:
+        return {}
+    rows = []
+    for line in lines[start + 1:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip().rstrip("]").strip("|").split("|")]
+        rows.append(cells)
+        if line.rstrip().endswith("]"):
+            break
+    ids = re.findall(r"<reaction\b[^>]*\bid=\"([^\"]+)\"", _model_file(case).read_text())
+    out = {}
+    for i, cells in enumerate(rows):
+        m = re.match(r"([A-Za-z_]\w*):\s*(.*)", cells[0])
+        rid, rest = (m.group(1), m.group(2)) if m else (ids[i] if i < len(ids) else f"#{i}", cells[0])
+        out[rid] = " | ".join([rest, *cells[1:]])
+    return out
+
+
+def _has(*names: str):
+    return lambda tags, case, m: any(t == n or t.startswith(n) or n in t for t in tags for n in names)
+
+
+def _symbol(tags, case, m):
+    return {"time": "CSymbolTime", "delay": "CSymbolDelay", "rateOf": "CSymbolRateOf",
+            "avogadro": "CSymbolAvogadro"}.get(m.group(1), "?") in tags
+
+
+def _rule_on_state(tags, case, m):
+    return "AssignmentRule" in tags and ("time" not in m.group(1).split(", ") or "CSymbolTime" in tags)
+
+
+def _stoichiometry(tags, case, m):
+    value = float(m.group(1))
+    return not (value >= 0 and value == int(value)) and bool(tags & {
+        "NonUnityStoichiometry", "AssignedConstantStoichiometry", "AssignedVariableStoichiometry", "StoichiometryMath"})
+
+
+def _law_of_a_listed_reaction(tags, case, m):
+    # The refused law belongs to a reaction the case's description lists, and the species the refusal names
+    # (if any) is in that reaction's row: the message points at a real law of the case.
+    row = case_reactions(case).get(m.group(1))
+    if row is None:
+        return False
+    named = re.search(r"'([A-Za-z_]\w*)' has stoichiometry", m.group(0))
+    return named is None or re.search(rf"(?<![A-Za-z_]){re.escape(named.group(1))}(?!\w)", row) is not None
+
+
+def _reaction_rate_in_math(tags, case, m):
+    # A reaction of the description, or (comp models, flattened as sub1__J0) a reaction element of the file.
+    ids = re.findall(r"<reaction\b[^>]*\bid=\"([^\"]+)\"", _model_file(case).read_text())
+    return m.group(1) in case_reactions(case) or m.group(1).split("__")[-1] in ids
+
+
+#: What a refusal may name, and how each is confirmed independently of rxnn: from the case's tags, its
+#: description table, or the value the message quotes. Each entry: (feature, pattern of one problem line,
+#: confirm(tags, case, match), whether the feature is "not mass action" in the issue's sense).
 FEATURES = (
-    "event", "rate rule", "algebraic rule", "delay", "the symbol 'time'", "change in time", "not a polynomial",
-    "divides by a species", "mass action needs them equal", "is not a species, parameter",
-    "requires the SBML package", "<piecewise>", "fast", "conversionFactor", "stoichiometr", "not an rxnn",
-    "named rate constant", "no kinetic law", "rate constant is", "has no positive size", "has no size",
-    "0-dimensional", "a rational", "multiplied by other factors", "combines parameters without values",
-    "malformed math", "cannot be evaluated", "has no value", "no real value", "comp", "operator", "rateOf",
-    "is not a valid", "not mass action", "is not arithmetic", "has the id", "not an SBML id", "the number",
-    "lacks the attribute", "not a function definition", "is not a <lambda>", "nested", "csymbol", "is not defined",
+    ("event", r"\bevents?\b", _has("Event"), True),
+    ("rate rule", r"rate rule for", _has("RateRule"), True),
+    ("algebraic rule", r"algebraic rule", _has("AlgebraicRule"), True),
+    ("csymbol time/delay/rateOf/avogadro", r"the symbol '(time|delay|rateOf|avogadro)'", _symbol, True),
+    ("assignment rule on the state or time", r"assignment rule for '[^']+' \(line \d+\) depends on (.+?), which",
+     _rule_on_state, True),
+    ("fast reaction", r"is fast \(", _has("FastReaction"), True),
+    ("conversion factor", r"conversionFactor", _has("ConversionFactor"), True),
+    ("no kinetic law / no math (fbc)", r"has no kinetic law|kinetic law has no <math>|malformed math: no <math>|"
+     r"is not a <lambda>", _has("NoMathML", "fbc"), True),
+    ("non-integer stoichiometry", r"the stoichiometry of '[^']+' \(line \d+\) is ([-+.\deE]+|nan|inf);",
+     _stoichiometry, True),
+    ("stoichiometry changing in time", r"stoichiometryMath of '[^']+' \(line \d+\) (depends on|is not a constant)",
+     _has("AssignedVariableStoichiometry"), True),
+    ("external model file", r"externalModelDefinition", _has("ExternalModelDefinition"), True),
+    ("unsized compartment of concentrations", r"has no positive size|has no size|needs the size of compartment",
+     _has("0D-Compartment"), True),
+    ("law not mass action", r"^reaction '([^']+)' \(line \d+\): .*(mass action needs them equal|divides by a species|"
+     r"is not a polynomial|<piecewise>|combines parameters without values|is not mass action|named rate constant)",
+     _law_of_a_listed_reaction, True),
+    ("reaction rate in math", r"'([^']+)'(?:, | is )the rate of a reaction; rxnn does not use reaction rates",
+     _reaction_rate_in_math, False),
 )
+
+
+def problems(message: str) -> list[str]:
+    """The problem lines of a refusal (one per offending element), or the message itself."""
+    lines = [line.strip()[2:] for line in message.splitlines()[1:] if line.strip().startswith("- ")]
+    return lines or [message]
+
+
+def refusal_features(case: Path, message: str) -> tuple[list[str], list[str], list[str]]:
+    """(confirmed non-mass-action features, confirmed other unsupported features, problem lines confirmed by none)."""
+    tags = case_tags(case)
+    confirmed, other, unconfirmed = [], [], []
+    for line in problems(message):
+        for feature, pattern, confirm, not_mass_action in FEATURES:
+            m = re.search(pattern, line)
+            if m and confirm(tags, case, m):
+                (confirmed if not_mass_action else other).append(feature)
+                break
+        else:
+            unconfirmed.append(line)
+    return confirmed, other, unconfirmed
+
+
+def names_feature(case: Path, message: str) -> bool:
+    """Whether the refusal names a non-mass-action feature that the case really has (see :data:`FEATURES`)."""
+    return bool(refusal_features(case, message)[0])
 
 
 @dataclass
@@ -77,24 +190,9 @@ def stochastic_cases() -> list[Path]:
     return sorted(p for p in (SUITE / "stochastic").iterdir() if p.is_dir())
 
 
-def _variable(model, name: str, result, as_amount: bool, n: int) -> np.ndarray:
-    """The trajectory of an SBML id: a network species, or a constant (other species, parameter, compartment)."""
-    rxnn_name = model.names.get(name)
-    if rxnn_name is not None and rxnn_name in model.network.species:
-        amount = np.asarray(result[rxnn_name], dtype=float) * model.unit
-        return amount if as_amount else amount / model.volumes[name]
-    if rxnn_name is not None:  # a species outside the network: constant
-        value = model.values.get(name, 0.0)
-        amount = value if name in model.amounts else value * model.volumes[name]
-        return np.full(n, amount if as_amount else amount / model.volumes[name])
-    if name in model.values:
-        return np.full(n, model.values[name])
-    raise LookupError(f"{name!r} is neither a species nor a value of the model (a reaction rate, which rxnn "
-                      "does not report)")
-
-
 def run_semantic(case: Path) -> Outcome:
     from rxnn.crn.simulate import simulate
+    from rxnn.errors import InvalidArgumentError
     from rxnn.io.sbml import SBMLError, read_sbml_model
 
     name = case.name
@@ -117,13 +215,11 @@ def run_semantic(case: Path) -> Outcome:
     absolute = float(settings.get("absolute") or 0)
     relative = float(settings.get("relative") or 0)
     try:
-        result = None
-        if model.network.n_species:
-            result = simulate(model.network, model.initial, (float(times[0]), float(times[-1])), times,
-                              rtol=1e-10, atol=1e-14, method="LSODA")
+        result = simulate(model.network, model.initial, (float(times[0]), float(times[-1])), times,
+                          rtol=1e-10, atol=1e-14, method="LSODA")
         worst = ""
         for j, var in enumerate(header[1:], start=1):
-            got = _variable(model, var, result, var in amounts, len(times))
+            got = model.trajectory(var, result, amount=var in amounts)
             want = data[:, j]
             with np.errstate(invalid="ignore"):
                 bad = ~(np.abs(got - want) <= absolute + relative * np.abs(want)) & ~(got == want)
@@ -132,15 +228,11 @@ def run_semantic(case: Path) -> Outcome:
                 i = int(np.argmax(bad))
                 worst = f"{var} at t = {times[i]}: {got[i]!r}, expected {want[i]!r}"
                 break
-    except LookupError as exc:
+    except InvalidArgumentError as exc:
         return Outcome(name, "no output", str(exc))
     except Exception as exc:  # noqa: BLE001
         return Outcome(name, "crash", f"simulate: {type(exc).__name__}: {str(exc)[:200]}")
     return Outcome(name, "mismatch", worst) if worst else Outcome(name, "pass")
-
-
-def names_feature(message: str) -> bool:
-    return any(word in message for word in FEATURES)
 
 
 def run_stochastic(case: Path, repeats: int, seed: int = 2021) -> Outcome:
@@ -198,9 +290,26 @@ def main(argv: list[str]) -> int:
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
     print("semantic:", counts)
+    refused = {"non-mass-action feature confirmed": 0, "other unsupported feature confirmed": 0, "unconfirmed": 0}
+    per_feature: dict[str, int] = {}
     for o in outcomes:
-        if o.status in ("mismatch", "crash") or (o.status == "refused" and not names_feature(o.message)):
+        if o.status in ("mismatch", "crash", "no output"):
             print(f"  {o.case} {o.status}: {o.message[:300]}")
+        if o.status != "refused":
+            continue
+        confirmed, other, unconfirmed = refusal_features(SUITE / "cases" / o.case, o.message)
+        for f in dict.fromkeys(confirmed + other):
+            per_feature[f] = per_feature.get(f, 0) + 1
+        if confirmed:
+            refused["non-mass-action feature confirmed"] += 1
+        elif other:
+            refused["other unsupported feature confirmed"] += 1
+            print(f"  {o.case} refused for {', '.join(dict.fromkeys(other))}: {'; '.join(problems(o.message))[:300]}")
+        else:
+            refused["unconfirmed"] += 1
+            print(f"  {o.case} refused, no named feature confirmed: {'; '.join(unconfirmed)[:300]}")
+    print("refused:", refused)
+    print("cases naming each confirmed feature:", dict(sorted(per_feature.items(), key=lambda kv: -kv[1])))
     if "--stochastic" in argv:
         repeats = int(argv[argv.index("--stochastic") + 1])
         for c in stochastic_cases():

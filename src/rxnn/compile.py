@@ -46,7 +46,17 @@ __all__ = ["CompiledNetwork", "CompileError", "compile_network", "activation_par
 
 
 class CompileError(RxnnError, ValueError):
-    """The neural network cannot be compiled into a reaction network."""
+    """The neural network cannot be compiled into a reaction network.
+
+    Examples
+    --------
+    >>> from rxnn.nn import FeedForwardNetwork, Sigmoid
+    >>> try:
+    ...     compile_network(FeedForwardNetwork.random([2, 1], Sigmoid(), seed=0))
+    ... except CompileError as exc:
+    ...     print(isinstance(exc, ValueError))
+    True
+    """
 
 
 def activation_parameters(activation: Activation) -> tuple[float, int]:
@@ -55,6 +65,12 @@ def activation_parameters(activation: Activation) -> tuple[float, int]:
     SmoothReLU(h) is q = 2 (eq. (4), (19)); PolynomialActivation(q, h) is the
     q-family of §6.1; ReLU is SmoothReLU with h = 0; PolynomialNodeActivation(g)
     has h = g(0) and q = deg g (its node reactions: :func:`node_reactions`).
+
+    Examples
+    --------
+    >>> from rxnn.nn import PolynomialActivation, ReLU, SmoothReLU
+    >>> activation_parameters(SmoothReLU(0.5)), activation_parameters(ReLU()), activation_parameters(PolynomialActivation(3, 1.0))
+    ((0.5, 2), (0.0, 2), (1.0, 3))
     """
     if isinstance(activation, PolynomialNodeActivation):
         return float(activation.h), int(activation.degree)
@@ -84,6 +100,12 @@ def node_reactions(activation: Activation) -> tuple[tuple[int, int, float], ...]
     ------
     CompileError
         For an activation without a construction (Sigmoid).
+
+    Examples
+    --------
+    >>> from rxnn.nn import SmoothReLU
+    >>> node_reactions(SmoothReLU(1.0))  # H -> H + X (0 -> X) and 2X -> X: g(x) = 1 - x^2
+    ((0, 1, 1.0), (2, 1, 1.0))
     """
     if isinstance(activation, PolynomialNodeActivation):
         return activation.node_terms()
@@ -116,6 +138,15 @@ class CompiledNetwork:
         Order of the decay reaction qX -> X.
     absorbed : bool
         Whether the enzymatic species were absorbed into rate constants (§5.1).
+
+    Examples
+    --------
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> compiled = compile_network(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0))
+    >>> compiled.layer_species(1), compiled.h, compiled.q
+    (('X1_1', 'X1_2'), 1.0, 2)
+    >>> compiled.network
+    <ReactionNetwork: 24 species, 24 reactions>
     """
 
     network: ReactionNetwork
@@ -277,6 +308,18 @@ class CompiledNetwork:
             f"<CompiledNetwork {'-'.join(map(str, self.source.layer_sizes))}: "
             f"{self.network.n_species} species, {self.network.n_reactions} reactions, h={self.h:g}, q={self.q}>"
         )
+
+    def _repr_html_(self) -> str:
+        """Jupyter's HTML view: the role summary and the reactions (:func:`rxnn.crn.display.compiled_html`)."""
+        from rxnn.crn.display import compiled_html
+
+        return compiled_html(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter's LaTeX view: the reactions typeset (:func:`rxnn.crn.display.compiled_latex`)."""
+        from rxnn.crn.display import compiled_latex
+
+        return compiled_latex(self)
 
 
 def compile_network(network: FeedForwardNetwork, *, absorb_enzymes: bool = False) -> CompiledNetwork:

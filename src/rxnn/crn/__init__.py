@@ -4,6 +4,7 @@ This package knows nothing of neural networks (paper §2 and §5.1).
 """
 
 from rxnn.crn.bound import BoundProblem, bind
+from rxnn.crn.draw import draw_network
 from rxnn.crn.kinetics import MassActionSystem
 from rxnn.crn.model import Complex, NetworkError, Reaction
 from rxnn.crn.network import ReactionNetwork
@@ -33,6 +34,7 @@ __all__ = [
     "STOCHASTIC_METHODS",
     "StochasticResult",
     "TextSyntaxError",
+    "draw_network",
     "simulate",
     "simulate_stochastic",
     "steady_state",

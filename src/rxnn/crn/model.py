@@ -32,11 +32,32 @@ Rate = Union[float, str]
 
 
 class NetworkError(RxnnError, ValueError):
-    """A reaction network violates Def. 2.1 or is otherwise malformed."""
+    """A reaction network violates Def. 2.1 or is otherwise malformed.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> try:
+    ...     ReactionNetwork.from_text("A -> B").with_rates(k=2.0)
+    ... except NetworkError as exc:
+    ...     print(exc)
+    with_rates got values for k, which are not rate parameters of this network (its parameters: none)
+    """
 
 
 def check_species_name(name: object) -> str:
-    """Return ``name`` if it is a valid species name, else raise :class:`NetworkError`."""
+    """Return ``name`` if it is a valid species name, else raise :class:`NetworkError`.
+
+    Examples
+    --------
+    >>> check_species_name("X1_p")
+    'X1_p'
+    >>> try:
+    ...     check_species_name("1X")
+    ... except NetworkError as exc:
+    ...     print(str(exc)[:40])
+    species name '1X' is invalid: a name sta
+    """
     if not isinstance(name, str) or not SPECIES_NAME.match(name):
         raise NetworkError(
             f"species name {name!r} is invalid: a name starts with a letter and contains "
@@ -46,7 +67,18 @@ def check_species_name(name: object) -> str:
 
 
 def check_rate(rate: object, where: str) -> Rate:
-    """Validate one rate constant: a positive finite number or a parameter name."""
+    """Validate one rate constant: a positive finite number or a parameter name.
+
+    Examples
+    --------
+    >>> check_rate(0.5, "reaction 0"), check_rate("k1", "reaction 1")
+    (0.5, 'k1')
+    >>> try:
+    ...     check_rate(-1, "reaction 2")
+    ... except NetworkError as exc:
+    ...     print(str(exc)[:56])
+    rate of reaction 2 must be a positive finite number or a
+    """
     if isinstance(rate, str):
         if not PARAMETER_NAME.match(rate):
             raise NetworkError(
@@ -133,14 +165,26 @@ class Complex:
 
 
 def format_complex(counts: Mapping[str, int], order: Iterable[str] | None = None) -> str:
-    """Write a complex in the text syntax: ``X + 2Y``, or ``0`` when empty."""
+    """Write a complex in the text syntax: ``X + 2Y``, or ``0`` when empty.
+
+    Examples
+    --------
+    >>> format_complex({"X": 1, "Y": 2}), format_complex({})
+    ('X + 2Y', '0')
+    """
     names = list(order) if order is not None else list(counts)
     terms = [(f"{c}{n}" if c != 1 else n) for n in names if (c := counts.get(n, 0))]
     return " + ".join(terms) if terms else "0"
 
 
 def format_rate(rate: Rate) -> str:
-    """Write a rate constant so that parsing it back gives the same float."""
+    """Write a rate constant so that parsing it back gives the same float.
+
+    Examples
+    --------
+    >>> format_rate(2.0), format_rate(0.1), format_rate("k1")
+    ('2', '0.1', 'k1')
+    """
     if isinstance(rate, str):
         return rate
     return repr(int(rate)) if float(rate).is_integer() and abs(rate) < 1e15 else repr(float(rate))

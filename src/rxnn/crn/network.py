@@ -457,3 +457,15 @@ class ReactionNetwork(ArrayViews):
 
     def _format(self, j: int, *, rate: bool = True) -> str:
         return format_reaction(self._species, self._reactants, self._products, self._rate(j), j, with_rate=rate)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's HTML view: a table of the reactions (:func:`rxnn.crn.display.network_html`)."""
+        from rxnn.crn.display import network_html
+
+        return network_html(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter's LaTeX view: the reactions typeset (:func:`rxnn.crn.display.network_latex`)."""
+        from rxnn.crn.display import network_latex
+
+        return network_latex(self)

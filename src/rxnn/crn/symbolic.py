@@ -21,6 +21,12 @@ def mass_action_odes(network: ReactionNetwork) -> dict[str, sympy.Expr]:
 
     dx/dt = sum_r kappa_r prod_i x_i^{Y_ri} (Y'_r - Y_r); enzymatic species
     (Def. 5.1) are left as parameters, as in eq. (16).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> mass_action_odes(ReactionNetwork.from_text("X + E -> 2X + E ; k\\n2X -> X"))
+    {'X': E*X*k - X**2}
     """
     symbols = {s: sympy.Symbol(s) for s in network.species}
     rhs = {s: sympy.Integer(0) for s in network.dynamic_species}

@@ -79,6 +79,15 @@ class TextSyntaxError(NetworkError):
     ----------
     line, column : int
         1-based position of the problem.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> try:
+    ...     ReactionNetwork.from_text("A -> B\\nA => C")
+    ... except TextSyntaxError as exc:
+    ...     print(isinstance(exc, ValueError), str(exc).splitlines()[0][:30])
+    True line 2, column 3: unexpected c
     """
 
     def __init__(self, message: str, line: int, column: int, text: str) -> None:
@@ -287,6 +296,12 @@ def parse_network(text: str):
     in the text and memory at most about 30 bytes per byte of text (measured
     for the worst case, a new species on every short line: 1M lines, 12.9 MB,
     +355 MB; building Reaction objects took 60 bytes per byte).
+
+    Examples
+    --------
+    >>> net = parse_network("X + Y -> 2Y ; 0.5   # autocatalysis\\nY -> 0")
+    >>> net.species, net.rates
+    (('X', 'Y'), (0.5, 1.0))
     """
     if not isinstance(text, str):
         raise wrong_type("text", "ReactionNetwork.from_text", "a str", text)
@@ -314,7 +329,18 @@ def _latex_complex(counts) -> str:
 
 
 def network_to_latex(network) -> str:
-    """The reactions as a LaTeX ``align*`` environment, rate constants over the arrows."""
+    """The reactions as a LaTeX ``align*`` environment, rate constants over the arrows.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> print(network_to_latex(ReactionNetwork.from_text("X + Y -> 2Y ; k1\\nY -> 0")))
+    \\begin{align*}
+    X + Y &\\xrightarrow{k_{1}} 2Y \\\\
+    Y &\\rightarrow 0
+    \\end{align*}
+    <BLANKLINE>
+    """
     lines = []
     for r in network.reactions:
         rate = r.rate if isinstance(r.rate, str) else format_rate(r.rate)

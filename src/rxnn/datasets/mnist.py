@@ -67,7 +67,18 @@ __all__ = [
 
 
 class MnistIndexError(RxnnError, IndexError):
-    """An image index outside a split (an ``IndexError``; the message gives the valid range)."""
+    """An image index outside a split (an ``IndexError``; the message gives the valid range).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> split = MnistSplit(np.zeros((2, 28, 28), np.uint8), np.array([3, 7], np.uint8))
+    >>> try:
+    ...     split.inputs([5])
+    ... except MnistIndexError as exc:
+    ...     print(isinstance(exc, IndexError), exc)
+    True indices of MnistSplit.inputs must lie in [-2, 2); got 5..5
+    """
 
 
 def find_mnist(path: str | os.PathLike[str] | None = None) -> Path:
@@ -125,6 +136,16 @@ def read_idx(path: str | os.PathLike[str], *, max_bytes: int = _idx._MAX_FILE_BY
     Memory: the declared payload (at most ``max_bytes``) plus one 1 MiB
     decompression chunk, whatever the file holds; the 47 MB training images
     load in a fraction of a second.
+
+    Examples
+    --------
+    >>> import os, struct, tempfile
+    >>> import numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "labels-idx1-ubyte")
+    >>> with open(path, "wb") as f:
+    ...     _ = f.write(struct.pack(">II", 0x00000801, 3) + bytes([7, 2, 1]))
+    >>> read_idx(path)
+    array([7, 2, 1], dtype=uint8)
     """
     path = _idx._as_path(path, "path", "read_idx")
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
@@ -235,7 +256,17 @@ class MnistSplit:
 
 @dataclass(frozen=True, eq=False)
 class Mnist:
-    """The MNIST data set: ``train`` (60000 images) and ``test`` (10000), and where it was read."""
+    """The MNIST data set: ``train`` (60000 images) and ``test`` (10000), and where it was read.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pathlib import Path
+    >>> split = MnistSplit(np.zeros((1, 28, 28), np.uint8), np.array([4], np.uint8))
+    >>> data = Mnist(train=split, test=split, path=Path("mnist"))
+    >>> len(data.train), data.test.labels.tolist()
+    (1, [4])
+    """
 
     train: MnistSplit
     test: MnistSplit

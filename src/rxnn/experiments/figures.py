@@ -59,7 +59,15 @@ def _node_name(node: Node) -> str:
 
 
 def plot_smooth_relu(path: str | os.PathLike[str], *, hs: Sequence[float] = (0.3, 0.1, 0.0)) -> Path:
-    """Fig. 4: the smoothed ReLU (y + sqrt(y^2 + 4h)) / 2 (eq. (4)) for several h; h = 0 is the ReLU."""
+    """Fig. 4: the smoothed ReLU (y + sqrt(y^2 + 4h)) / 2 (eq. (4)) for several h; h = 0 is the ReLU.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = plot_smooth_relu(os.path.join(tempfile.mkdtemp(), "fig04.png"))
+    >>> path.name, path.read_bytes()[:4]
+    ('fig04.png', b'\\x89PNG')
+    """
     fig, axes = _figure(5.0, 3.6)
     ax = axes[0, 0]
     y = np.linspace(-2.0, 2.0, 801)
@@ -95,6 +103,16 @@ def plot_training(
     paper_accuracy : float, optional
         The fraction the paper reports near the end, drawn as a dashed line.
     paper_label : str
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> cost, correct = np.linspace(5, 1, 100), np.linspace(30, 280, 100)
+    >>> path = plot_training({1234: (cost, correct)}, os.path.join(tempfile.mkdtemp(), "fig08.png"), title="Fig. 8",
+    ...                      paper_accuracy=0.95)
+    >>> path.read_bytes()[:4]
+    b'\\x89PNG'
     """
     fig, axes = _figure(10.0, 3.8, ncols=2)
     left, right = axes[0]
@@ -131,6 +149,16 @@ def plot_iterations(
 
     One panel per number of iterations; output nodes solid, hidden nodes dashed;
     the closed-form limits as dots at the right edge.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rxnn.experiments.chemistry import simulate_nodes
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> run = simulate_nodes(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0), [0.5, 1.0], t_end=3.0)
+    >>> path = plot_iterations({0: run, 10: run}, os.path.join(tempfile.mkdtemp(), "fig10.png"), nodes=((2, 1), (1, 1)))
+    >>> path.read_bytes()[:4]
+    b'\\x89PNG'
     """
     n = len(runs)
     ncols = 2 if n > 1 else 1
@@ -166,7 +194,19 @@ def plot_regular_start(
     nodes: Sequence[Node] = PAPER_NODES,
     title: str = "Fig. 11: start 10*rand, output nodes 1, 3 and hidden nodes 1, 32",
 ) -> Path:
-    """Fig. 11: trajectories from a "regularly sized" start, closed-form limits dotted."""
+    """Fig. 11: trajectories from a "regularly sized" start, closed-form limits dotted.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rxnn.experiments.chemistry import simulate_nodes
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> run = simulate_nodes(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0), [0.5, 1.0], start=10.0,
+    ...                      t_end=3.0)
+    >>> path = plot_regular_start(run, os.path.join(tempfile.mkdtemp(), "fig11.png"), nodes=((2, 1), (1, 1)))
+    >>> path.read_bytes()[:4]
+    b'\\x89PNG'
+    """
     fig, axes = _figure(6.0, 3.8)
     ax = axes[0, 0]
     for node, color in zip(nodes, _COLORS):
@@ -189,7 +229,19 @@ def plot_from_infinity(
     title: str = "Fig. 12: start 1000*rand, output nodes 1, 3 and hidden nodes 1, 32",
 ) -> Path:
     """Fig. 12: from a large start. Left: the fast descent (log-log); middle: the late
-    approach with the limits dotted; right: |x(t) - a| on a log scale (exponential convergence)."""
+    approach with the limits dotted; right: |x(t) - a| on a log scale (exponential convergence).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rxnn.experiments.chemistry import simulate_nodes
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> run = simulate_nodes(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0), [0.5, 1.0], start=1000.0,
+    ...                      t_end=3.0)
+    >>> path = plot_from_infinity(run, os.path.join(tempfile.mkdtemp(), "fig12.png"), nodes=((2, 1), (1, 1)))
+    >>> path.read_bytes()[:4]
+    b'\\x89PNG'
+    """
     fig, axes = _figure(13.0, 3.8, ncols=3)
     early, late, error = axes[0]
     positive = run.t > 0
@@ -219,7 +271,15 @@ def plot_from_infinity(
 
 
 def plot_polynomial_activation(path: str | os.PathLike[str], *, h: float = 1.0, q: int = 3) -> Path:
-    """Fig. 13: the activation of §6.1, the positive root of h + y x - (q-1) x^q, against sqrt(y/2)."""
+    """Fig. 13: the activation of §6.1, the positive root of h + y x - (q-1) x^q, against sqrt(y/2).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = plot_polynomial_activation(os.path.join(tempfile.mkdtemp(), "fig13.png"))
+    >>> path.read_bytes()[:4]
+    b'\\x89PNG'
+    """
     fig, axes = _figure(5.4, 3.8)
     ax = axes[0, 0]
     y = np.linspace(-20.0, 50.0, 1401)

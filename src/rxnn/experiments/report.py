@@ -1,16 +1,13 @@
 """The reproduction report: ``report.json``, ``report.md`` and a self-contained ``report.html``.
 
-The report is rendered from one JSON-ready summary (what :func:`rxnn.experiments.reproduce.reproduce`
-returns), so the three files cannot disagree. :func:`compare_with_paper`
-turns the measured numbers into the side-by-side comparison: for every
-figure of §6, the paper's caption and claims next to ours, each claim checked
-against our data. The HTML page embeds its figures as base64 PNGs and its
-style inline; it loads nothing from anywhere.
+The report is rendered from one JSON-ready summary (what :func:`rxnn.experiments.reproduce.reproduce` returns),
+so the three files cannot disagree. :func:`compare_with_paper` turns the measured numbers into the side-by-side
+comparison: for every figure of §6, the paper's caption and claims next to ours, each claim checked against our
+data. The HTML page embeds its figures as base64 PNGs and its style inline; it loads nothing from anywhere.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Mapping
@@ -18,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from rxnn._files import atomic_output, check_output_folder
-from rxnn.errors import InvalidTypeError
 from rxnn.experiments import _report_render
 
 __all__ = ["PAPER_FIGURES", "compare_with_paper", "write_report", "render_markdown", "render_html"]
@@ -195,6 +191,13 @@ def compare_with_paper(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     list of dict
         One entry per figure: ``figure``, ``title``, ``paper`` (caption),
         ``file`` (our PNG) and ``claims`` (each ``paper``, ``ours``, ``verdict``).
+
+    Examples
+    --------
+    >>> import json, rxnn
+    >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
+    >>> [s["figure"] for s in compare_with_paper(json.loads((kept / "report.json").read_text()))][:4]
+    ['fig04', 'fig08', 'fig09', 'fig10']
     """
     claims: dict[str, list[dict[str, str]]] = {}
     claims.update(_activation_claims(summary["activations"]))
@@ -358,7 +361,13 @@ def _loop_blocks(facts: Mapping[str, Any]) -> list[tuple[Any, ...]]:
 
 
 def dna_blocks(facts: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    """The DNA budget of the compiled 784-40-10 network per translation scheme (beyond the paper; rxnn.dsd)."""
+    """The DNA budget of the compiled 784-40-10 network per translation scheme (beyond the paper; rxnn.dsd).
+
+    Examples
+    --------
+    >>> [b[0] for b in dna_blocks({"header": ["scheme", "strands"], "rows": [["lakin2012", 176550]]})]
+    ['h', 'p', 'table']
+    """
     return [
         ("h", 2, "DNA budget of the compiled network"),
         ("p", "The trained h = 1 network, compiled by Table 1, translated into DNA strand-displacement gates by each "
@@ -422,21 +431,30 @@ def _check_blocks(check: Mapping[str, Any]) -> list[tuple[Any, ...]]:
 
 
 def render_markdown(summary: Mapping[str, Any]) -> str:
-    """The report as Markdown; figures are linked relative to the output directory."""
+    """The report as Markdown; figures are linked relative to the output directory.
+
+    Examples
+    --------
+    >>> import json, rxnn
+    >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
+    >>> render_markdown(json.loads((kept / "report.json").read_text())).splitlines()[0]
+    '# Reproduction of §6 of Anderson, Deshpande & Joshi (2021)'
+    """
     return _report_render.markdown(_blocks(summary))
 
 
 def render_html(summary: Mapping[str, Any], out_dir: str | os.PathLike[str]) -> str:
-    """The report as one self-contained HTML page: style inline, figures base64-embedded from ``out_dir``."""
+    """The report as one self-contained HTML page: style inline, figures base64-embedded from ``out_dir``.
+
+    Examples
+    --------
+    >>> import json, rxnn
+    >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
+    >>> page = render_html(json.loads((kept / "report.json").read_text()), kept)
+    >>> page.startswith("<!DOCTYPE html>"), page.count("<img "), "https://" in page
+    (True, 8, False)
+    """
     return _report_render.html_page(summary["title"], _blocks(summary), Path(out_dir))
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise InvalidTypeError(f"summary of write_report holds a value JSON cannot hold: {type(value).__name__}")
 
 
 def write_report(summary: Mapping[str, Any], out_dir: str | os.PathLike[str]) -> dict[str, Path]:
@@ -445,12 +463,20 @@ def write_report(summary: Mapping[str, Any], out_dir: str | os.PathLike[str]) ->
     Non-finite floats are written as ``null`` in the JSON (standard JSON has no NaN). Each file
     is written atomically (:func:`rxnn._files.atomic_output`): a reader sees the old report or
     the new one, and a path that is not a regular file is refused, not replaced.
+
+    Examples
+    --------
+    >>> import json, rxnn, shutil, tempfile
+    >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
+    >>> out = Path(shutil.copytree(kept, Path(tempfile.mkdtemp()) / "report"))
+    >>> sorted(p.name for p in write_report(json.loads((kept / "report.json").read_text()), out).values())
+    ['report.html', 'report.json', 'report.md']
     """
     out_dir = check_output_folder(out_dir, "report folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"json": out_dir / "report.json", "markdown": out_dir / "report.md", "html": out_dir / "report.html"}
     texts = {
-        "json": json.dumps(_finite(summary), indent=2, default=_json_default) + "\n",
+        "json": _report_render.json_text(summary),
         "markdown": render_markdown(summary),
         "html": render_html(summary, out_dir),
     }
@@ -460,13 +486,5 @@ def write_report(summary: Mapping[str, Any], out_dir: str | os.PathLike[str]) ->
     return paths
 
 
-def _finite(value: Any) -> Any:
-    """``value`` with NaN and inf floats replaced by None, recursively."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
-
+# The JSON rendering lives with the others (rxnn.experiments._report_render); the old names stay for callers.
+_finite, _json_default = _report_render.finite, _report_render.json_default

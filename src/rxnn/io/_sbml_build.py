@@ -24,11 +24,17 @@ import scipy.sparse as sp
 
 from rxnn.crn.model import PARAMETER_NAME, SPECIES_NAME
 from rxnn.crn.network import NetworkError, ReactionNetwork
-from rxnn.io._sbml_massaction import MAX_COEFFICIENT, Law, Refusal, Reported, mass_action
-from rxnn.io._sbml_math import MathError, evaluate, names_in
+from rxnn.errors import LimitError
+from rxnn.io._sbml_massaction import MAX_COEFFICIENT, Law, LawLimit, Refusal, Reported, mass_action
+from rxnn.io._sbml_math import MathError, evaluate, names_in, rate_trees
 from rxnn.io._sbml_parse import Document, Reaction, Reference
 from rxnn.io._sbml_values import Values, initial_values
 from rxnn.io._xml_guard import SBMLError
+
+
+class SBMLLimitError(SBMLError, LimitError):
+    """A kinetic law too large or too slow to normalise (a :class:`LimitError` that is also an SBMLError)."""
+
 
 @dataclass
 class SBMLModel:
@@ -51,6 +57,13 @@ class SBMLModel:
     values : dict of str to float
         The value at t = 0 of every id that has one (species in their own units); constant in time for all ids
         that are not network species.
+    fluxes : dict of str to tuple of (int or None, float, dict)
+        SBML reaction id -> its terms ``(j, weight, powers)``: the reaction's rate (its kinetic law, amount per
+        time) is the sum of ``weight * k_j * prod y^a_j`` over network reactions j (``k_j`` and ``a_j`` from the
+        network's ``rate_array`` and ``reactant_matrix``; ``weight`` carries u, the sign of a backward term and
+        the share of merged parallel reactions) and, for ``j`` None (a reaction dropped because it changes
+        nothing), of ``weight * prod y_s^powers[s]`` over SBML species ids. A reaction dropped for rate 0 has
+        no terms. :meth:`reaction_rate` evaluates it.
     """
 
     network: ReactionNetwork
@@ -60,6 +73,41 @@ class SBMLModel:
     volumes: dict[str, float]
     amounts: frozenset[str]
     values: dict[str, float] = field(default_factory=dict)
+    fluxes: dict[str, tuple[tuple[int | None, float, dict[str, int]], ...]] = field(default_factory=dict)
+
+    def reaction_rate(self, reaction: str, result: Any) -> np.ndarray:
+        """The rate (flux, amount per time) of the SBML reaction ``reaction`` along a simulation ``result``.
+
+        See :func:`rxnn.io._sbml_output.reaction_rate`.
+
+        Examples
+        --------
+        >>> from rxnn import ReactionNetwork, simulate
+        >>> from rxnn.io.sbml import read_sbml_model, sbml_string
+        >>> model = read_sbml_model(sbml_string(ReactionNetwork.from_text("X -> 0 ; 2"), {"X": 3.0}).encode())
+        >>> model.reaction_rate("J0", simulate(model.network, model.initial, (0.0, 1.0), [0.0]))
+        array([6.])
+        """
+        from rxnn.io._sbml_output import reaction_rate
+
+        return reaction_rate(self, reaction, result)
+
+    def trajectory(self, sid: str, result: Any, *, amount: bool = False) -> np.ndarray:
+        """The values of any SBML id along ``result``: species, parameter, compartment or reaction rate.
+
+        See :func:`rxnn.io._sbml_output.trajectory`.
+
+        Examples
+        --------
+        >>> from rxnn import ReactionNetwork, simulate
+        >>> from rxnn.io.sbml import read_sbml_model, sbml_string
+        >>> model = read_sbml_model(sbml_string(ReactionNetwork.from_text("X -> 0 ; 2"), {"X": 3.0}).encode())
+        >>> model.trajectory("J0", simulate(model.network, model.initial, (0.0, 1.0), [0.0]))  # 2 * X(0)
+        array([6.])
+        """
+        from rxnn.io._sbml_output import trajectory
+
+        return trajectory(self, sid, result, amount=amount)
 
 
 def species_names(doc: Document) -> dict[str, str]:
@@ -154,13 +202,15 @@ def _sets(doc: Document, vals: Values) -> dict[str, frozenset[str]]:
             "named": frozenset(vals.named),
             "fixed": frozenset(s.id for s in doc.species.values() if s.boundary),
             "counts": frozenset(s.id for s in doc.species.values() if s.only_substance),
+            "reactions": frozenset(r.id for r in doc.reactions),
+            "rates": rate_trees(doc.reactions),
         }
         vals._sets = cached  # type: ignore[attr-defined]
     return cached
 
 
 def _reaction_rows(reaction: Reaction, doc: Document, vals: Values, factors: dict[str, float],
-                   unit: float) -> list[tuple[dict, dict, float | str]]:
+                   unit: float) -> list[tuple[dict, dict, float | str, float]]:
     if not reaction.has_law:
         raise Refusal("it has no kinetic law")
     if reaction.math is None:
@@ -178,11 +228,13 @@ def _reaction_rows(reaction: Reaction, doc: Document, vals: Values, factors: dic
         return vals.values[name]
 
     sets = _sets(doc, vals)
-    species, named = sets["species"], sets["named"]
-    if any(name in species or name in named for name in local):  # a local parameter shadows a global name
+    species, named, rates = sets["species"], sets["named"], sets["rates"]
+    if any(name in species or name in named or name in rates for name in local):  # a local shadows a global name
         species, named = species - set(local), named - set(local)
+        rates = rates.excluding(local)
     law = Law(species, value, named, vals.functions, _stoichiometries(reaction.reactants, vals, sets["moving"]),
-              _stoichiometries(reaction.products, vals, sets["moving"]), sets["fixed"], sets["counts"])
+              _stoichiometries(reaction.products, vals, sets["moving"]), sets["fixed"], sets["counts"],
+              sets["reactions"], rates)
     terms, note = mass_action(reaction.math, law)
     if note:
         doc.notes.append(f"{doc.origin}: reaction {reaction.id!r}: {note}")
@@ -197,7 +249,7 @@ def _reaction_rows(reaction: Reaction, doc: Document, vals: Values, factors: dic
             if not PARAMETER_NAME.match(term.name):
                 raise Refusal(f"its rate parameter {term.name!r} is not an rxnn parameter name (a letter, then "
                               "letters, digits, '_'); give it a value or rename it")
-            rows.append((source, target, term.name))
+            rows.append((source, target, term.name, -1.0 if term.coefficient < 0 else 1.0))
             continue
         try:
             rate = abs(term.coefficient) * scale
@@ -205,7 +257,7 @@ def _reaction_rows(reaction: Reaction, doc: Document, vals: Values, factors: dic
             rate = math.inf
         if not math.isfinite(rate):
             raise Refusal(f"its rate constant is {rate!r}; mass action needs a finite rate >= 0")
-        rows.append((source, target, rate))
+        rows.append((source, target, rate, -1.0 if term.coefficient < 0 else 1.0))
     return rows
 
 
@@ -216,13 +268,16 @@ def build(doc: Document) -> SBMLModel:
     volumes = _volumes(doc, vals)
     unit = _unit(doc, vals, volumes)
     factors = {s: unit if doc.species[s].only_substance else unit / v for s, v in volumes.items()}
-    rows: list[tuple[str, dict, dict, Any]] = []
+    rows: list[tuple[str, dict, dict, Any, float]] = []
     for reaction in doc.reactions:
         try:
-            for source, target, rate in _reaction_rows(reaction, doc, vals, factors, unit):
-                rows.append((reaction.id, source, target, rate))
+            for source, target, rate, sign in _reaction_rows(reaction, doc, vals, factors, unit):
+                rows.append((reaction.id, source, target, rate, sign))
         except Reported:
             continue
+        except LawLimit as exc:
+            raise SBMLLimitError(f"cannot read {doc.origin}: reaction {reaction.id!r} (line {reaction.line}): "
+                                 f"{exc}") from None
         except (Refusal, KeyError) as exc:
             reason = str(exc) if isinstance(exc, Refusal) else f"the species {exc.args[0]!r} has no compartment size"
             doc.problems.append(f"reaction {reaction.id!r} (line {reaction.line}): {reason}")
@@ -237,21 +292,36 @@ def build(doc: Document) -> SBMLModel:
         doc.notes.append(f"{doc.origin}: dropped {len(doc.constraints)} constraint(s) "
                          f"({', '.join(doc.constraints[:5])}); constraints only assert conditions and do not "
                          "change the ODEs")
-    merged = _merge(doc, rows)
+    merged, dropped = _merge(doc, rows)
     network, initial = _assemble(doc, names, merged, vals, volumes, unit)
     amounts = frozenset(s.id for s in doc.species.values() if s.only_substance)
-    return SBMLModel(network, initial, names, unit, volumes, amounts, dict(vals.values))
+    fluxes = _fluxes(doc, merged, dropped, unit)
+    return SBMLModel(network, initial, names, unit, volumes, amounts, dict(vals.values), fluxes)
 
 
-def _merge(doc: Document, rows: list) -> list:
+def _fluxes(doc: Document, merged: list, dropped: list, unit: float) -> dict:
+    """The terms of each SBML reaction's rate (see :class:`SBMLModel`): from the merged rows and the dropped ones."""
+    out: dict[str, list] = {r.id: [] for r in doc.reactions}
+    for j, (_, _, total, _, shares) in enumerate(merged):
+        for rid, rate, sign in shares:
+            share = 1.0 if isinstance(total, str) else rate / total
+            out[rid].append((j, sign * unit * share, {}))
+    for rid, source, rate, sign in dropped:  # a named rate stays a name: reaction_rate asks for its value
+        out[rid].append((None, rate if isinstance(rate, str) else sign * unit * rate, dict(source)))
+    return {rid: tuple(terms) for rid, terms in out.items()}
+
+
+def _merge(doc: Document, rows: list) -> tuple[list, list]:
+    """Rows merged by complexes: ``[source, target, rate, rids, shares]``, and the dropped rows with a rate."""
     merged: dict[tuple, list] = {}
-    dropped_zero, dropped_null = [], []
-    for rid, source, target, rate in rows:
+    dropped_zero, dropped_null, dropped = [], [], []
+    for rid, source, target, rate, sign in rows:
         if rate == 0.0:
             dropped_zero.append(rid)
             continue
         if source == target:
             dropped_null.append(rid)
+            dropped.append((rid, source, rate, sign))
             continue
         key = (frozenset(source.items()), frozenset(target.items()))
         if key in merged:
@@ -262,8 +332,9 @@ def _merge(doc: Document, rows: list) -> list:
                                 "parameters values")
             entry[2] += rate
             entry[3].append(rid)
+            entry[4].append((rid, rate, sign))
         else:
-            merged[key] = [source, target, rate, [rid]]
+            merged[key] = [source, target, rate, [rid], [(rid, rate, sign)]]
     if dropped_zero:
         doc.notes.append(f"{doc.origin}: dropped reactions with rate constant 0: {', '.join(dropped_zero[:10])}")
     if dropped_null:
@@ -273,13 +344,13 @@ def _merge(doc: Document, rows: list) -> list:
     if joined:
         doc.notes.append(f"{doc.origin}: merged parallel reactions with the same complexes by adding their rate "
                          f"constants: {'; '.join(' + '.join(ids) for ids in joined[:10])}")
-    return list(merged.values())
+    return list(merged.values()), dropped
 
 
 def _assemble(doc: Document, names: dict[str, str], reactions: list, vals: Values, volumes: dict[str, float],
               unit: float) -> tuple[ReactionNetwork, dict[str, float]]:
     used: dict[str, int] = {}
-    for source, target, _, _ in reactions:
+    for source, target, *_ in reactions:
         for s in (*source, *target):
             used.setdefault(s, 0)
     order = [s for s in doc.species if s in used]

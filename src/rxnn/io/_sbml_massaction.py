@@ -36,8 +36,10 @@ in which a product appears.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from rxnn.io._sbml_math import MathError, evaluate, inline, names_in, show
@@ -47,6 +49,12 @@ from rxnn.crn.model import MAX_COEFFICIENT  # the one coefficient limit of the t
 #: Largest exponent of a sum that the symbolic path expands (``(S1 + S2)^n`` has n + 1 terms; more is not a
 #: kinetic law).
 MAX_EXPANDED_POWER = 12
+
+#: Most terms a kinetic law may have while it is normalised (a sum of mass-action terms has one per reaction).
+MAX_TERMS = 10_000
+
+#: Seconds one law's symbolic normalisation may take before the reader gives up with a LimitError.
+LAW_SECONDS = 2.0
 
 
 class Refusal(Exception):
@@ -69,6 +77,8 @@ class Law:
     produced: dict[str, int]
     fixed: frozenset[str]  # boundary species: never changed
     counts: frozenset[str]  # species read as amounts (hasOnlySubstanceUnits)
+    reactions: frozenset[str] = frozenset()  # reaction ids (their symbol is the reaction's rate)
+    rates: Mapping[str, Any] = field(default_factory=dict)  # reaction id -> its law, locals bound (_sbml_math)
 
 
 @dataclass
@@ -83,21 +93,37 @@ class Term:
 # --------------------------------------------------------------------------- folding
 
 
-def fold(node: Any, law: Law) -> Any:
-    """``node`` with values substituted and constant subtrees computed (function calls already inlined)."""
+def fold(node: Any, law: Law, seen: frozenset[str] = frozenset()) -> Any:
+    """``node`` with values substituted and constant subtrees computed (function calls already inlined).
+
+    The id of a reaction stands for its rate: its law is folded in its place (``seen`` guards against laws
+    that name each other in a cycle).
+    """
     kind = node[0]
     if kind == "ci":
         name = node[1]
         if name in law.species or name in law.named:
             return node
+        if name in law.rates:
+            if name in seen:
+                raise Refusal(f"the rates of reactions {', '.join(sorted(seen))} refer to each other in a cycle")
+            try:
+                tree = inline(law.rates[name], law.functions)
+            except MathError as exc:
+                raise Refusal(str(exc)) from None
+            return fold(tree, law, seen | {name})
         try:
             return ("cn", law.value(name))
         except KeyError:
+            if name in law.reactions:
+                raise Refusal(f"{name!r} is the rate of a reaction; rxnn does not use reaction rates in kinetic "
+                              "laws") from None
             raise Refusal(f"{name!r} is not a species, parameter or compartment of the model") from None
     if kind in ("cn", "const"):
         return ("cn", evaluate(node, law.value))
     if kind == "apply":
-        args = [fold(a, law) if a[0] != "qual" else ("qual", a[1], [fold(b, law) for b in a[2]]) for a in node[2]]
+        args = [fold(a, law, seen) if a[0] != "qual" else ("qual", a[1], [fold(b, law, seen) for b in a[2]])
+                for a in node[2]]
         folded = ("apply", node[1], args)
         if all(a[0] == "cn" or (a[0] == "qual" and all(b[0] == "cn" for b in a[2])) for a in args):
             try:
@@ -180,55 +206,95 @@ def _fast_terms(node: Any, law: Law) -> list[Term]:
 # --------------------------------------------------------------------------- the symbolic path
 
 
+class LawLimit(Exception):
+    """A law too large or too slow to normalise (internal; the reader raises a LimitError naming the reaction)."""
+
+
+class _Budget:
+    """The term and time limits of one law's normalisation, checked before and after every ring operation."""
+
+    def __init__(self) -> None:
+        self.end = time.monotonic() + LAW_SECONDS
+
+    def check(self, size: int = 0) -> None:
+        if size > MAX_TERMS:
+            raise LawLimit(f"its kinetic law expands to more than {MAX_TERMS} terms; a mass-action law has one "
+                           "term per reaction (write the reactions separately)")
+        if time.monotonic() > self.end:
+            raise LawLimit(f"normalising its kinetic law took more than {LAW_SECONDS:g} s (the limit "
+                           "rxnn.io._sbml_massaction.LAW_SECONDS); write the law as a sum of mass-action terms")
+
+
 def _sympy_terms(node: Any, law: Law) -> tuple[list[Term], Any, dict]:
-    import sympy
+    """The monomials of a folded law, by exact polynomial arithmetic (sparse, rationals) under a budget.
+
+    Returns the terms, the polynomial and the SBML id -> generator map. Every product is refused before it is
+    formed when its size bound passes :data:`MAX_TERMS`, and the deadline :data:`LAW_SECONDS` is checked
+    between operations, so no law runs unbounded (:class:`LawLimit`).
+    """
+    from sympy import QQ
+    from sympy.polys.rings import ring
 
     if law.named & _names(node):
         raise Refusal(f"the law {show(node)} combines parameters without values "
                       f"({', '.join(sorted(law.named & _names(node)))}) with other terms; rxnn keeps a named rate "
                       "constant only as a plain factor of a monomial law (give the parameters values)")
-    symbols: dict[str, Any] = {}
+    ids = sorted(_names(node))
+    R, *gens = ring(",".join(f"s{i}" for i in range(len(ids))) or "s", QQ)
+    symbols = dict(zip(ids, gens))
+    budget = _Budget()
+
+    def times(x: Any, y: Any) -> Any:
+        budget.check(len(x) * len(y))
+        return x * y
 
     def convert(n: Any) -> Any:
+        budget.check()
         kind = n[0]
         if kind == "cn":
             if not math.isfinite(n[1]):
                 raise Refusal(f"the law has the non-finite number {n[1]!r}")
-            return sympy.Rational(n[1])
+            return R(QQ(*Fraction(n[1]).as_integer_ratio()))
         if kind == "ci":
-            if n[1] not in symbols:
-                symbols[n[1]] = sympy.Symbol(f"s{len(symbols)}")
             return symbols[n[1]]
         op, args = n[1], [convert(a) for a in n[2]]
         if op == "plus":
-            return sympy.Add(*args)
+            out = R(0)
+            for a in args:
+                out = out + a
+                budget.check(len(out))
+            return out
         if op == "times":
-            return sympy.Mul(*args)
+            out = R(1)
+            for a in args:
+                out = times(out, a)
+            return out
         if op == "minus" and len(args) in (1, 2):
             return -args[0] if len(args) == 1 else args[0] - args[1]
         if op == "divide" and len(args) == 2:
-            return args[0] / args[1]
+            budget.check(len(args[0]) * max(len(args[1]), 1))
+            try:
+                quotient, remainder = args[0].div(args[1])
+            except ZeroDivisionError:
+                raise Refusal(f"{show(n)} divides by zero") from None
+            if remainder != 0:
+                raise Refusal(f"{show(node)} divides by a species; mass action multiplies by reactant powers")
+            return quotient
         if op == "power" and len(args) == 2 and n[2][1][0] == "cn":
             power = n[2][1][1]
             if power == int(power) and 0 <= power <= MAX_EXPANDED_POWER:
-                return args[0] ** int(power)
+                out = R(1)
+                for _ in range(int(power)):
+                    out = times(out, args[0])
+                return out
         raise Refusal(f"{show(n)} is not a polynomial in the species (it uses {op!r} of a species)")
 
-    expr = convert(node)
-    gens = list(symbols.values())
-    if not gens:
-        return [Term(float(expr))], expr, symbols
-    try:
-        poly = sympy.Poly(sympy.expand(expr), *gens)
-    except sympy.PolynomialError:
-        raise Refusal(f"{show(node)} divides by a species; mass action multiplies by reactant powers") from None
-    back = {v: k for k, v in symbols.items()}
+    poly = convert(node)
     terms = []
     for powers, coefficient in poly.terms():
-        if not coefficient.is_Rational:
-            raise Refusal(f"{show(node)} has a coefficient that is not a number")
-        terms.append(Term(float(coefficient), None, {back[g]: int(p) for g, p in zip(gens, powers) if p}))
-    return terms, expr, symbols
+        value = Fraction(int(coefficient.numerator), int(coefficient.denominator))
+        terms.append(Term(float(value), None, {i: int(p) for i, p in zip(ids, powers) if p}))
+    return terms, poly, symbols
 
 
 def _names(node: Any) -> set[str]:
@@ -284,8 +350,6 @@ def _show_term(term: Term) -> str:
 
 def _falling_factorial_form(expr: Any, symbols: dict, terms: list[Term], law: Law) -> Term | None:
     """The single forward term c * prod S^r when the law is c * prod S(S-1)...(S-r+1) (a propensity), else None."""
-    import sympy
-
     order = {s: r for s, r in law.consumed.items()
              if s not in law.fixed and r > 0 and law.produced.get(s, 0) != r}
     if not order or all(r < 2 for r in order.values()):
@@ -298,11 +362,12 @@ def _falling_factorial_form(expr: Any, symbols: dict, terms: list[Term], law: La
     if len(leading) != 1 or any(s not in symbols for s in order):
         return None
     term = leading[0]
-    candidate = sympy.Rational(term.coefficient)
+    candidate = expr.ring(expr.ring.domain(*Fraction(term.coefficient).as_integer_ratio()))
     for s, p in term.powers.items():
         x = symbols[s]
-        candidate *= sympy.ff(x, p) if s in order else x ** p
-    if sympy.expand(expr - candidate) != 0:
+        for i in range(p):  # the falling factorial x (x - 1) ... (x - p + 1) of a reactant, x^p of a catalyst
+            candidate = candidate * (x - i if s in order else x)
+    if candidate != expr:
         return None
     return term
 

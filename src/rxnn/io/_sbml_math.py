@@ -320,6 +320,46 @@ def _substitute(node: Any, bound: Mapping[str, Any], budget: list[int]) -> Any:
     return node
 
 
+def substitute(node: Any, bound: Mapping[str, Any]) -> Any:
+    """``node`` with every ``ci`` leaf named in ``bound`` replaced by its tree (within :data:`MAX_TREE_NODES`)."""
+    return _substitute(node, bound, [MAX_TREE_NODES])
+
+
+class RateTrees(Mapping):
+    """Reaction id -> its kinetic law with its local parameters bound to their values: what the reaction's id
+    means where other math names it (SBML: the symbol of a reaction is its rate). Built on first use of each
+    id, so a file whose math names no reaction pays nothing."""
+
+    def __init__(self, reactions: Any, excluded: frozenset[str] = frozenset(), cache: dict | None = None) -> None:
+        self._reactions = {r.id: r for r in reactions if r.has_law and r.math is not None and r.id not in excluded}
+        self._cache = {} if cache is None else cache
+
+    def __getitem__(self, rid: str) -> Any:
+        if rid not in self._cache:
+            r = self._reactions[rid]
+            local = {name: ("cn", value) for name, value in r.local.items() if value is not None}
+            self._cache[rid] = substitute(r.math, local) if local else r.math
+        return self._cache[rid]
+
+    def __contains__(self, rid: object) -> bool:
+        return rid in self._reactions
+
+    def __iter__(self) -> Any:
+        return iter(self._reactions)
+
+    def __len__(self) -> int:
+        return len(self._reactions)
+
+    def excluding(self, names: Any) -> RateTrees:
+        """The same trees without the ids in ``names`` (shadowed by a reaction's local parameters)."""
+        return RateTrees(self._reactions.values(), frozenset(names), self._cache)
+
+
+def rate_trees(reactions: Any) -> RateTrees:
+    """The :class:`RateTrees` of ``reactions``."""
+    return RateTrees(reactions)
+
+
 def names_in(node: Any) -> set[str]:
     """The ids a tree names (``ci`` leaves, not function names)."""
     out: set[str] = set()

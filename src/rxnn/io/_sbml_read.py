@@ -135,8 +135,10 @@ def read_sbml_model(
 
     Same rules as :func:`read_sbml`; the result also gives the SBML id -> rxnn
     name map, the unit u (a network variable is an amount divided by u), the
-    compartment size of each species, the amount species and the value at t = 0
-    of every id (parameters, compartments, species outside the network).
+    compartment size of each species, the amount species, the value at t = 0
+    of every id (parameters, compartments, species outside the network) and the
+    terms of each reaction's rate: ``model.trajectory(sid, result)`` reports any
+    of them, reaction rates included, along a simulation of ``model.network``.
 
     Examples
     --------

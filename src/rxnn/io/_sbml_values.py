@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from rxnn.io._sbml_math import MathError, Unknown, evaluate, names_in
+from rxnn.io._sbml_math import MathError, Unknown, evaluate, names_in, rate_trees
 from rxnn.io._sbml_parse import Document
 
 _MAX_PASSES = 10_000
@@ -98,6 +98,10 @@ def initial_values(doc: Document) -> Values:
         targets[symbol] = (tree, line, "initial assignment to")
     rule_targets = {v for v, _, _ in doc.assignment_rules}
     varying = _varying(doc, rule_targets)
+    rates = rate_trees(doc.reactions)
+    # A reaction's id stands for its rate: it varies when its law names a varying species (or time).
+    referenced = set().union(*(names_in(tree) for _, tree, _ in (*doc.initial_assignments, *doc.assignment_rules)))
+    varying |= {rid for rid in referenced if rid in rates and names_in(rates[rid]) & (varying | {"time"})}
     for variable, tree, line in doc.assignment_rules:
         if variable in targets:
             doc.problems.append(f"assignment rule for {variable!r} (line {line}): the symbol also has an "
@@ -126,6 +130,9 @@ def initial_values(doc: Document) -> Values:
                 values[ref.id] = ref.stoichiometry
     pending_species = [s for s in doc.species.values() if s.id not in targets]
     pending = dict(targets)
+    named = set().union(*(names_in(tree) for tree, _, _ in targets.values())) if targets else set()
+    for rid in sorted(n for n in named if n in rates):  # the rate of a reaction at t = 0, where an assignment names it
+        pending[rid] = (rates[rid], next(r.line for r in doc.reactions if r.id == rid), "the rate of reaction")
     failures: dict[str, str] = {}
     for _ in range(_MAX_PASSES):
         progress = False
@@ -133,7 +140,11 @@ def initial_values(doc: Document) -> Values:
             try:
                 values[symbol] = evaluate(tree, values.__getitem__, out.functions)
             except Unknown as exc:
-                failures[symbol] = f"it needs {exc.name!r}, which has no value"
+                if any(r.id == exc.name for r in doc.reactions):
+                    failures[symbol] = (f"it needs {exc.name!r}, the rate of a reaction; rxnn does not use reaction "
+                                        "rates in math")
+                else:
+                    failures[symbol] = f"it needs {exc.name!r}, which has no value"
                 continue
             except (MathError, RecursionError) as exc:
                 why = exc if isinstance(exc, MathError) else "its math is nested too deeply to evaluate"

@@ -24,7 +24,17 @@ MAX_DEPTH = 256
 
 
 class SBMLError(FormatError):
-    """An SBML file cannot be read as a mass-action network, or a network cannot be written as SBML."""
+    """An SBML file cannot be read as a mass-action network, or a network cannot be written as SBML.
+
+    Examples
+    --------
+    >>> from rxnn.io.sbml import read_sbml_string
+    >>> try:
+    ...     read_sbml_string("<sbml>")
+    ... except SBMLError as exc:
+    ...     print(isinstance(exc, ValueError))
+    True
+    """
 
     __module__ = "rxnn.io.sbml"  # the public home: tracebacks, reprs and pickles name it
 
@@ -42,7 +52,20 @@ class SBMLFileNotFoundError(SBMLError, FileNotFoundError):
 
 
 class SBMLWarning(UserWarning):
-    """Something in an SBML file was dropped or merged; the ODEs are unchanged."""
+    """Something in an SBML file was dropped or merged; the ODEs are unchanged.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.io.sbml import read_sbml_string, sbml_string
+    >>> text = sbml_string(ReactionNetwork.from_text("A -> B")).replace('<species id="B"', '<species id="C" compartment="cell" hasOnlySubstanceUnits="false" boundaryCondition="false" constant="false"/><species id="B"')
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = read_sbml_string(text)
+    >>> [str(w.message).split(': ', 1)[1][:32] for w in caught if w.category is SBMLWarning]
+    ['dropped species in no reaction (']
+    """
 
     __module__ = "rxnn.io.sbml"
 

@@ -104,19 +104,52 @@ ANTIMONY_RESERVED = frozenset(
 
 
 class AntimonyError(FormatError):
-    """Antimony text that cannot be read, or a network that cannot be written as Antimony."""
+    """Antimony text that cannot be read, or a network that cannot be written as Antimony.
+
+    Examples
+    --------
+    >>> try:
+    ...     read_antimony_string("model m\\n  J0: A => B; k*A;\\n  k = 1;\\nend garbage;;")
+    ... except AntimonyError as exc:
+    ...     print(isinstance(exc, ValueError), str(exc)[:41])
+    True the antimony package cannot read the text
+    """
 
 
 class AntimonyTypeError(AntimonyError, TypeError):
-    """An argument of an Antimony reader has the wrong type."""
+    """An argument of an Antimony reader has the wrong type.
+
+    Examples
+    --------
+    >>> try:
+    ...     read_antimony_string(b"model m\\nend")
+    ... except AntimonyTypeError as exc:
+    ...     print(isinstance(exc, TypeError), str(exc)[:40])
+    True text of read_antimony_string must be a s
+    """
 
 
 class AntimonyFileNotFoundError(AntimonyError, FileNotFoundError):
-    """The Antimony file to read does not exist."""
+    """The Antimony file to read does not exist.
+
+    Examples
+    --------
+    >>> try:
+    ...     read_antimony("/nonexistent/model.ant")
+    ... except AntimonyFileNotFoundError as exc:
+    ...     print(isinstance(exc, FileNotFoundError))
+    True
+    """
 
 
 class AntimonyWarning(UserWarning):
-    """Written Antimony text that third-party readers (the antimony package, Tellurium) will read slowly."""
+    """Written Antimony text that third-party readers (the antimony package, Tellurium) will read slowly.
+
+    Examples
+    --------
+    >>> issubclass(AntimonyWarning, UserWarning)
+    True
+    """
 
 
 #: Reactions above which :func:`write_antimony` warns that the antimony package will be slow.
@@ -151,7 +184,15 @@ def _ids(network: ReactionNetwork, func: str) -> tuple[dict[str, str], str, str]
 def antimony_chunks(
     network: ReactionNetwork, initial: Mapping[str, Any] | None = None, *, model_id: str = "rxnn_network"
 ) -> Iterator[str]:
-    """The Antimony text of ``network`` as chunks to write in order (see :func:`write_antimony`)."""
+    """The Antimony text of ``network`` as chunks to write in order (see :func:`write_antimony`).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> chunks = list(antimony_chunks(ReactionNetwork.from_text("A -> B ; 2")))
+    >>> "".join(chunks) == antimony_string(ReactionNetwork.from_text("A -> B ; 2"))
+    True
+    """
     func = "write_antimony"
     check_network(network, func)
     values = check_initial(network, initial, func)
@@ -207,7 +248,21 @@ def _generate(network: ReactionNetwork, values: dict[str, float], ids: dict[str,
 def antimony_string(
     network: ReactionNetwork, initial: Mapping[str, Any] | None = None, *, model_id: str = "rxnn_network"
 ) -> str:
-    """The Antimony text of ``network`` as a string (see :func:`write_antimony`)."""
+    """The Antimony text of ``network`` as a string (see :func:`write_antimony`).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> print(antimony_string(ReactionNetwork.from_text("A -> B ; 2"), {"A": 1.0}).split("model rxnn_network\\n")[1])
+      compartment cell = 1;
+      species A in cell;
+      species B in cell;
+      J0: A => B; k0*A;
+      k0 = 2.0;
+      A = 1.0;
+    end
+    <BLANKLINE>
+    """
     return "".join(antimony_chunks(network, initial, model_id=model_id))
 
 
@@ -241,6 +296,15 @@ def write_antimony(
         ``model_id`` is not an identifier.
     FormatError
         If ``initial`` names a species the network lacks or gives a bad value.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rxnn import ReactionNetwork
+    >>> net = ReactionNetwork.from_text("A -> B ; 2")
+    >>> path = write_antimony(net, os.path.join(tempfile.mkdtemp(), "net.ant"), {"A": 1.0})
+    >>> read_antimony(path) == (net, {"A": 1.0})
+    True
     """
     return write_chunks(path, antimony_chunks(network, initial, model_id=model_id))
 
@@ -299,7 +363,15 @@ def _to_sbml(text: str, timeout: float | None) -> str:
 def read_antimony_string(
     text: str, *, max_depth: int = MAX_DEPTH, timeout: float | None = TIMEOUT
 ) -> tuple[ReactionNetwork, dict[str, float]]:
-    """Read Antimony text; see :func:`read_antimony`."""
+    """Read Antimony text; see :func:`read_antimony`.
+
+    Examples
+    --------
+    >>> net, initial = read_antimony_string("model m\\n  J0: A + B => 2 B; k*A*B;\\n  k = 0.5;\\n  A = 1;\\nend")
+    >>> print(net), initial
+    A + B -> 2B ; 0.5
+    (None, {'A': 1.0})
+    """
     if not isinstance(text, str):
         raise AntimonyTypeError(f"text of read_antimony_string must be a str; got {type(text).__name__}")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, Real) or not timeout > 0):
@@ -368,6 +440,15 @@ def read_antimony(
     or crash the caller. It keeps numbers to 15 significant digits, and its
     time grows quadratically with the model (about 10 s for 4 500 reactions,
     3 minutes for 17 000), so large networks are better exchanged as SBML.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rxnn import ReactionNetwork
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.ant")
+    >>> _ = write_antimony(ReactionNetwork.from_text("2X -> X ; 3"), path, {"X": 0.5})
+    >>> read_antimony(path)
+    (<ReactionNetwork: 1 species, 1 reactions>, {'X': 0.5})
     """
     path = Path(path)
     try:

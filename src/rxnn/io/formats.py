@@ -72,6 +72,14 @@ class FormatError(RxnnError, ValueError):
     """A file is not a valid network file of its format, or a format name is unknown.
 
     The message names the file, the problem (with its line where the format has lines) and the fix.
+
+    Examples
+    --------
+    >>> try:
+    ...     format_for("network.docx")
+    ... except FormatError as exc:
+    ...     print(str(exc)[:45])
+    cannot tell the format of 'network.docx' from
     """
 
 
@@ -92,6 +100,12 @@ class Format:
         ``chunks(network, initial) -> iterable of str``.
     holds_initial : bool
         Whether the format stores initial concentrations.
+
+    Examples
+    --------
+    >>> fmt = FORMATS["json"]
+    >>> fmt.name, fmt.extensions, fmt.holds_initial
+    ('json', ('.json',), True)
     """
 
     name: str
@@ -130,6 +144,11 @@ def format_for(path: str | os.PathLike[str] | None = None, name: str | None = No
     FormatError
         If ``name`` is unknown, or neither is given, or the extension is not
         one of any format; the message lists the valid names and extensions.
+
+    Examples
+    --------
+    >>> format_for("model.xml").name, format_for(name="text").extensions
+    ('sbml', ('.txt', '.crn'))
     """
     if name is not None:
         if name not in FORMATS:
@@ -158,6 +177,14 @@ def read_network(
     network : ReactionNetwork
     initial : dict of str to float
         Initial concentrations the file gives (empty for the text format).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rxnn import ReactionNetwork
+    >>> path = write_network(ReactionNetwork.from_text("A -> B ; 2"), os.path.join(tempfile.mkdtemp(), "n.json"), {"A": 1})
+    >>> read_network(path)
+    (<ReactionNetwork: 2 species, 1 reactions>, {'A': 1.0})
     """
     return format_for(path, format).read(path)
 
@@ -165,7 +192,14 @@ def read_network(
 def network_chunks(
     network: ReactionNetwork, format: str, initial: Mapping[str, Any] | None = None
 ) -> Iterable[str]:
-    """The text of ``network`` in ``format``, as chunks (for writing to a stream)."""
+    """The text of ``network`` in ``format``, as chunks (for writing to a stream).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> "".join(network_chunks(ReactionNetwork.from_text("A -> B ; 2\\nB -> 0"), "text"))
+    'A -> B ; 2\\nB -> 0\\n'
+    """
     return format_for(None, format).text_chunks(network, initial)
 
 
@@ -183,6 +217,15 @@ def write_network(
     FormatError
         If the format is unknown, or ``initial`` is given for a format that
         holds no concentrations (``text``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rxnn import ReactionNetwork
+    >>> net = ReactionNetwork.from_text("A -> B ; 2")
+    >>> path = write_network(net, os.path.join(tempfile.mkdtemp(), "net.xml"), {"A": 1.0})
+    >>> read_network(path) == (net, {"A": 1.0})
+    True
     """
     fmt = format_for(path, format)
     return write_chunks(path, fmt.text_chunks(network, initial))
@@ -192,7 +235,15 @@ def write_network(
 
 
 def write_chunks(path: str | os.PathLike[str], chunks: Iterable[str]) -> Path:
-    """Write text chunks to ``path`` atomically (UTF-8, through a temporary file and a rename)."""
+    """Write text chunks to ``path`` atomically (UTF-8, through a temporary file and a rename).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = write_chunks(os.path.join(tempfile.mkdtemp(), "net.txt"), ["A -> B\\n", "B -> 0\\n"])
+    >>> path.read_text()
+    'A -> B\\nB -> 0\\n'
+    """
     path = Path(path)
     with atomic_output(path, "w", encoding="utf-8", newline="\n") as f:
         batch: list[str] = []
@@ -208,7 +259,19 @@ def write_chunks(path: str | os.PathLike[str], chunks: Iterable[str]) -> Path:
 
 
 def check_network(network: Any, func: str) -> ReactionNetwork:
-    """Return ``network`` after checking it is a :class:`ReactionNetwork`."""
+    """Return ``network`` after checking it is a :class:`ReactionNetwork`.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> check_network(ReactionNetwork.from_text("A -> B"), "write_json")
+    <ReactionNetwork: 2 species, 1 reactions>
+    >>> try:
+    ...     check_network("A -> B", "write_json")
+    ... except TypeError as exc:
+    ...     print(exc)
+    network of write_json must be a ReactionNetwork; got str
+    """
     if not isinstance(network, ReactionNetwork):
         raise wrong_type("network", func, "a ReactionNetwork", network)
     return network
@@ -223,6 +286,13 @@ def check_initial(network: ReactionNetwork, initial: Mapping[str, Any] | None, f
         If ``initial`` is not a mapping.
     FormatError
         If a key is not a species of the network, or a value is not one finite number >= 0.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> net = ReactionNetwork.from_text("A -> B")
+    >>> check_initial(net, {"A": 1}, "write_json")
+    {'A': 1.0}
     """
     if initial is None:
         return {}
@@ -262,6 +332,20 @@ def check_file_size(path: Path, max_bytes: int, func: str, error: type[FormatErr
     A device, FIFO or other non-regular file is refused (its ``stat`` size says
     nothing about what a read returns): a caller that must read one uses
     :func:`read_file_bytes`, which counts what it reads.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "net.txt"
+    >>> _ = path.write_text("A -> B\\n")
+    >>> check_file_size(path, 100, "read_text")
+    7
+    >>> try:
+    ...     check_file_size(path, 3, "read_text")
+    ... except FormatError as exc:
+    ...     print("over the limit of 3 bytes" in str(exc))
+    True
     """
     _check_max_bytes(max_bytes, func)
     info = path.stat()
@@ -308,7 +392,18 @@ def read_file_bytes(
 
 
 def decode_utf8(data: bytes, path: str | os.PathLike[str], what: str, error: type[FormatError] = FormatError) -> str:
-    """``data`` as UTF-8 text, or ``error`` naming the byte offset of the first invalid byte."""
+    """``data`` as UTF-8 text, or ``error`` naming the byte offset of the first invalid byte.
+
+    Examples
+    --------
+    >>> decode_utf8("A -> B".encode(), "net.txt", "network text")
+    'A -> B'
+    >>> try:
+    ...     decode_utf8(b"A -> \\xff", "net.txt", "network text")
+    ... except FormatError as exc:
+    ...     print("byte 5" in str(exc))
+    True
+    """
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -328,13 +423,29 @@ def read_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> tu
         so devices and FIFOs are bounded too) or is not UTF-8.
     TextSyntaxError
         With the line and column of the first syntax error.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "net.txt"
+    >>> _ = path.write_text("X + Y -> 2Y ; 0.5\\nY -> 0\\n")
+    >>> read_text(path)
+    (<ReactionNetwork: 2 species, 2 reactions>, {})
     """
     data = read_file_bytes(path, max_bytes, "read_text")
     return ReactionNetwork.from_text(decode_utf8(data, path, "the text format")), {}
 
 
 def text_chunks(network: ReactionNetwork, initial: Mapping[str, Any] | None = None) -> Iterable[str]:
-    """The network in rxnn's text syntax (one reaction per line); refuses concentrations."""
+    """The network in rxnn's text syntax (one reaction per line); refuses concentrations.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> "".join(text_chunks(ReactionNetwork.from_text("2X -> X ; 3")))
+    '2X -> X ; 3\\n'
+    """
     check_network(network, "text_chunks")
     if initial:
         raise FormatError(

@@ -66,7 +66,16 @@ _KEYS = {"format", "version", "species", "reactions", "initial"}
 
 
 class NetworkJSONError(FormatError):
-    """A JSON document that is not a valid rxnn network; the message names the entry and the fix."""
+    """A JSON document that is not a valid rxnn network; the message names the entry and the fix.
+
+    Examples
+    --------
+    >>> try:
+    ...     from_json_dict({"format": "rxnn-network"})
+    ... except NetworkJSONError as exc:
+    ...     print(isinstance(exc, ValueError))
+    True
+    """
 
 
 def _reaction_dicts(network: ReactionNetwork) -> Iterator[dict[str, Any]]:
@@ -75,7 +84,15 @@ def _reaction_dicts(network: ReactionNetwork) -> Iterator[dict[str, Any]]:
 
 
 def to_json_dict(network: ReactionNetwork, initial: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The JSON form of ``network`` (and ``initial``) as plain Python data (see the module schema)."""
+    """The JSON form of ``network`` (and ``initial``) as plain Python data (see the module schema).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> data = to_json_dict(ReactionNetwork.from_text("A -> B ; 2"), {"A": 1.0})
+    >>> data["species"], data["reactions"], data["initial"]
+    (['A', 'B'], [{'reactants': {'A': 1}, 'products': {'B': 1}, 'rate': 2.0}], {'A': 1.0})
+    """
     check_network(network, "to_json_dict")
     out = {
         "format": FORMAT_NAME,
@@ -90,7 +107,16 @@ def to_json_dict(network: ReactionNetwork, initial: Mapping[str, Any] | None = N
 
 
 def json_chunks(network: ReactionNetwork, initial: Mapping[str, Any] | None = None) -> Iterator[str]:
-    """The JSON text of ``network`` as chunks, one reaction per line."""
+    """The JSON text of ``network`` as chunks, one reaction per line.
+
+    Examples
+    --------
+    >>> import json
+    >>> from rxnn import ReactionNetwork
+    >>> net = ReactionNetwork.from_text("A -> B ; 2")
+    >>> json.loads("".join(json_chunks(net))) == to_json_dict(net)
+    True
+    """
     check_network(network, "write_json")
     values = check_initial(network, initial, "write_json")
     return _generate(network, values)
@@ -119,6 +145,15 @@ def write_json(
     ------
     FormatError
         If ``initial`` names a species the network lacks or gives a bad value.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rxnn import ReactionNetwork
+    >>> net = ReactionNetwork.from_text("A -> B ; 2")
+    >>> path = write_json(net, os.path.join(tempfile.mkdtemp(), "net.json"), {"A": 1.0})
+    >>> read_json(path) == (net, {"A": 1.0})
+    True
     """
     return write_chunks(path, json_chunks(network, initial))
 
@@ -194,6 +229,14 @@ def read_json(
     decoding (the most compact network file has one per 11 bytes), so decoding
     builds at most about 25 bytes of Python objects per byte of file (22 measured
     for the densest accepted input, ``[{"abc":1},...]``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rxnn import ReactionNetwork
+    >>> path = write_json(ReactionNetwork.from_text("2X -> X ; 3"), os.path.join(tempfile.mkdtemp(), "n.json"))
+    >>> read_json(path)
+    (<ReactionNetwork: 1 species, 1 reactions>, {})
     """
     path = Path(path)
     origin = repr(str(path))
@@ -220,7 +263,15 @@ def read_json(
 
 
 def from_json_dict(data: Any, *, origin: str = "the JSON data") -> tuple[ReactionNetwork, dict[str, float]]:
-    """Build ``(network, initial)`` from the JSON form (see the module schema), checking every entry."""
+    """Build ``(network, initial)`` from the JSON form (see the module schema), checking every entry.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> net = ReactionNetwork.from_text("A + B -> 2B ; k")
+    >>> from_json_dict(to_json_dict(net, {"B": 0.5})) == (net, {"B": 0.5})
+    True
+    """
 
     def fail(where: str, problem: str) -> NetworkJSONError:
         return NetworkJSONError(f"{origin}: {where} {problem}")

@@ -52,11 +52,33 @@ _MAX_BYTES = 8 * MAX_PARAMETERS + (1 << 16)
 
 
 class ModelFileError(RxnnError, ValueError):
-    """A file that is not a valid model file; the message names the file, the problem and the fix."""
+    """A file that is not a valid model file; the message names the file, the problem and the fix.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.npz")
+    >>> with open(path, "wb") as f:
+    ...     _ = f.write(b"not an archive")
+    >>> try:
+    ...     load_model(path)
+    ... except ModelFileError as exc:
+    ...     print(isinstance(exc, ValueError))
+    True
+    """
 
 
 class ModelFileNotFoundError(FileNotFoundError, ModelFileError):
-    """The model file does not exist (also a ``FileNotFoundError``)."""
+    """The model file does not exist (also a ``FileNotFoundError``).
+
+    Examples
+    --------
+    >>> try:
+    ...     load_model("/nonexistent/net.npz")
+    ... except ModelFileNotFoundError as exc:
+    ...     print(isinstance(exc, FileNotFoundError))
+    True
+    """
 
 
 def save_model(network: FeedForwardNetwork, path: str | os.PathLike[str]) -> Path:
@@ -147,6 +169,14 @@ def load_model(path: str | os.PathLike[str]) -> FeedForwardNetwork:
     is therefore about the declared size of a valid network (at most
     ``8 * MAX_PARAMETERS`` bytes, 80 MB) plus one 1 MiB decompression chunk,
     whatever the file holds.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> net = FeedForwardNetwork.random([2, 3, 1], SmoothReLU(1.0), seed=1)
+    >>> load_model(save_model(net, os.path.join(tempfile.mkdtemp(), "net.npz"))).layer_sizes
+    (2, 3, 1)
     """
     path = Path(path)
     with NpzArchive(

@@ -61,7 +61,20 @@ _LINEAR = ("Gemm", "MatMul")
 
 
 class OnnxError(RxnnError, ValueError):
-    """An ONNX model that is not a readable MLP, or a network that cannot be written as one."""
+    """An ONNX model that is not a readable MLP, or a network that cannot be written as one.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.onnx")
+    >>> with open(path, "wb") as f:
+    ...     _ = f.write(b"not onnx")
+    >>> try:
+    ...     read_onnx(path)
+    ... except OnnxError as exc:
+    ...     print(isinstance(exc, ValueError))
+    True
+    """
 
 
 def _onnx() -> Any:
@@ -245,7 +258,15 @@ class _Reader:
 
 
 def network_from_onnx(model: Any, *, source: str = "ONNX model") -> FeedForwardNetwork:
-    """The :class:`FeedForwardNetwork` of an ``onnx.ModelProto`` (rules in the module docstring)."""
+    """The :class:`FeedForwardNetwork` of an ``onnx.ModelProto`` (rules in the module docstring).
+
+    Examples
+    --------
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> net = FeedForwardNetwork.random([3, 4, 2], SmoothReLU(1.0), seed=0)
+    >>> network_from_onnx(network_to_onnx(net)) == net
+    True
+    """
     return _Reader(model, source).read()
 
 
@@ -328,7 +349,15 @@ def _activation_nodes(activation: Activation, z: str, a: str, layer: int, form: 
 
 
 def network_to_onnx(network: FeedForwardNetwork, *, activation_form: str = "elementwise", opset: int = 17) -> Any:
-    """The ``onnx.ModelProto`` of ``network`` (float64; input ``d`` (batch, c_0), output ``a`` (batch, c_m))."""
+    """The ``onnx.ModelProto`` of ``network`` (float64; input ``d`` (batch, c_0), output ``a`` (batch, c_m)).
+
+    Examples
+    --------
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> model = network_to_onnx(FeedForwardNetwork.random([3, 2], SmoothReLU(1.0), seed=0))
+    >>> [i.name for i in model.graph.input], [o.name for o in model.graph.output]
+    (['d'], ['a'])
+    """
     onnx = _onnx()
     helper, numpy_helper = onnx.helper, onnx.numpy_helper
     if not isinstance(network, FeedForwardNetwork):
@@ -390,6 +419,14 @@ def write_onnx(network: FeedForwardNetwork, path: str | os.PathLike[str], *, act
         For a bad ``activation_form`` or ``opset``.
     OutputPathError
         If ``path`` cannot be written.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> net = FeedForwardNetwork.random([3, 2], SmoothReLU(1.0), seed=0)
+    >>> read_onnx(write_onnx(net, os.path.join(tempfile.mkdtemp(), "net.onnx"))) == net
+    True
     """
     model = network_to_onnx(network, activation_form=activation_form, opset=opset)
     with atomic_output(path, "wb", what="ONNX model path") as f:

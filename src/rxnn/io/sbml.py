@@ -43,9 +43,13 @@ initial assignments, assignment rules whose value is constant in time, L2
 of the MathML tree (never ``eval``); function definitions are inlined. Each
 kinetic law is then recognised as mass action (:mod:`rxnn.io._sbml_massaction`):
 a product of a rate constant and species powers, ``forward - backward``, or
-any law that expands (sympy, exact rationals) into terms each mass action in
-its own reactants, one rxnn reaction per term (``C*(kf*S1 - kr*S2)``,
-``(k1 + k2*E)*A``). Other species in a single-term law (modifiers, products)
+any law that expands (exact rational polynomial arithmetic, sparse, with sympy's
+rings) into terms each mass action in its own reactants, one rxnn reaction per
+term (``C*(kf*S1 - kr*S2)``, ``(k1 + k2*E)*A``). The expansion is bounded: a law
+over ``MAX_TERMS`` (10,000) terms, or taking over ``LAW_SECONDS`` (2 s), raises
+:class:`SBMLLimitError` (a :class:`~rxnn.errors.LimitError`) naming the reaction.
+A reaction's id in math stands for its rate (SBML): its law is inlined into
+other laws, and evaluated at t = 0 where an initial assignment names it. Other species in a single-term law (modifiers, products)
 are catalysts on both sides; boundary and constant species never change, so
 their listed stoichiometry is replaced by their power in the law on both
 sides. A law ``c * P*(P-1)*...`` over amount species is read as the
@@ -57,7 +61,11 @@ An unsized compartment of amount species, or an unsized 0-dimensional one,
 has size 1. ``comp`` models are flattened by libSBML's converter (never with
 an ``externalModelDefinition``, which would read another file), and the
 result is read through the same guard. :func:`read_sbml_model` also returns
-how the variables relate to SBML's and every value at t = 0.
+how the variables relate to SBML's and every value at t = 0; its
+:meth:`~rxnn.io._sbml_build.SBMLModel.trajectory` gives any SBML id along a
+simulation (species as amounts or concentrations, parameters, compartments,
+and reaction rates by reaction id, the flux of eq. (2) summed over the rxnn
+reactions the law became).
 
 Values follow the XML Schema lexical rules (:mod:`rxnn.io._sbml_lexical`):
 ``1_0``, Unicode digits, ``TRUE`` or ``inf`` are errors, not numbers or false;
@@ -101,6 +109,7 @@ Examples
 from __future__ import annotations
 
 # MATHML, SBML_L3V2 and the private _free and _num are re-exported for rxnn.io.antimony and older imports.
+from rxnn.io._sbml_build import SBMLLimitError
 from rxnn.io._sbml_read import SBMLModel, read_sbml, read_sbml_model, read_sbml_string, validate_sbml
 from rxnn.io._sbml_write import MATHML, SBML_L3V2, _free, _num, sbml_chunks, sbml_ids, sbml_string, write_sbml
 from rxnn.io._xml_guard import MAX_DEPTH, SBMLError, SBMLWarning
@@ -108,6 +117,7 @@ from rxnn.io._xml_guard import MAX_DEPTH, SBMLError, SBMLWarning
 __all__ = [
     "SBMLError",
     "SBMLWarning",
+    "SBMLLimitError",
     "MAX_DEPTH",
     "sbml_ids",
     "sbml_chunks",

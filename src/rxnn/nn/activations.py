@@ -153,6 +153,13 @@ class Activation(abc.ABC):
 
     Subclasses are frozen dataclasses, so activations compare and hash by
     value. ``phi`` acts element-wise on arrays of any shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> phi = SmoothReLU(1.0)
+    >>> isinstance(phi, Activation), phi.params, phi(np.array([0.0, 3.0]))
+    (True, {'h': 1.0}, array([1.        , 3.30277564]))
     """
 
     name: ClassVar[str]

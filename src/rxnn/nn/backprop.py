@@ -39,6 +39,15 @@ class SGDStep:
     outputs : ndarray of shape (c_m,) or (batch, c_m)
         a^m of the batch *before* the update (the given ``activations[-1]``
         when activations were passed), e.g. for the batch accuracy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> net = FeedForwardNetwork.random([2, 3, 1], SmoothReLU(1.0), seed=0)
+    >>> step = sgd_step(net, np.array([[0.5, 1.0]]), np.array([[2.0]]), eta=0.1)
+    >>> step.network.layer_sizes, step.outputs.shape, step.cost > 0
+    ((2, 3, 1), (1, 1), True)
     """
 
     network: FeedForwardNetwork

@@ -36,7 +36,15 @@ def _pair(a: npt.ArrayLike, target: npt.ArrayLike, owner: str) -> tuple[FloatArr
 
 
 class Cost(abc.ABC):
-    """Base class of the costs of §3.3. Costs are frozen dataclasses (values)."""
+    """Base class of the costs of §3.3. Costs are frozen dataclasses (values).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cost = QuadraticCost()
+    >>> isinstance(cost, Cost), cost.value(np.array([1.0, 3.0]), np.array([1.0, 1.0]))
+    (True, 2.0)
+    """
 
     name: ClassVar[str]
 

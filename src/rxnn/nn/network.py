@@ -35,6 +35,15 @@ def check_layer_sizes(sizes: Sequence[int], owner: str) -> None:
     """Raise LimitError unless c_0, ..., c_m respect MAX_LAYERS, MAX_WIDTH and MAX_PARAMETERS.
 
     ``sizes`` must already be positive integers; the check uses exact Python ints.
+
+    Examples
+    --------
+    >>> check_layer_sizes([784, 40, 10], "FeedForwardNetwork")  # within the limits: returns None
+    >>> try:
+    ...     check_layer_sizes([10**9, 10], "FeedForwardNetwork")
+    ... except LimitError as exc:
+    ...     print(type(exc).__name__)
+    LimitError
     """
     if len(sizes) - 1 > MAX_LAYERS:
         raise LimitError(

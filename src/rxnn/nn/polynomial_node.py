@@ -79,6 +79,14 @@ def positive_root_count(coefficients: Sequence[Fraction]) -> int:
     Roots at 0 are divided out first, so the Sturm sequence p, p', -rem, ...
     is evaluated at 0 (its constant terms) and at +inf (its leading
     coefficients): the count is V(0) - V(inf). Cost O(d^3) rational operations.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> positive_root_count([Fraction(-2), Fraction(0), Fraction(1)])  # x^2 - 2: one root, sqrt(2)
+    1
+    >>> positive_root_count([Fraction(2), Fraction(-3), Fraction(1)])  # (x - 1)(x - 2)
+    2
     """
     p = _trim([Fraction(c) for c in coefficients])
     if not p:
@@ -113,6 +121,13 @@ def node_criterion(coefficients: Sequence[float]) -> str | None:
     -------
     str or None
         The first condition that fails, in words; None if all hold.
+
+    Examples
+    --------
+    >>> node_criterion([1.0, 0.0, -1.0]) is None  # g = 1 - x^2: the paper's class (Thm. 4.8)
+    True
+    >>> print(node_criterion([0.0, 0.0, -1.0]))  # g = -x^2
+    g(0) = 0.0 is not > 0, so x = 0 is not repelled
     """
     c = [Fraction(v) for v in coefficients]
     q = len(c) - 1

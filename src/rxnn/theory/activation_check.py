@@ -1,34 +1,28 @@
 """Decide the hypotheses of Thm. 4.8 for a node dx/dt = g(x) + y x (§4, Appendix A).
 
-The edge and bias reactions of Table 1 contribute y x to a node (y = rho of
-eq. (14), of any sign) and the node's own reactions a polynomial g(x), so a
-node obeys f(y, x) = g(x) + y x. :func:`check_activation` decides, for a
-polynomial g, each property the theorem asks of an activation system:
+The edge and bias reactions of Table 1 contribute y x to a node (y = rho of eq. (14), of any sign) and the
+node's own reactions a polynomial g(x), so a node obeys f(y, x) = g(x) + y x. :func:`check_activation`
+decides, for a polynomial g, each property the theorem asks of an activation system:
 
 ``realisable``
     Mass action realises g with x dynamic: g(0) >= 0.
 ``decay``
     q-polynomial decay, q > 1 (Def. 4.5(1)).
 ``reliable``
-    One simple positive fixed point for every y, attracting every start
-    x(0) >= 0, hence a C^1 activation phi (Def. 4.7(1)).
+    One simple positive fixed point for every y, attracting every start x(0) >= 0, hence a C^1
+    activation phi (Def. 4.7(1)).
 ``stable``
     f_x < 0 at every positive fixed point, for every y.
 ``feed_forward``
-    Exponentially feed-forward (Def. 4.5(2)), by the argument of the proof
-    of Prop. 4.9.
+    Exponentially feed-forward (Def. 4.5(2)), by the argument of the proof of Prop. 4.9.
 
-Each is "proved", "refuted" (with a counterexample y) or "undecided". With
-r(x) = g(x)/x and p(x) = x g'(x) - g(x) = x^2 r'(x), the positive fixed
-points for y are the solutions of r(x) = -y, and everything reduces to sign
-questions about univariate polynomials. For g with real algebraic
-coefficients (rationals, floats at their exact binary value, radicals such
-as ``sqrt(2)``) Sturm sequences in the number field and arb-certified signs
-decide every property exactly (:mod:`rxnn.theory._activation_exact`); with
-``pi``, ``E`` or symbols the decision uses exact signs of coefficients only,
-and says "undecided", with the reason, where those do not settle it.
-
-Strings are parsed by :func:`~rxnn.theory.expressions.parse_expression`
+Each is "proved", "refuted" (with a counterexample y) or "undecided". With r(x) = g(x)/x and
+p(x) = x g'(x) - g(x) = x^2 r'(x), the positive fixed points for y are the solutions of r(x) = -y, and
+everything reduces to sign questions about univariate polynomials. For g with real algebraic coefficients
+(rationals, floats at their exact binary value, radicals such as ``sqrt(2)``) Sturm sequences in the number
+field and arb-certified signs decide every property exactly (:mod:`rxnn.theory._activation_exact`); with
+``pi``, ``E`` or symbols the decision uses exact signs of coefficients only, and says "undecided", with the
+reason, where those do not settle it. Strings are parsed by :func:`~rxnn.theory.expressions.parse_expression`
 (a whitelisted grammar, never evaluated), under stated limits and a time budget.
 """
 
@@ -90,10 +84,14 @@ class EntryBound:
 
     Notes
     -----
-    For x > M, dx/dt <= -c x^q, so x(t) <= u(t) with u' = -c u^q, u(0) = x(0),
-    u(t) = (x(0)^(1-q) + (q-1) c t)^(-1/(q-1)) < ((q-1) c t)^(-1/(q-1)),
-    which is <= R once t >= 1/((q-1) c R^(q-1)). At x = R >= M the field is
-    <= -c R^q < 0, so [0, R] is never left. With R = 1 this is Prop. A.1.
+    For x > M, dx/dt <= -c x^q, so x(t) <= u(t) with u' = -c u^q, u(0) = x(0), u(t) = (x(0)^(1-q) +
+    (q-1) c t)^(-1/(q-1)) < ((q-1) c t)^(-1/(q-1)), which is <= R once t >= 1/((q-1) c R^(q-1)). At
+    x = R >= M the field is <= -c R^q < 0, so [0, R] is never left. With R = 1 this is Prop. A.1.
+
+    Examples
+    --------
+    >>> round(entry_bound("1 - x**2", 10.0).time_to_enter(25.0), 6)  # 1 / ((q - 1) c R^(q-1)), c = 1/2
+    0.08
     """
 
     y_bound: float
@@ -133,6 +131,11 @@ class ActivationCheck:
     realisable, decay, reliable, stable, feed_forward : Verdict
     entry : EntryBound or None
         Prop. A.1's uniform entry time, when g is numeric and decays.
+
+    Examples
+    --------
+    >>> [v.status for v in check_activation("1 - x**2").verdicts.values()]
+    ['proved', 'proved', 'proved', 'proved', 'proved']
     """
 
     g: sympy.Expr
@@ -208,7 +211,13 @@ class ActivationCheck:
 
 # ---------------------------------------------------------------------- parsing
 def exact_number(value: Any) -> sympy.Expr:
-    """A number as an exact sympy number (floats at their exact binary value)."""
+    """A number as an exact sympy number (floats at their exact binary value).
+
+    Examples
+    --------
+    >>> exact_number(0.5), exact_number(0.1)
+    (1/2, 3602879701896397/36028797018963968)
+    """
     if isinstance(value, sympy.Basic):
         return value.replace(lambda e: isinstance(e, sympy.Float), lambda e: sympy.Rational(e))
     if isinstance(value, (bool, np.bool_)):
@@ -229,17 +238,15 @@ def parse_polynomial(
     Parameters
     ----------
     g : str, sympy expression, sequence of numbers, numpy Polynomial or PolynomialNodeActivation
-        A string is parsed, never evaluated, by
-        :func:`~rxnn.theory.expressions.parse_expression`: numbers (``"0.1"``
-        is exactly 1/10), ``x``, ``pi``, ``E``, ``sqrt``, ``+ - * /``, integer
-        powers (``**`` or ``^``); every other short name is a positive
-        symbol. A sequence lists c_0, c_1, ..., c_q (lowest degree first);
-        floats are taken at their exact binary value.
+        A string is parsed, never evaluated, by :func:`~rxnn.theory.expressions.parse_expression`: numbers
+        (``"0.1"`` is exactly 1/10), ``x``, ``pi``, ``E``, ``sqrt``, ``+ - * /``, integer powers (``**`` or
+        ``^``); every other short name is a positive symbol. A sequence lists c_0, c_1, ..., c_q (lowest degree
+        first); floats are taken at their exact binary value.
     x : str or sympy.Symbol, default "x"
         The concentration variable.
     limits : ExpressionLimits
-        Length, depth, degree, exponent and size bounds (also applied to
-        sympy and coefficient inputs: degree and exponents).
+        Length, depth, degree, exponent and size bounds (also applied to sympy and coefficient inputs: degree
+        and exponents).
 
     Returns
     -------
@@ -248,8 +255,7 @@ def parse_polynomial(
     Raises
     ------
     InvalidArgumentError
-        If g cannot be parsed, is not a polynomial in x, or has a
-        coefficient not known to be real and finite.
+        If g cannot be parsed, is not a polynomial in x, or has a coefficient not known to be real and finite.
     LimitError
         If g is over a limit; the message names it.
 
@@ -352,9 +358,13 @@ def entry_bound(g: Any, y_bound: float = 10.0, *, x: str | sympy.Symbol = "x") -
 
     Notes
     -----
-    c = |leading coefficient| / 2 and M is the largest real root of
-    g(x) + Y x + c x^q, rounded up (an isolating interval's upper end), so
-    f(y, x) <= g(x) + Y x <= -c x^q for x > M and |y| <= Y.
+    c = |leading coefficient| / 2 and M is the largest real root of g(x) + Y x + c x^q, rounded up (an
+    isolating interval's upper end), so f(y, x) <= g(x) + Y x <= -c x^q for x > M and |y| <= Y.
+
+    Examples
+    --------
+    >>> print(entry_bound("1 - x**2", 10.0))
+    for |y| <= 10: f(y, x) <= -0.5 x^2 when x > M = 20.0995, so from any x(0) >= 0, x(t) <= R = 20.0995 for all t >= T = 0.0995049 (Prop. A.1)
     """
     y_bound = check_positive_finite(y_bound, "y_bound", "entry_bound")
     expr, xs = parse_polynomial(g, x)
@@ -404,18 +414,16 @@ def check_activation(
     Parameters
     ----------
     g : str, sympy expression, sequence of numbers or PolynomialNodeActivation
-        The node polynomial (see :func:`parse_polynomial`): ``"1 - 2*x**3"``,
-        ``h - x**2`` with ``h = sympy.Symbol("h", positive=True)``, or
-        coefficients ``(1, 0, 0, -2)`` lowest degree first.
+        The node polynomial (see :func:`parse_polynomial`): ``"1 - 2*x**3"``, ``h - x**2`` with ``h =
+        sympy.Symbol("h", positive=True)``, or coefficients ``(1, 0, 0, -2)`` lowest degree first.
     x : str or sympy.Symbol, default "x"
         The node's concentration.
     y_bound : float, default 10.0
         Bound on |y| for the entry time of Prop. A.1 (``result.entry``).
     seconds : float, optional
-        Time budget for the decision (default ``LIMITS.seconds``, 20 s),
-        checked between steps; one long sympy step (a resultant in a large
-        number field) is not interrupted, so the bound is soft here. ``rxnn
-        check`` runs the decision in a worker process, which makes it hard.
+        Time budget for the decision (default ``LIMITS.seconds``, 20 s), checked between steps; one long sympy
+        step (a resultant in a large number field) is not interrupted, so the bound is soft here. ``rxnn check``
+        runs the decision in a worker process, which makes it hard.
 
     Returns
     -------
@@ -425,30 +433,24 @@ def check_activation(
     Raises
     ------
     InvalidArgumentError
-        If g is not a polynomial in x with real coefficients, or y_bound is
-        not a positive finite number (both ``ValueError``).
+        If g is not a polynomial in x with real coefficients, or y_bound is not a positive finite number (both
+        ``ValueError``).
     LimitError
         If g is over a limit of :data:`LIMITS` or the time budget runs out.
 
     Notes
     -----
-    For real algebraic coefficients (rationals, floats at their exact value,
-    radicals) every proof and counterexample is exact, and every property is
-    decided (proved or refuted) when g(0) >= 0; for g(0) < 0 (not realisable)
-    exponential feed-forwardness may be "undecided". The criteria:
-    realisable iff g(0) >= 0; decay iff q >= 2 and the leading coefficient
-    is < 0; stable iff p(x) = x g'(x) - g(x) < 0 on (0, inf) (Sturm in the
-    number field); reliable and exponentially feed-forward iff moreover
-    g(0) > 0 and the decay holds (then r = g/x is a decreasing bijection
-    (0, inf) -> R). A refutation comes with a counterexample y checked
-    exactly: simple values of y first, then a y in every interval between
-    the real roots of disc_x(g + y x), then y = -r(m) at sample points m
-    where p > 0, then y0 = -r(x0) at a positive root x0 of p, where the
-    fixed point x0 is not simple (see :mod:`rxnn.theory._activation_exact`).
-    Symbols (declared positive, as strings get automatically) and the
-    transcendental constants ``pi`` and ``E`` are decided by exact signs of
-    coefficients: e.g. all coefficients of p non-positive proves p < 0;
-    otherwise the verdict is "undecided" with the reason.
+    For real algebraic coefficients (rationals, floats at their exact value, radicals) every proof and
+    counterexample is exact, and every property is decided (proved or refuted) when g(0) >= 0; for g(0) < 0 (not
+    realisable) exponential feed-forwardness may be "undecided". The criteria: realisable iff g(0) >= 0; decay
+    iff q >= 2 and the leading coefficient is < 0; stable iff p(x) = x g'(x) - g(x) < 0 on (0, inf) (Sturm in
+    the number field); reliable and exponentially feed-forward iff moreover g(0) > 0 and the decay holds (then r
+    = g/x is a decreasing bijection (0, inf) -> R). A refutation comes with a counterexample y checked exactly:
+    simple values of y first, then a y in every interval between the real roots of disc_x(g + y x), then y =
+    -r(m) at sample points m where p > 0, then y0 = -r(x0) at a positive root x0 of p, where the fixed point x0
+    is not simple (see :mod:`rxnn.theory._activation_exact`). Symbols (declared positive, as strings get
+    automatically) and the transcendental constants ``pi`` and ``E`` are decided by exact signs of coefficients:
+    e.g. all coefficients of p non-positive proves p < 0; otherwise the verdict is "undecided" with the reason.
 
     Examples
     --------

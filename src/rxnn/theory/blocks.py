@@ -61,6 +61,13 @@ class BlockCheck:
         y, the coefficient of x (None when it has more than 40 terms).
     check : ActivationCheck or None
         The verdicts on g (shared by blocks with equal g).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> (block,) = check_blocks(ReactionNetwork.from_text("0 -> X ; 1\\n2X -> X"))
+    >>> block.species, block.in_class, block.g, block.check.status
+    (('X',), True, 1 - x**2, 'proved')
     """
 
     block: int
@@ -134,6 +141,13 @@ def check_blocks(
     infinity in finite time and converges exponentially in the sense of
     Def. 4.4 (a constant c >= 1); the proof does not give Def. 4.7(3)'s
     constant 1.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> net = ReactionNetwork.from_text("0 -> X\\n2X -> X\\nX + Y -> X + 2Y\\n0 -> Y\\n2Y -> Y")
+    >>> [(b.species, b.in_class) for b in check_blocks(net)]
+    [(('X',), True), (('Y',), True)]
     """
     network = check_network(network, "check_blocks")
     y_bound = check_positive_finite(y_bound, "y_bound", "check_blocks")
@@ -198,7 +212,16 @@ def check_blocks(
 # ---------------------------------------------------------------------- one report
 @dataclass(frozen=True)
 class StructureReport:
-    """The structural facts of a network in one value; ``print`` gives a readable report."""
+    """The structural facts of a network in one value; ``print`` gives a readable report.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.theory.structure import analyze_structure
+    >>> report = analyze_structure(ReactionNetwork.from_text("A -> B\\nB -> A"))
+    >>> isinstance(report, StructureReport), report.n_species, report.rank, report.deficiency
+    (True, 2, 1, 0)
+    """
 
     n_species: int
     n_dynamic: int

@@ -71,6 +71,12 @@ def node_polynomial(activation: Activation) -> tuple[float, ...]:
     ------
     ValueError
         For an activation without a node polynomial (Sigmoid).
+
+    Examples
+    --------
+    >>> from rxnn.nn import SmoothReLU
+    >>> node_polynomial(SmoothReLU(0.5))  # g(x) = h - x^2
+    (0.5, 0.0, -1.0)
     """
     if isinstance(activation, PolynomialNodeActivation):
         return activation.coefficients
@@ -114,6 +120,15 @@ def contraction_rates(compiled: CompiledNetwork, d: npt.ArrayLike) -> tuple[Floa
     -------
     tuple of ndarray
         One array of shape (c_l,) per layer l = 1..m.
+
+    Examples
+    --------
+    >>> from rxnn.compile import compile_network
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> compiled = compile_network(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0))
+    >>> rates = contraction_rates(compiled, [0.5, 1.0])
+    >>> [r.shape for r in rates], bool(all((r > 0).all() for r in rates))
+    ([(2,), (1,)], True)
     """
     c, rhos, xs = _fixed_points(compiled, d, "contraction_rates")
     return tuple(-(_dg(c, x) + rho) for rho, x in zip(rhos, xs))
@@ -169,6 +184,15 @@ class LayerCertificate:
         (and, for ``scale=inf``, this layer has entered [0, B]).
     predicted_time : float
         From this time on every node of the layer stays within ``tolerance``.
+
+    Examples
+    --------
+    >>> from rxnn.compile import compile_network
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> compiled = compile_network(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0))
+    >>> layer = certify(compiled, [0.5, 1.0]).layers[0]
+    >>> isinstance(layer, LayerCertificate), layer.layer, layer.fixed_point.shape
+    (True, 1, (2,))
     """
 
     layer: int
@@ -205,6 +229,15 @@ class ConvergenceCertificate:
         a relative slack of ``OBSERVATION_SLACK`` (1e-6) over the predicted one.
     starts : ndarray of shape (n_starts, n_nodes) or None
     observed_times : ndarray of shape (n_starts,) or None
+
+    Examples
+    --------
+    >>> from rxnn.compile import compile_network
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> compiled = compile_network(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0))
+    >>> cert = certify(compiled, [0.5, 1.0])
+    >>> isinstance(cert, ConvergenceCertificate), len(cert.layers), cert.predicted_time > 0
+    (True, 2, True)
     """
 
     tol: float

@@ -42,7 +42,17 @@ _MAX_DECIMAL_EXPONENT = 400
 
 
 class ExpressionError(InvalidArgumentError):
-    """A user expression is outside the grammar (a ``ValueError``)."""
+    """A user expression is outside the grammar (a ``ValueError``).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> try:
+    ...     parse_expression("__import__('os')", {"x": sympy.Symbol("x")})
+    ... except ExpressionError as exc:
+    ...     print(isinstance(exc, ValueError))
+    True
+    """
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,12 @@ class ExpressionLimits:
         product of the radicals' indices: four distinct square roots give 16).
     seconds : float
         Time budget for the symbolic work that follows the parse (see :class:`Deadline`).
+
+    Examples
+    --------
+    >>> limits = ExpressionLimits(max_exponent=8)
+    >>> limits.max_exponent, limits.max_degree
+    (8, 48)
     """
 
     max_length: int = 2000

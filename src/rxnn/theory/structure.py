@@ -53,6 +53,14 @@ EXACT_LIMIT = 2500
 
 
 def check_network(network: Any, func: str) -> ReactionNetwork:
+    """Return ``network`` after checking it is a :class:`ReactionNetwork` (a ``TypeError`` naming ``func``).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> check_network(ReactionNetwork.from_text("A -> B"), "deficiency")
+    <ReactionNetwork: 2 species, 1 reactions>
+    """
     if not isinstance(network, ReactionNetwork):
         raise TypeError(f"network of {func} must be a ReactionNetwork; got {type(network).__name__}")
     return network
@@ -98,6 +106,13 @@ class FeedForwardDecomposition:
         The blocks each block reads directly.
     parameters : tuple of tuple of str
         The enzymatic species (Def. 5.1) each block reads: constant inputs.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> dec = feed_forward_decomposition(ReactionNetwork.from_text("0 -> X\\n2X -> X\\nX -> X + Y\\n2Y -> Y"))
+    >>> dec.blocks, dec.depths, dec.upstream
+    ((('X',), ('Y',)), (0, 1), ((), (0,)))
     """
 
     blocks: tuple[tuple[str, ...], ...]
@@ -221,6 +236,13 @@ class ConservationLaws:
         subspaces give equal matrices); else an orthonormal float basis.
     exact : bool
         Whether rational arithmetic was used.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> laws = conservation_laws(ReactionNetwork.from_text("A -> B\\nB -> A"))
+    >>> laws.species, laws.matrix.tolist(), laws.exact
+    (('A', 'B'), [[1, 1]], True)
     """
 
     species: tuple[str, ...]
@@ -296,6 +318,12 @@ def stoichiometric_rank(network: ReactionNetwork, *, exact: bool | None = None) 
 
     Equals n_dynamic - n_conservation_laws; exact under the same rule as
     :func:`conservation_laws`.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> stoichiometric_rank(ReactionNetwork.from_text("A -> B\\nB -> A\\nA + B -> 2B"))
+    1
     """
     network = check_network(network, "stoichiometric_rank")
     dyn, N = _dynamic_stoichiometry(network)

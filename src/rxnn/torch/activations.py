@@ -161,7 +161,16 @@ class PolynomialActivation(torch.nn.Module):
 
 
 def from_rxnn(activation: rnn.Activation) -> torch.nn.Module:
-    """The torch module of an rxnn activation (ReLU as ``torch.nn.ReLU``, Sigmoid as ``torch.nn.Sigmoid``)."""
+    """The torch module of an rxnn activation (ReLU as ``torch.nn.ReLU``, Sigmoid as ``torch.nn.Sigmoid``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> import rxnn.nn as rnn
+    >>> module = from_rxnn(rnn.SmoothReLU(1.0))
+    >>> module(torch.tensor([0.0], dtype=torch.float64))
+    tensor([1.], dtype=torch.float64)
+    """
     if isinstance(activation, rnn.ReLU):
         return torch.nn.ReLU()
     if isinstance(activation, rnn.Sigmoid):

@@ -24,7 +24,17 @@ __all__ = ["ConversionError", "from_torch", "to_torch"]
 
 
 class ConversionError(RxnnError, ValueError):
-    """A torch model that is not an MLP of Linear layers and one supported activation."""
+    """A torch model that is not an MLP of Linear layers and one supported activation.
+
+    Examples
+    --------
+    >>> import torch
+    >>> try:
+    ...     from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Tanh()))
+    ... except ConversionError as exc:
+    ...     print(isinstance(exc, ValueError))
+    True
+    """
 
 
 def _activation_of(module: torch.nn.Module) -> rnn.Activation | None:
