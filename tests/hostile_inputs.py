@@ -90,7 +90,7 @@ def run_limited(code: str, timeout: float = 60.0) -> dict:
     ).format(limit=ADDRESS_SPACE_LIMIT, code=textwrap.dedent(code))
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, timeout=timeout, env=env, check=False
+        [sys.executable, "-c", program], capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=timeout, env=env, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

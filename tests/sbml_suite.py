@@ -34,7 +34,7 @@ SUITE = Path(__file__).resolve().parents[1].parent / "shared" / "sbml-test-suite
 def case_tags(case: Path) -> set[str]:
     """The componentTags and testTags of a case (its ``NNNNN-model.m`` header): what the model really contains."""
     tags: set[str] = set()
-    for line in (case / f"{case.name}-model.m").read_text().splitlines():
+    for line in (case / f"{case.name}-model.m").read_text(encoding="utf-8").splitlines():
         key, _, value = line.partition(":")
         if key.strip() in ("componentTags", "testTags"):
             tags |= {t.strip() for t in value.split(",") if t.strip()}
@@ -47,7 +47,7 @@ def case_reactions(case: Path) -> dict[str, str]:
     Older descriptions list the rows without ids, in the model's order: those are matched to the ids of the
     model file's ``<reaction>`` elements by position.
     """
-    lines = (case / f"{case.name}-model.m").read_text().splitlines()
+    lines = (case / f"{case.name}-model.m").read_text(encoding="utf-8").splitlines()
     start = next((i for i, line in enumerate(lines) if "*Reaction*" in line), None)
     if start is None:
         return {}
@@ -59,7 +59,7 @@ def case_reactions(case: Path) -> dict[str, str]:
         rows.append(cells)
         if line.rstrip().endswith("]"):
             break
-    ids = re.findall(r"<reaction\b[^>]*\bid=\"([^\"]+)\"", _model_file(case).read_text())
+    ids = re.findall(r"<reaction\b[^>]*\bid=\"([^\"]+)\"", _model_file(case).read_text(encoding="utf-8"))
     out = {}
     for i, cells in enumerate(rows):
         m = re.match(r"([A-Za-z_]\w*):\s*(.*)", cells[0])
@@ -99,7 +99,7 @@ def _law_of_a_listed_reaction(tags, case, m):
 
 def _reaction_rate_in_math(tags, case, m):
     # A reaction of the description, or (comp models, flattened as sub1__J0) a reaction element of the file.
-    ids = re.findall(r"<reaction\b[^>]*\bid=\"([^\"]+)\"", _model_file(case).read_text())
+    ids = re.findall(r"<reaction\b[^>]*\bid=\"([^\"]+)\"", _model_file(case).read_text(encoding="utf-8"))
     return m.group(1) in case_reactions(case) or m.group(1).split("__")[-1] in ids
 
 
@@ -167,7 +167,7 @@ class Outcome:
 
 def _settings(path: Path) -> dict[str, str]:
     out = {}
-    for line in path.read_text().splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         key, _, value = line.partition(":")
         out[key.strip()] = value.strip()
     return out

@@ -216,7 +216,7 @@ def test_json_round_trip_of_a_compiled_network(tmp_path):
 def test_json_layout_is_the_documented_schema(tmp_path):
     net = ReactionNetwork.from_text("X + Y -> 2Y\nY -> 0 ; k2")
     path = write_json(net, tmp_path / "m.json", {"X": 1.0})
-    data = json.loads(path.read_text())
+    data = json.loads(path.read_text(encoding="utf-8"))
     assert data == {
         "format": "rxnn-network", "version": 1, "species": ["X", "Y"],
         "reactions": [{"reactants": {"X": 1, "Y": 1}, "products": {"Y": 2}, "rate": 1.0},
@@ -224,7 +224,7 @@ def test_json_layout_is_the_documented_schema(tmp_path):
         "initial": {"X": 1.0},
     }
     assert data == to_json_dict(net, {"X": 1.0})
-    assert len(path.read_text().splitlines()) == 7  # one reaction per line
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 7  # one reaction per line
     assert "initial" not in to_json_dict(net)
 
 
@@ -349,7 +349,7 @@ def test_write_and_read_network_through_the_table(tmp_path, ext):
 def test_text_format_holds_no_concentrations(tmp_path):
     net = ReactionNetwork.from_text(EXAMPLE_2_3)
     path = write_network(net, tmp_path / "m.txt")
-    assert path.read_text() == net.to_text()
+    assert path.read_text(encoding="utf-8") == net.to_text()
     assert read_network(path) == (net, {})
     assert "".join(network_chunks(net, "text")) == net.to_text()
     with pytest.raises(FormatError, match="the text format holds no initial concentrations.*sbml, antimony, json"):

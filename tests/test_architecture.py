@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "rxnn"
 def imported_modules(package: str) -> set[str]:
     out = set()
     for path in (SRC / package).rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
             if isinstance(node, ast.Import):
                 out.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module:
@@ -244,6 +244,6 @@ def test_rxnn_io_exports_lazily():
 
     code = ("import sys, rxnn.io; before = {m for m in sys.modules if m.startswith('rxnn.io.') or m in ('onnx', 'libsbml')}; "
             "from rxnn.io import write_sbml, read_json; print(sorted(before), write_sbml.__name__, read_json.__name__)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", errors="replace", check=True,
                          env={"PYTHONPATH": str(SRC.parent)}).stdout
     assert out.strip() == "[] write_sbml read_json"

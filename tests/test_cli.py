@@ -20,7 +20,7 @@ def test_version_and_help(capsys):
 
 
 def test_console_script_runs():
-    out = subprocess.run([sys.executable, "-m", "rxnn.cli", "--help"], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "rxnn.cli", "--help"], capture_output=True, text=True, encoding="utf-8", errors="replace", check=True)
     assert "verify" in out.stdout and "data" in out.stdout
 
 

@@ -158,7 +158,7 @@ def test_convert_refuses_odd_output_paths_and_replaces_nothing(tmp_path, network
     err = one_error_line(capsys.readouterr().err, "convert")
     assert match.format(tmp=tmp_path) in err
     assert _snapshot(tmp_path) == before  # nothing replaced, no temporary left
-    assert os.path.islink(tmp_path / "link.json") and (tmp_path / "target.json").read_text() == "keep me too"
+    assert os.path.islink(tmp_path / "link.json") and (tmp_path / "target.json").read_text(encoding="utf-8") == "keep me too"
 
 
 def test_a_folder_that_takes_no_files_is_found_before_training(tmp_path):
@@ -287,7 +287,7 @@ def test_refusals_under_an_8_gb_address_space_limit(tmp_path, model, argv):
     argv += ["--out", str(tmp_path / "o")] if argv[0] in ("reproduce", "stochastic-accuracy") else \
         ["--model", str(tmp_path / "m.npz")]
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), RXNN_DATA=str(tmp_path / "no-data"))
-    proc = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, encoding="utf-8", errors="replace", env=env, timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert "MemoryError" not in proc.stderr and "Traceback" not in proc.stderr
     assert "limit" in proc.stderr

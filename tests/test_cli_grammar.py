@@ -111,7 +111,7 @@ def test_compile_with_the_old_input_flag_writes_the_same_file(tmp_path, capsys):
     assert main(["compile", str(model), "-o", str(tmp_path / "new.json"), "--inputs", str(tmp_path / "d.txt")]) == 0
     assert main(["compile", str(model), "-o", str(tmp_path / "old.json"), "--input", str(tmp_path / "d.txt")]) == 0
     assert "--input is deprecated" in capsys.readouterr().err
-    assert (tmp_path / "new.json").read_text() == (tmp_path / "old.json").read_text()
+    assert (tmp_path / "new.json").read_text(encoding="utf-8") == (tmp_path / "old.json").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- inputs that need labels

@@ -35,7 +35,7 @@ def _session_members(sid: int) -> set[int]:
         if not entry.isdigit():
             continue
         try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{entry}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
         except OSError:
             continue
         state, session = fields[0], int(fields[3])
@@ -107,7 +107,7 @@ def test_temporary_file_of_a_killed_writer_is_swept_by_the_next_write(tmp_path):
             time.sleep(60)
         """
     )
-    proc = subprocess.Popen([sys.executable, "-c", script], env=_env(), stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", script], env=_env(), stdout=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
     try:
         assert proc.stdout.readline().strip() == "ready"
         os.kill(proc.pid, signal.SIGKILL)
@@ -118,8 +118,8 @@ def test_temporary_file_of_a_killed_writer_is_swept_by_the_next_write(tmp_path):
             proc.wait()
     stale = [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
     assert len(stale) == 1 and stale[0].startswith(f".model.json.{proc.pid}.")  # what SIGKILL leaves
-    assert target.read_text() == "old"  # the target was never half-replaced
+    assert target.read_text(encoding="utf-8") == "old"  # the target was never half-replaced
     with atomic_output(target, "w") as f:
         f.write("new")
-    assert target.read_text() == "new"
+    assert target.read_text(encoding="utf-8") == "new"
     assert [p for p in os.listdir(tmp_path) if p.endswith(".tmp")] == []

@@ -53,10 +53,10 @@ def test_published_figures_are_those_of_the_issue():
 
 def test_cli_writes_markdown_json_and_figure(tmp_path, capsys):
     assert main(["compare", "--quick", "--tasks", "xor", "--n-stochastic", "2", "--t-end", "4", "--out", str(tmp_path)]) == 0
-    data = json.loads((tmp_path / "compare.json").read_text())
+    data = json.loads((tmp_path / "compare.json").read_text(encoding="utf-8"))
     assert data["rows"][0]["key"] == "xor" and data["settings"]["volume"] == 10.0
     assert (tmp_path / "compare.png").read_bytes()[:4] == b"\x89PNG"
-    assert "| XOR | 2-4-2 |" in (tmp_path / "compare.md").read_text()
+    assert "| XOR | 2-4-2 |" in (tmp_path / "compare.md").read_text(encoding="utf-8")
 
 
 def test_missing_data_set_is_a_row_not_a_crash(monkeypatch):

@@ -93,7 +93,7 @@ def test_paper_network_counts_stated_in_readme():
     from pathlib import Path
 
     species, reactions = table1_counts([784, 40, 10])
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"{species:,}" in readme and f"{reactions:,}" in readme
 
 

@@ -124,7 +124,7 @@ def test_the_kept_report_renders_figures_full_width_and_math_offline():
     from rxnn.experiments.report import render_html
 
     kept = Path(__file__).resolve().parents[1] / "docs" / "reproduction"
-    page = render_html(json.loads((kept / "report.json").read_text()), kept)
+    page = render_html(json.loads((kept / "report.json").read_text(encoding="utf-8")), kept)
     images = re.findall(r'<img alt="([^"]+)" style="width:min\(100%,(\d+)px\)" src="data:image/png;base64,', page)
     figures = sorted(p.name for p in (kept / "figures").glob("*.png"))
     assert sorted(name for name, _ in images) == figures

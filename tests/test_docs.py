@@ -26,7 +26,7 @@ def built_site() -> Path:
     if (SHARED_DATA / "mnist").is_dir() and "RXNN_DATA" not in env:
         env["RXNN_DATA"] = str(SHARED_DATA)  # the local mirror; without it the example fetches MNIST
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", ".", str(HTML)]
-    proc = subprocess.run(cmd, cwd=ROOT / "docs", env=env, capture_output=True, text=True, timeout=1500)
+    proc = subprocess.run(cmd, cwd=ROOT / "docs", env=env, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=1500)
     assert proc.returncode == 0, f"sphinx-build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"
     assert "WARNING" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr[-8000:]
     return HTML

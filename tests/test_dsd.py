@@ -242,7 +242,7 @@ def test_cli_writes_pil_and_prints_the_budget(tmp_path, capsys):
     from peppercornenumerator.objects import clear_memory
 
     clear_memory()
-    complexes, _ = read_pil(out.read_text())
+    complexes, _ = read_pil(out.read_text(encoding="utf-8"))
     assert {"s_A", "s_B", "s_C", "g_r0", "g_r1"} <= {c.name for c in complexes.values()}
     clear_memory()
 

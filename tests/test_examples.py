@@ -18,7 +18,7 @@ EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.py") if not p.name.star
 
 def run(script, out):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "RXNN_EXAMPLES_SMALL": "1", "MPLBACKEND": "Agg"}
-    done = subprocess.run([sys.executable, str(script), "--out", str(out)], env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, str(script), "--out", str(out)], env=env, capture_output=True, text=True, encoding="utf-8", errors="replace",
                           timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout

@@ -307,20 +307,20 @@ def test_quick_reproduce_writes_figures_models_and_reports(tmp_path):
     rows = summary["stochastic"]["rows"]
     assert [r["volume"] for r in rows] == [1.0, 100.0] and all(r["n_images"] == 10 for r in rows)
     assert rows[1]["output_error"] < rows[0]["output_error"]
-    assert "accuracy against volume" in (out / "report.md").read_text()
+    assert "accuracy against volume" in (out / "report.md").read_text(encoding="utf-8")
     # Chemistry in the loop trains the same network as the closed form (to round-off in the steady states).
     loop = summary["chemistry_in_the_loop"]
     assert loop["max_parameter_difference"] < 1e-6
     assert abs(loop["test_accuracy"]["crn"] - loop["test_accuracy"]["closed"]) <= 0.002
-    assert "Chemistry in the loop" in (out / "report.md").read_text()
+    assert "Chemistry in the loop" in (out / "report.md").read_text(encoding="utf-8")
     for name in ("report.md", "report.html", "report.json"):
         assert (out / name).stat().st_size > 0
-    html = (out / "report.html").read_text()
+    html = (out / "report.html").read_text(encoding="utf-8")
     sources = re.findall(r'src="([^"]*)"', html)
     assert len(sources) == 9 and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "<link" not in html and "http://" not in html and "https://" not in html
-    assert "](figures/fig10_iterations.png)" in (out / "report.md").read_text()
-    data = json.loads((out / "report.json").read_text())
+    assert "](figures/fig10_iterations.png)" in (out / "report.md").read_text(encoding="utf-8")
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert data == json.loads(json.dumps(report._finite(summary), default=report._json_default))
     for key in ("h1", "h0", "q3"):
         runs = data["configurations"][key]["runs"]
@@ -336,7 +336,7 @@ def test_quick_reproduce_writes_figures_models_and_reports(tmp_path):
     assert (out / "models" / "h1_seed1234_iter0010.npz").exists()
     assert data["environment"]["blas"]["threads"] == 1  # every step ran with one BLAS thread
     # the full run kept for the README (tests/test_experiments_readme.py) has this run's format
-    kept = json.loads((Path(__file__).resolve().parents[1] / "docs" / "reproduction" / "report.json").read_text())
+    kept = json.loads((Path(__file__).resolve().parents[1] / "docs" / "reproduction" / "report.json").read_text(encoding="utf-8"))
     assert set(kept) == set(data) - {"stochastic"}
     for key in ("settings", "environment", "activation_check", "chemistry_in_the_loop"):
         assert set(kept[key]) == set(data[key]), key

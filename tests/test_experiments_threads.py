@@ -87,7 +87,7 @@ def test_worker_processes_use_the_requested_thread_count():
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "pool_threads.py"
         path.write_text(script)
-        out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env, timeout=180)
+        out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, encoding="utf-8", errors="replace", env=env, timeout=180)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[:2] == ["1 [1]", "2 [2]"]
 

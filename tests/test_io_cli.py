@@ -240,7 +240,7 @@ def test_convert_errors_exit_2(tmp_path, capsys, make, argv, match):
     if make == "json":
         write_network(NET, tmp_path / "in.json")
     elif make == "event":
-        text = write_network(NET, tmp_path / "in.xml").read_text()
+        text = write_network(NET, tmp_path / "in.xml").read_text(encoding="utf-8")
         (tmp_path / "in.xml").write_text(text.replace("</model>", '<listOfEvents><event id="e"/></listOfEvents></model>'))
     assert run("convert", *[a.format(tmp=tmp_path) for a in argv]) == 2
     err = capsys.readouterr().err

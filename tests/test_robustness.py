@@ -66,11 +66,11 @@ def test_cli_quick_run(tmp_path):
     save_model(NET, model)
     out = tmp_path / "out"
     assert main(["robustness", str(model), "--inputs", "random:3", "--quick", "--out", str(out), "-q"]) == 0
-    data = json.loads((out / "robustness.json").read_text())
+    data = json.loads((out / "robustness.json").read_text(encoding="utf-8"))
     experiments = {row["experiment"] for row in data["rows"]}
     assert experiments == {"rates", "enzymes", "leak-birth", "leak-death", "volume"}
     assert (out / "robustness.png").stat().st_size > 10_000
-    assert "| leak-birth | 0.01 |" in (out / "robustness.md").read_text()
+    assert "| leak-birth | 0.01 |" in (out / "robustness.md").read_text(encoding="utf-8")
     assert len(list((out / "sweep").glob("*.parquet"))) == data["settings"]["n_tasks"]
     for row in data["rows"]:
         if row["experiment"].startswith("leak") and row["value"] == 0.01:
@@ -89,7 +89,7 @@ def test_cli_on_a_dask_scheduler_gives_the_serial_table(tmp_path):
     assert main([*argv, "--out", str(tmp_path / "serial")]) == 0
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         assert main([*argv, "--out", str(tmp_path / "dask"), "--scheduler", cluster.scheduler_address]) == 0
-    serial, on_dask = (json.loads((tmp_path / d / "robustness.json").read_text()) for d in ("serial", "dask"))
+    serial, on_dask = (json.loads((tmp_path / d / "robustness.json").read_text(encoding="utf-8")) for d in ("serial", "dask"))
     assert on_dask["rows"] == serial["rows"]
     assert {r["experiment"] for r in on_dask["rows"]} == {"rates", "enzymes", "leak-birth", "leak-death", "volume"}
 

@@ -666,7 +666,7 @@ def test_files_over_the_size_limit_are_refused_before_reading(tmp_path):
     with pytest.raises(SBMLError, match="over the limit of 100 bytes.*max_bytes="):
         read_sbml(small, max_bytes=100)
     with pytest.raises(SBMLError, match="over the limit of 100 bytes"):
-        read_sbml_string(small.read_text(), max_bytes=100)
+        read_sbml_string(small.read_text(encoding="utf-8"), max_bytes=100)
     with pytest.raises(ValueError, match="max_bytes of read_sbml must be a positive integer"):
         read_sbml(small, max_bytes=0)
     with pytest.raises(ValueError, match="max_depth of read_sbml must be a positive integer"):

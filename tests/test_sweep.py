@@ -55,7 +55,7 @@ def test_task_seeds_depend_on_key_and_base_seed_only(tmp_path):
         print(json.dumps(r.records[0].values["draws"]))
     """)
     env = {**os.environ, "PYTHONPATH": str(SRC), "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, encoding="utf-8", errors="replace", check=True).stdout
     assert json.loads(out) == forward[tasks[2].key]["draws"]
 
 

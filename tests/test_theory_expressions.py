@@ -150,7 +150,7 @@ def run_cli(args, cwd, limit_bytes=None):
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "rxnn.cli", "check", *args], cwd=cwd, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "rxnn.cli", "check", *args], cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8", errors="replace",
         timeout=60, preexec_fn=limit_memory if limit_bytes else None,
     )
     return done, time.perf_counter() - start

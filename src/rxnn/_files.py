@@ -208,7 +208,9 @@ def atomic_output(
         ``fsync`` the file before the rename (and the folder after it), so that the
         new content survives a crash once the call returns.
     **open_kwargs
-        Passed to :func:`open` (``encoding``, ``newline``).
+        Passed to :func:`open` (``encoding``, ``newline``); text is UTF-8 unless
+        ``encoding`` says otherwise (never the locale's encoding, which a
+        library may have switched to ASCII).
 
     Examples
     --------
@@ -216,11 +218,13 @@ def atomic_output(
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
     >>> with atomic_output(target, "w", encoding="utf-8") as f:
     ...     _ = f.write("hello")
-    >>> target.read_text()
+    >>> target.read_text(encoding="utf-8")
     'hello'
     """
     if mode not in ("wb", "w"):
         raise InvalidArgumentError(f"mode of atomic_output must be 'wb' or 'w'; got {mode!r}")
+    if mode == "w":
+        open_kwargs.setdefault("encoding", "utf-8")
     path = check_output_path(path, what)
     sweep_stale_temporaries(path)
     tmp = _temporary(path)

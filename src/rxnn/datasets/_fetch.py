@@ -122,7 +122,7 @@ def _npm_pack(npm: str, workdir: Path) -> Path:
     env = dict(os.environ, npm_config_update_notifier="false", npm_config_fund="false")
     try:
         result = subprocess.run(
-            command, cwd=workdir, env=env, capture_output=True, text=True,
+            command, cwd=workdir, env=env, capture_output=True, text=True, encoding="utf-8", errors="replace",
             timeout=_idx.NPM_TIMEOUT_S, check=False,
         )
     except subprocess.TimeoutExpired as exc:

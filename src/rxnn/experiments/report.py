@@ -196,7 +196,7 @@ def compare_with_paper(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     --------
     >>> import json, rxnn
     >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
-    >>> [s["figure"] for s in compare_with_paper(json.loads((kept / "report.json").read_text()))][:4]
+    >>> [s["figure"] for s in compare_with_paper(json.loads((kept / "report.json").read_text(encoding="utf-8")))][:4]
     ['fig04', 'fig08', 'fig09', 'fig10']
     """
     claims: dict[str, list[dict[str, str]]] = {}
@@ -437,7 +437,7 @@ def render_markdown(summary: Mapping[str, Any]) -> str:
     --------
     >>> import json, rxnn
     >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
-    >>> render_markdown(json.loads((kept / "report.json").read_text())).splitlines()[0]
+    >>> render_markdown(json.loads((kept / "report.json").read_text(encoding="utf-8"))).splitlines()[0]
     '# Reproduction of §6 of Anderson, Deshpande & Joshi (2021)'
     """
     return _report_render.markdown(_blocks(summary))
@@ -450,7 +450,7 @@ def render_html(summary: Mapping[str, Any], out_dir: str | os.PathLike[str]) -> 
     --------
     >>> import json, rxnn
     >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
-    >>> page = render_html(json.loads((kept / "report.json").read_text()), kept)
+    >>> page = render_html(json.loads((kept / "report.json").read_text(encoding="utf-8")), kept)
     >>> page.startswith("<!DOCTYPE html>"), page.count("<img "), "https://" in page
     (True, 8, False)
     """
@@ -469,7 +469,7 @@ def write_report(summary: Mapping[str, Any], out_dir: str | os.PathLike[str]) ->
     >>> import json, rxnn, shutil, tempfile
     >>> kept = Path(rxnn.__file__).resolve().parents[2] / "docs" / "reproduction"  # the repository's kept full run
     >>> out = Path(shutil.copytree(kept, Path(tempfile.mkdtemp()) / "report"))
-    >>> sorted(p.name for p in write_report(json.loads((kept / "report.json").read_text()), out).values())
+    >>> sorted(p.name for p in write_report(json.loads((kept / "report.json").read_text(encoding="utf-8")), out).values())
     ['report.html', 'report.json', 'report.md']
     """
     out_dir = check_output_folder(out_dir, "report folder")

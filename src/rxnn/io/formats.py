@@ -241,7 +241,7 @@ def write_chunks(path: str | os.PathLike[str], chunks: Iterable[str]) -> Path:
     --------
     >>> import os, tempfile
     >>> path = write_chunks(os.path.join(tempfile.mkdtemp(), "net.txt"), ["A -> B\\n", "B -> 0\\n"])
-    >>> path.read_text()
+    >>> path.read_text(encoding="utf-8")
     'A -> B\\nB -> 0\\n'
     """
     path = Path(path)
