@@ -244,7 +244,7 @@ class StochasticAccuracy:
     --------
     >>> from rxnn.nn import SmoothReLU
     >>> result = stochastic_accuracy(FeedForwardNetwork.random([2, 2], SmoothReLU(1.0), seed=0), [[0.2, 0.9]], [1], volumes=[100.0])
-    >>> result.to_markdown().splitlines()[4][:39], sorted(result.stochastic_outputs)
+    >>> result.to_markdown().splitlines()[4][:40], sorted(result.stochastic_outputs)
     ('| 100 | ssa | 100.0% | 100.0% | 100.0% |', [100.0])
     """
 
