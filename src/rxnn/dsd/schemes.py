@@ -139,12 +139,6 @@ class Soloveichik2010(Scheme):
     the products from the translator T. ``0 -> P`` uses a source fuel
     strand in place of X1. Any number of reactants and products.
 
-    Examples
-    --------
-    >>> ssw = Soloveichik2010()
-    >>> ssw.signal_kernel("X"), [(kind, role) for kind, _, role in ssw.module("r0", ["A", "B"], ["C"]).complexes]
-    ('h_X a_X b_X c_X', [('L', 'gate'), ('Bk1', 'fuel'), ('T', 'fuel')])
-
     Identical reactants (``2X -> X``): backward strand m is ``b_m c_m
     a_(m+1)`` and the output strand ``b_n c_n h_P a_P ...``; when reactant m
     is the last reactant's species and P is reactant m + 1's, the two differ
@@ -157,6 +151,12 @@ class Soloveichik2010(Scheme):
     against the formal time unit) releases P; J's domains are new, so the
     bulge is gone (:meth:`relayed_products`). The paper's construction is
     unchanged otherwise (the same gates; one more unimolecular module).
+
+    Examples
+    --------
+    >>> ssw = Soloveichik2010()
+    >>> ssw.signal_kernel("X"), [(kind, role) for kind, _, role in ssw.module("r0", ["A", "B"], ["C"]).complexes]
+    ('h_X a_X b_X c_X', [('L', 'gate'), ('Bk1', 'fuel'), ('T', 'fuel')])
     """
 
     name = "soloveichik2010"
