@@ -31,7 +31,14 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``rxnn`` parser with every subcommand registered (see :data:`COMMAND_MODULES`)."""
+    """The ``rxnn`` parser with every subcommand registered (see :data:`COMMAND_MODULES`).
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["--debug"])
+    >>> args.debug, args.command
+    (True, None)
+    """
     parser = argparse.ArgumentParser(
         prog="rxnn",
         description="Neural networks as chemical reaction networks (Anderson, Deshpande, Joshi 2021). "

@@ -40,7 +40,18 @@ MAX_VERIFY_INPUTS = 10_000
 
 
 class ReliabilityWarning(UserWarning):
-    """The hypotheses of Prop. 4.9 / Thm. 4.8 do not hold, so convergence is not guaranteed."""
+    """The hypotheses of Prop. 4.9 / Thm. 4.8 do not hold, so convergence is not guaranteed.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from rxnn import FeedForwardNetwork, ReLU, compile_network
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = verify_network(compile_network(FeedForwardNetwork.random([1, 1], ReLU(), seed=0)), [0.5], t_max=5.0)
+    >>> [str(w.message)[:28] for w in caught if w.category is ReliabilityWarning]  # the ReLU has h = 0
+    ['h = 0: Prop. 4.9 needs h > 0']
+    """
 
 
 @renamed_keywords(inputs="d")

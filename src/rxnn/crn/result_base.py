@@ -62,7 +62,14 @@ def pandas() -> Any:
 # --------------------------------------------------------------------------- counters
 @dataclass(frozen=True)
 class Counters:
-    """A record of the work a method did; ``to_dict()`` gives it as plain data."""
+    """A record of the work a method did; ``to_dict()`` gives it as plain data.
+
+    Examples
+    --------
+    >>> counters = ODECounters(nfev=3)
+    >>> isinstance(counters, Counters), counters.to_dict()["nfev"]
+    (True, 3)
+    """
 
     def to_dict(self) -> dict[str, Any]:
         """The counters by name."""

@@ -56,7 +56,17 @@ LEGEND_LIMIT = 15
 
 
 class SimulationError(RxnnError, RuntimeError):
-    """The integrator failed; ``.result`` holds what was computed."""
+    """The integrator failed; ``.result`` holds what was computed.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork, simulate
+    >>> try:  # x' = x^2 from 1 blows up at t = 1
+    ...     simulate(ReactionNetwork.from_text("2X -> 3X"), {"X": 1.0}, (0, 2))
+    ... except SimulationError as exc:
+    ...     print(exc.result.success, round(float(exc.result.t[-1]), 6))
+    False 1.0
+    """
 
     def __init__(self, message: str, result: Result) -> None:
         super().__init__(message)
@@ -64,7 +74,17 @@ class SimulationError(RxnnError, RuntimeError):
 
 
 class SteadyStateError(RxnnError, RuntimeError):
-    """No steady state was reached; ``.result`` holds the last iterate and its residual."""
+    """No steady state was reached; ``.result`` holds the last iterate and its residual.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork, steady_state
+    >>> try:
+    ...     steady_state(ReactionNetwork.from_text("X -> 2X"), {"X": 1.0})  # x' = x grows for ever
+    ... except SteadyStateError as exc:
+    ...     print(exc.result.success, "unbounded growth" in str(exc))
+    False True
+    """
 
     def __init__(self, message: str, result: SteadyStateResult) -> None:
         super().__init__(message)
@@ -293,6 +313,13 @@ class SimulationResult(TrajectoryResult):
     index : dict or None
         species -> (stored in ``dynamic``, column); built on first lookup
         when not given.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork, simulate
+    >>> res = simulate(ReactionNetwork.from_text("X -> 0"), {"X": [1.0, 2.0]}, (0, 1), t_eval=[0, 1])
+    >>> res.success, res.batch_size, res["X"][:, -1].round(6)
+    (True, 2, array([0.367879, 0.735759]))
     """
 
     t: np.ndarray
@@ -354,6 +381,13 @@ class SteadyStateResult(_Stored):
         The ``method=`` of :func:`~rxnn.crn.simulate.steady_state` that ran.
     n_levels : int
         Levels of the feed-forward cascade solved.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork, steady_state
+    >>> res = steady_state(ReactionNetwork.from_text("H -> H + X\\n2X -> X"), {"H": 4.0})  # x' = h - x^2
+    >>> res.success, res["X"], float(res.residual.max()) <= 1.0
+    (True, 2.0, True)
     """
 
     species: tuple[str, ...]

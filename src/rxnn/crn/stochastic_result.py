@@ -62,6 +62,15 @@ class StochasticResult(TrajectoryResult):
         ``seed=`` to reproduce a run made with ``seed=None``).
     wall_time : float
         Seconds spent in the simulation loops.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.crn.stochastic import simulate_stochastic
+    >>> net = ReactionNetwork.from_text("X -> 0")
+    >>> res = simulate_stochastic(net, {"X": 1.0}, (0, 1), volume=20, n_repeats=3, seed=0)
+    >>> res.method, res["X"].shape, res.counts("X")[:, 0].tolist()  # 3 repeats of 20 molecules
+    ('ssa', (3, 101), [20, 20, 20])
     """
 
     t: np.ndarray

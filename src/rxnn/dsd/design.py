@@ -49,6 +49,12 @@ class DSDModule:
     type_key : tuple
         The reaction's shape with species relabelled 0, 1, ... in order of
         appearance: modules with equal keys differ only in names.
+
+    Examples
+    --------
+    >>> m = translate(ReactionNetwork.from_text("A + B -> C")).modules[0]
+    >>> m.formal_reaction, m.gate, m.type_key
+    ('A + B -> C', 'g_r0', ((0, 1), (2,)))
     """
 
     index: int
@@ -86,6 +92,12 @@ class DSDDesign:
     unit_nM, fuel_nM, max_gate_nM, time_unit_s : float
         Formal concentration unit, fuel concentration, gate cap (nM) and
         the time unit (s) that the gate concentrations realise.
+
+    Examples
+    --------
+    >>> design = translate(ReactionNetwork.from_text("A + B -> C"), "soloveichik2010")
+    >>> design, design.signal_species["A"], design.fuel_concentrations()["f_1"]
+    (<DSDDesign soloveichik2010: 1 modules, 6 complexes, 12 domains>, 's_A', 1000.0)
     """
 
     network: ReactionNetwork

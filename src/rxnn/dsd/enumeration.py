@@ -51,6 +51,16 @@ class Enumeration:
         Wall time of the enumeration and condensation.
     condensed : list of [reactants, products]
         The condensed reactions as crnverifier reads them (leaks excluded).
+
+    Examples
+    --------
+    >>> from rxnn.dsd import translate
+    >>> design = translate(ReactionNetwork.from_text("A + B -> C"))
+    >>> e = enumerate_design(design)
+    >>> e.network.n_reactions, e.initial_nM[e.macrostate_of["f_1"]]  # a fuel, as designed
+    (4, 1000.0)
+    >>> e.initial_state(design, {"A": 2.0})[e.macrostate_of["s_A"]]  # 2 formal units of 1 nM
+    2.0
     """
 
     network: ReactionNetwork
@@ -77,7 +87,15 @@ _ENUMERATION_RECURSION_LIMIT = 20_000
 
 
 def enumerate_pil_text(pil: str) -> Enumeration:
-    """Enumerate a PIL document with peppercorn's defaults; see :func:`enumerate_design`."""
+    """Enumerate a PIL document with peppercorn's defaults; see :func:`enumerate_design`.
+
+    Examples
+    --------
+    >>> from rxnn.dsd import translate
+    >>> e = enumerate_pil_text(translate(ReactionNetwork.from_text("A + B -> C")).to_pil())
+    >>> e.n_resting, e.network.n_reactions
+    (10, 4)
+    """
     key = (pil,)
     if key in _CACHE:
         return _CACHE[key]

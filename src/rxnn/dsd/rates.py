@@ -18,6 +18,13 @@ def first_reactant_pools(raw: list, min_reactants: int = 1) -> dict[str, np.ndar
 
     Only modules with at least ``min_reactants`` reactants have that step
     (soloveichik2010: 2, a unimolecular gate is irreversible; lakin2012: 1).
+
+    Examples
+    --------
+    ``raw`` holds (index, reactants, products, ...) per module, as :func:`rxnn.dsd.translate` builds it:
+
+    >>> first_reactant_pools([(0, ["A", "B"], ["C"]), (1, ["A"], ["D"]), (2, ["B", "B"], [])], 2)
+    {'A': array([0]), 'B': array([2])}
     """
     pools: dict[str, list[int]] = {}
     for k, (_, reactants, *_rest) in enumerate(raw):
@@ -35,6 +42,14 @@ def unsequestered(targets: np.ndarray, raw: list, pools: dict[str, np.ndarray], 
     product of its reactants' free shares: rho_m = t_m * prod_i (1 + S_i),
     solved by fixed-point iteration (it converges while every S_X stays
     below about 1, which the default time unit ensures).
+
+    Examples
+    --------
+    One gate entered first by X, target 0.5: rho = 0.5 (1 + rho), so rho = 1.
+
+    >>> raw = [(0, ["X"], ["Y"])]
+    >>> unsequestered(np.array([0.5]), raw, first_reactant_pools(raw), 1.0)
+    array([1.])
     """
     index = {s: k for k, s in enumerate(pools)}
     # (module, pool) pairs, one per reactant that is a pooled signal (repeated for 2X).
@@ -62,7 +77,16 @@ def unsequestered(targets: np.ndarray, raw: list, pools: dict[str, np.ndarray], 
 
 
 def time_unit(scheme: Scheme, scale: np.ndarray, time_unit_s: float | None, min_nM: float, max_nM: float) -> float:
-    """The time unit: given, or the one that fits every gate (and backward strand) in [min_nM, max_nM]."""
+    """The time unit: given, or the one that fits every gate (and backward strand) in [min_nM, max_nM].
+
+    Examples
+    --------
+    soloveichik2010 puts the fastest gate (scale 8 nM s) at the cap of 1000 nM:
+
+    >>> from rxnn.dsd.schemes import get_scheme
+    >>> time_unit(get_scheme("soloveichik2010"), np.array([2.0, 8.0]), None, 1.0, 1000.0)
+    0.008
+    """
     if not scale.size:
         return float(time_unit_s or 1.0)
     if time_unit_s is None:  # SSW: the fastest gate at the cap

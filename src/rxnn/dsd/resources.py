@@ -86,7 +86,16 @@ def _duration(seconds: float) -> str:
 
 
 def design_summary(design: DSDDesign, *, formal_time: float = ANSWER_FORMAL_TIME) -> str:
-    """A plain-text budget of a design: what to order, at which concentrations, and how long it runs."""
+    """A plain-text budget of a design: what to order, at which concentrations, and how long it runs.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.dsd import translate
+    >>> text = design_summary(translate(ReactionNetwork.from_text("A + B -> C"), "soloveichik2010"))
+    >>> print(text.splitlines()[2])
+      complexes: 3 signals, 1 gates, 2 fuels
+    """
     b = design_budget(design, formal_time=formal_time)
     lo, hi = b["formal_rates"]
     lines = [
@@ -130,6 +139,13 @@ def budget_table(compiled: Any, schemes: tuple[str, ...] = ("soloveichik2010", "
     str
         Markdown: scheme, form, reactions, strands, domains, nucleotides,
         gates, fuels, largest concentration needed, one formal time unit.
+
+    Examples
+    --------
+    >>> from rxnn import FeedForwardNetwork, SmoothReLU, compile_network
+    >>> table = budget_table(compile_network(FeedForwardNetwork.random([1, 1], SmoothReLU(1.0), seed=0)))
+    >>> [row.split(" | ")[1:3] for row in table.splitlines()[2:]]  # 6 reactions, 4 when absorbed
+    [['Table 1', '6'], ['absorbed (§5.1)', '4']]
     """
     from rxnn.compile import compile_network
     from rxnn.dsd.design import translate

@@ -70,6 +70,12 @@ class ModuleSpec:
         (signal-like strands a chained module makes and uses, initially 0).
     domains : dict of str to int
         Domains the module owns (beyond those of its species).
+
+    Examples
+    --------
+    >>> spec = Lakin2012().module("r0", ["A", "B"], ["C", "D"])
+    >>> [(kind, role) for kind, _, role in spec.complexes], spec.domains
+    ([('G1', 'gate'), ('R1', 'fuel'), ('F1', 'fuel')], {'i_r0_1': 15, 'k_r0_1': 15})
     """
 
     complexes: tuple[tuple[str, str, str], ...]
@@ -77,7 +83,14 @@ class ModuleSpec:
 
 
 class Scheme:
-    """A translation scheme (base class); see the module docstring for the two schemes."""
+    """A translation scheme (base class); see the module docstring for the two schemes.
+
+    Examples
+    --------
+    >>> scheme = get_scheme("lakin2012")
+    >>> isinstance(scheme, Scheme), scheme.max_reactants, scheme.signal_kernel("X")
+    (True, 2, 'h_X t f_X')
+    """
 
     name: str = ""
     citation: str = ""
@@ -138,6 +151,12 @@ class Soloveichik2010(Scheme):
     against the formal time unit) releases P; J's domains are new, so the
     bulge is gone (:meth:`relayed_products`). The paper's construction is
     unchanged otherwise (the same gates; one more unimolecular module).
+
+    Examples
+    --------
+    >>> ssw = Soloveichik2010()
+    >>> ssw.signal_kernel("X"), [(kind, role) for kind, _, role in ssw.module("r0", ["A", "B"], ["C"]).complexes]
+    ('h_X a_X b_X c_X', [('L', 'gate'), ('Bk1', 'fuel'), ('T', 'fuel')])
     """
 
     name = "soloveichik2010"
@@ -226,6 +245,13 @@ class Lakin2012(Scheme):
     modularity condition fail; with ``f_B t k`` added as a fuel both hold
     (tests/test_dsd.py shows both). Nuskell's ``lakin2012_3D.ts`` notes the
     same ("no fuel species to reverse the release of second reactant").
+
+    Examples
+    --------
+    ``A -> B`` is padded with the fuel signal ``_gf`` (one reactant, one product):
+
+    >>> Lakin2012().helper_species(1, 1), Lakin2012().module("r0", ["A"], ["B"]).complexes[0][0]
+    (('_gf',), 'G1')
     """
 
     name = "lakin2012"
@@ -287,7 +313,17 @@ SCHEMES: dict[str, Scheme] = {s.name: s for s in (Soloveichik2010(), Lakin2012()
 
 
 def get_scheme(name: str | Scheme) -> Scheme:
-    """Look a scheme up by name; an unknown name lists the valid ones."""
+    """Look a scheme up by name; an unknown name lists the valid ones.
+
+    Examples
+    --------
+    >>> get_scheme("soloveichik2010")
+    <Scheme soloveichik2010>
+    >>> get_scheme("ssw")
+    Traceback (most recent call last):
+    ...
+    rxnn.dsd._pil.DSDError: scheme must be one of ['lakin2012', 'soloveichik2010']; got 'ssw'
+    """
     if isinstance(name, Scheme):
         return name
     try:

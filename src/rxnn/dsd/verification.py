@@ -49,7 +49,16 @@ METHODS = ("bisimulation", "modular-bisimulation", "pathway")
 
 @dataclass(frozen=True)
 class ModuleCheck:
-    """The verdict on one group of modules (the whole design, one module, or one reaction type)."""
+    """The verdict on one group of modules (the whole design, one module, or one reaction type).
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.dsd import translate
+    >>> check = verify_design(translate(ReactionNetwork.from_text("A + B -> C"))).checks[0]
+    >>> check.modules, check.formal, check.passed
+    ((0,), ('A + B -> C',), True)
+    """
 
     modules: tuple[int, ...]
     formal: tuple[str, ...]
@@ -71,6 +80,14 @@ class VerificationReport:
     checks : tuple of ModuleCheck
     statement : str
         In words: which method established what, for which modules.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.dsd import translate
+    >>> report = verify_design(translate(ReactionNetwork.from_text("A + B -> C")))
+    >>> report.method, bool(report), str(report).splitlines()[0][:24]
+    ('bisimulation', True, 'PASS: CRN bisimulation (')
     """
 
     method: str
@@ -106,6 +123,17 @@ def implementation_crn(design: DSDDesign, enumeration: Enumeration, *, tag: str 
     Returns ``(crn, interpretation)``: crn as crnverifier's ``[[reactants],
     [products]]`` lists; non-signal species are written ``#<tag><name>``;
     the interpretation maps each waste (never a reactant) to ``[]``.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.dsd import translate
+    >>> design = translate(ReactionNetwork.from_text("A -> B"), "lakin2012")
+    >>> crn, interpretation = implementation_crn(design, enumerate_design(design))
+    >>> len(crn), sorted({x for r, p in crn for x in r + p if not x.startswith("#")})  # signals renamed
+    (5, ['A', 'B'])
+    >>> list(interpretation.values())  # one waste, interpreted as nothing
+    [[]]
     """
     macro = enumeration.macrostate_of
     fuels = {macro[n] for n in design.fuel_species if n in macro}
@@ -268,6 +296,15 @@ def formal_readout(design: DSDDesign, enumeration: Enumeration, *, modular: bool
     -------
     dict of str to dict of str to int
         DNA species -> {formal species: count}; fuels and wastes are absent.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.dsd import translate
+    >>> design = translate(ReactionNetwork.from_text("A -> B"), "lakin2012")
+    >>> readout = formal_readout(design, enumerate_design(design))
+    >>> readout["s_A"], readout["s_B"], sorted(map(str, readout.values()))  # two bound forms of A
+    ({'A': 1}, {'B': 1}, ["{'A': 1}", "{'A': 1}", "{'A': 1}", "{'B': 1}"])
     """
     readout: dict[str, dict[str, int]] = {}
 
@@ -302,7 +339,23 @@ def formal_readout(design: DSDDesign, enumeration: Enumeration, *, modular: bool
 
 
 def formal_values(readout: dict[str, dict[str, int]], result: Any) -> dict[str, np.ndarray]:
-    """Formal species concentrations (nM) from a simulation of the DNA network: sums over :func:`formal_readout`."""
+    """Formal species concentrations (nM) from a simulation of the DNA network: sums over :func:`formal_readout`.
+
+    Examples
+    --------
+    ``A -> B`` at the DNA level for two formal time units: A = e^-2 = 0.135
+    formal units (the scheme's rate law holds to about 1%):
+
+    >>> from rxnn import ReactionNetwork, simulate
+    >>> from rxnn.dsd import translate
+    >>> design = translate(ReactionNetwork.from_text("A -> B"), "lakin2012")
+    >>> e = enumerate_design(design)
+    >>> t = 2 * design.time_unit_s
+    >>> res = simulate(e.network, e.initial_state(design, {"A": 1.0}), (0, t), t_eval=[t])
+    >>> values = formal_values(formal_readout(design, e), res)
+    >>> [round(float(values[s][-1] / design.unit_nM), 2) for s in ("A", "B")]
+    [0.14, 0.86]
+    """
     out: dict[str, np.ndarray] = {}
     species = set(result.species) if hasattr(result, "species") else None
     for name, counts in readout.items():
@@ -371,6 +424,15 @@ def network_arguments(design: DSDDesign, compiled: Any, enumeration: Enumeration
     Returns
     -------
     dict with keys implementation, reference, layers, initial
+
+    Examples
+    --------
+    >>> from rxnn import FeedForwardNetwork, ReLU, compile_network
+    >>> from rxnn.dsd import translate
+    >>> compiled = compile_network(FeedForwardNetwork.random([1, 1], ReLU(), seed=0), absorb_enzymes=True)
+    >>> args = network_arguments(translate(compiled.network, "soloveichik2010"), compiled)
+    >>> sorted(args), [next(iter(layer[0])) for layer in args["layers"]]  # each node's free strand first
+    (['implementation', 'initial', 'layers', 'reference'], ['s_X0_1', 's_X1_1'])
     """
     from rxnn.crn.model import Reaction
     from rxnn.crn.network import ReactionNetwork

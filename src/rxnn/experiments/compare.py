@@ -38,7 +38,13 @@ NOT_STATED = "not stated"
 
 @dataclass(frozen=True)
 class Published:
-    """A published figure as the issue cites it (anything it does not give is :data:`NOT_STATED`)."""
+    """A published figure as the issue cites it (anything it does not give is :data:`NOT_STATED`).
+
+    Examples
+    --------
+    >>> PUBLISHED["vasic-mnist"].reactions, PUBLISHED["vasic-mnist"].accuracy
+    ('650', 'not stated')
+    """
 
     source: str
     task: str
@@ -67,6 +73,12 @@ class Task:
 
     ``levels`` (for a single output) reads the class as the nearest target
     level; otherwise the class is the largest output, with targets 10 / 1 as §6.
+
+    Examples
+    --------
+    >>> task = TASKS["iris-2-5-1"]  # one output read as the nearest of the levels 1, 5.5, 10
+    >>> task.encode(np.array([0, 2])).tolist(), task.decode(np.array([[1.2], [6.0], [9.0]])).tolist()
+    ([[1.0], [10.0]], [0, 1, 2])
     """
 
     key: str
@@ -139,7 +151,15 @@ TASKS: dict[str, Task] = {t.key: t for t in (
 
 @dataclass
 class TaskResult:
-    """The measured row of one task (or why it was skipped)."""
+    """The measured row of one task (or why it was skipped).
+
+    Examples
+    --------
+    >>> row = TaskResult(TASKS["xor"], status="skipped: no data")
+    >>> d = row.to_dict()
+    >>> d["architecture"], d["status"], d["published"][0]["source"]
+    ('2-4-2', 'skipped: no data', 'Kang & Kim, J. Chem. Phys. 2025')
+    """
 
     task: Task
     status: str = "ok"
@@ -200,7 +220,15 @@ def _percent(value: Any) -> str:
 
 @dataclass
 class Comparison:
-    """The comparison table: rows, settings, and writers (markdown, JSON, PNG)."""
+    """The comparison table: rows, settings, and writers (markdown, JSON, PNG).
+
+    Examples
+    --------
+    >>> settings = {"quick": True, "volume": 10.0, "t_end": 10.0, "n_stochastic": 8, "seed": 0}
+    >>> table = Comparison([TaskResult(TASKS["xor"], status="skipped: no data")], settings)
+    >>> print(table.to_markdown().splitlines()[6][:38])
+    | XOR | 2-4-2 | skipped: no data | | |
+    """
 
     rows: list[TaskResult]
     settings: dict[str, Any]

@@ -83,6 +83,11 @@ class ReproduceSettings:
     snapshots : tuple of int
         Iteration counts at which Fig. 10 simulates the network.
     quick : bool
+
+    Examples
+    --------
+    >>> reproduce_settings(quick=True).config("h0", 1234)  # Fig. 9: the ReLU, 100 iterations
+    TrainingConfig(layer_sizes=(784, 40, 10), h=0.0, q=2, eta=0.1, batch_size=300, iterations=100, seed=1234, target_high=10.0, target_low=1.0)
     """
 
     seeds: tuple[int, ...]
@@ -98,7 +103,13 @@ class ReproduceSettings:
 
 def reproduce_settings(*, seeds: int | None = None, quick: bool = False) -> ReproduceSettings:
     """The full reproduction (5 seeds, 1000 iterations, 10,000 test images) or ``quick``
-    (1 seed, 100 iterations, 2,000 test images); ``seeds`` overrides the number of seeds."""
+    (1 seed, 100 iterations, 2,000 test images); ``seeds`` overrides the number of seeds.
+
+    Examples
+    --------
+    >>> reproduce_settings(quick=True)
+    ReproduceSettings(seeds=(1234,), iterations=100, n_test=2000, snapshots=(0, 10, 100), quick=True)
+    """
     n = (1 if quick else 5) if seeds is None else check_int(seeds, "seeds", "reproduce_settings", minimum=1)
     if n > MAX_SEEDS:
         raise LimitError(f"seeds of reproduce_settings is {n}; the limit is MAX_SEEDS = {MAX_SEEDS}")
@@ -135,6 +146,16 @@ def train_job(
     Returns a plain dict (picklable): the histories, ``test_accuracy``,
     ``batch_accuracy_last50``, ``seconds``, ``resumed_from`` and the model
     files written (the trained network and one per snapshot).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from rxnn.datasets.mnist import MnistError
+    >>> try:  # it needs the MNIST files in data_dir and never fetches them
+    ...     train_job(reproduce_settings(quick=True).config("h1", 1234), tempfile.mkdtemp(), checkpoint=None, model=None)
+    ... except MnistError as exc:
+    ...     print(str(exc)[:21])
+    MNIST files not found
     """
     with _blas_threads(n_threads):
         return _train_job(config, data_dir, checkpoint=checkpoint, model=model, n_test=n_test, snapshots=snapshots,
@@ -278,6 +299,12 @@ def dna_budget(network: Any) -> dict[str, Any]:
     Returns ``{"header": [...], "rows": [[...], ...], "markdown": str}`` from
     :func:`rxnn.dsd.resources.budget_table` (counts of strands, domains, nucleotides,
     gates and fuels; the largest concentration the rates need; one formal time unit).
+
+    Examples
+    --------
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> [row[:3] for row in dna_budget(FeedForwardNetwork.random([1, 1], SmoothReLU(1.0), seed=0))["rows"]]
+    [['soloveichik2010', 'Table 1', '6'], ['lakin2012', 'absorbed (§5.1)', '4']]
     """
     from rxnn.compile import compile_network
     from rxnn.dsd.resources import budget_table
@@ -357,6 +384,13 @@ def reproduce(
         :data:`~rxnn.experiments._workers.MAX_JOBS` or :data:`~rxnn.experiments._workers.MAX_BLAS_THREADS`.
     rxnn.errors.OutputPathError
         If ``out`` exists and is not a folder.
+
+    Examples
+    --------
+    >>> reproduce("results", seeds=MAX_SEEDS + 1)  # a run takes hours; its limits are checked first
+    Traceback (most recent call last):
+    ...
+    rxnn.errors.LimitError: seeds of reproduce_settings is 101; the limit is MAX_SEEDS = 100
     """
     settings = reproduce_settings(seeds=seeds, quick=quick)
     jobs = default_jobs() if jobs is None else check_jobs(jobs, "reproduce")

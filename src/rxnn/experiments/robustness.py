@@ -62,6 +62,17 @@ class RobustnessRow:
     ``predicted_error`` is the first-order (sigma, eps) or linear-noise (V)
     prediction; ``spread`` / ``predicted_spread`` (volume only) the stationary
     std of the outputs, measured and by the linear noise approximation.
+
+    Examples
+    --------
+    A leak X -> 0 at eps = 1e-4 moves the outputs by what the first order predicts:
+
+    >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
+    >>> net = FeedForwardNetwork.random([3, 2, 2], SmoothReLU(h=1.0), seed=0)
+    >>> x = np.random.default_rng(0).uniform(size=(2, 3))
+    >>> row = robustness(net, x, sigmas=[], leaks=[1e-4], leak_modes=["death"], volumes=[]).rows[0]
+    >>> row.experiment, row.agreement, abs(row.output_error / row.predicted_error - 1) < 1e-3
+    ('leak-death', 1.0, True)
     """
 
     experiment: str
@@ -88,7 +99,15 @@ def _band(per_sample: np.ndarray) -> tuple[float, float, float]:
 
 @dataclass(frozen=True, eq=False)
 class Robustness:
-    """What :func:`robustness` measured: rows per curve, the settings, and how to show them."""
+    """What :func:`robustness` measured: rows per curve, the settings, and how to show them.
+
+    Examples
+    --------
+    >>> row = RobustnessRow("rates", 0.01, 4, 2e-3, 1e-3, 3e-3, 2.1e-3, 1.0, 1.0, 1.0, None)
+    >>> table = Robustness((row,), (3, 2, 2), 2, {"n_samples": 4, "ssa_repeats": 2, "t_end": 20.0, "seed": 0})
+    >>> table.curve("rates") == [row], table.to_markdown().splitlines()[-1][:42]
+    (True, '| rates | 0.01 | 4 | 0.002 (0.001-0.003) |')
+    """
 
     rows: tuple[RobustnessRow, ...]
     layer_sizes: tuple[int, ...]

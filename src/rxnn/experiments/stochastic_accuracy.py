@@ -1,16 +1,13 @@
 """How many molecules does a chemical neural network need? Stochastic accuracy of a compiled network.
 
-The paper's theory is deterministic: the compiled network's mass-action ODE
-converges to the neural network's output (Thm. 4.8, §5). In a real solution
-there are finitely many molecules, and a volume V turns a concentration x
-into about V x molecules of noise-carrying counts. This module simulates the
-compiled network stochastically (:func:`rxnn.crn.stochastic.simulate_stochastic`),
-estimates the stationary mean and spread of every node, classifies by the
-time-averaged output concentrations, and tabulates test accuracy and output
-error against volume next to the deterministic accuracy on the same images.
+The paper's theory is deterministic: the compiled network's mass-action ODE converges to the neural
+network's output (Thm. 4.8, §5). In a real solution there are finitely many molecules, and a volume V
+turns a concentration x into about V x molecules of noise-carrying counts. This module simulates the
+compiled network stochastically (:func:`rxnn.crn.stochastic.simulate_stochastic`), estimates the
+stationary mean and spread of every node, classifies by the time-averaged output concentrations, and
+tabulates test accuracy and output error against volume next to the deterministic accuracy on the same images.
 
-It joins the neural (:mod:`rxnn.nn`) and chemical (:mod:`rxnn.crn`) halves,
-so it lives outside :mod:`rxnn.crn`.
+It joins the neural (:mod:`rxnn.nn`) and chemical (:mod:`rxnn.crn`) halves, so it lives outside :mod:`rxnn.crn`.
 """
 
 from __future__ import annotations
@@ -86,6 +83,13 @@ class NodeStatistics:
         Steps over all trajectories: the events for the SSA, leaps plus exact steps for tau-leaping.
     wall_time : float
         Seconds in the simulation kernels.
+
+    Examples
+    --------
+    >>> from rxnn.nn import SmoothReLU
+    >>> stats = node_statistics(compile_network(FeedForwardNetwork.random([2, 2], SmoothReLU(1.0), seed=0)), [0.2, 0.9], volume=100.0)
+    >>> stats.species, stats.method, stats.outputs.shape, stats.predictions.tolist()
+    (('X1_1', 'X1_2'), 'ssa', (1, 2), [1])
     """
 
     species: tuple[str, ...]
@@ -160,6 +164,13 @@ def node_statistics(
     Returns
     -------
     NodeStatistics
+
+    Examples
+    --------
+    >>> from rxnn.nn import SmoothReLU
+    >>> stats = node_statistics(compile_network(FeedForwardNetwork.random([2, 2], SmoothReLU(1.0), seed=0)), [0.2, 0.9], volume=1e3)
+    >>> bool(np.all(np.abs(stats.mean - stats.expected) < stats.std))  # the ODE's limit, within the noise
+    True
     """
     func = "node_statistics"
     if not isinstance(compiled, CompiledNetwork):
@@ -197,12 +208,15 @@ def node_statistics(
 class AccuracyRow:
     """One volume of the experiment.
 
-    ``output_error`` is the root mean square, over images and output nodes,
-    of (time-averaged stochastic output - deterministic output);
-    ``output_spread`` the mean stationary standard deviation of the output
-    nodes; ``agreement`` the fraction of images whose stochastic class equals
-    the deterministic one; ``n_events`` counts reaction firings and
-    ``n_steps`` the kernel's steps (equal for the SSA; leaps for tau-leaping).
+    ``output_error`` is the root mean square, over images and output nodes, of (time-averaged stochastic
+    output - deterministic output); ``output_spread`` the mean stationary standard deviation of the output
+    nodes; ``agreement`` the fraction of images whose stochastic class equals the deterministic one;
+    ``n_events`` counts reaction firings and ``n_steps`` the kernel's steps (equal for the SSA; leaps for tau-leaping).
+
+    Examples
+    --------
+    >>> AccuracyRow(100.0, "ssa", 2, 0.5, 0.5, 1.0, 0.05, 0.05, 6000, 6000, 0.5).events_per_second
+    12000.0
     """
 
     volume: float
@@ -224,7 +238,15 @@ class AccuracyRow:
 
 @dataclass(frozen=True, eq=False)
 class StochasticAccuracy:
-    """Accuracy and output error of a compiled network against volume (see :func:`stochastic_accuracy`)."""
+    """Accuracy and output error of a compiled network against volume (see :func:`stochastic_accuracy`).
+
+    Examples
+    --------
+    >>> from rxnn.nn import SmoothReLU
+    >>> result = stochastic_accuracy(FeedForwardNetwork.random([2, 2], SmoothReLU(1.0), seed=0), [[0.2, 0.9]], [1], volumes=[100.0])
+    >>> result.to_markdown().splitlines()[4][:40], sorted(result.stochastic_outputs)
+    ('| 100 | ssa | 100.0% | 100.0% | 100.0% |', [100.0])
+    """
 
     rows: tuple[AccuracyRow, ...]
     image_indices: np.ndarray
@@ -282,10 +304,7 @@ class StochasticAccuracy:
         }
 
     def plot(self, path: str | os.PathLike[str] | None = None) -> Any:
-        """Accuracy (with 95% Wilson intervals) and output error/spread against volume.
-
-        Returns the matplotlib figure; with ``path`` it is also saved (PNG, 150 dpi).
-        """
+        """Accuracy (95% Wilson intervals) and output error/spread against volume: the figure, saved (PNG) with ``path``."""
         try:
             import matplotlib
 
@@ -380,13 +399,11 @@ def stochastic_accuracy(
     network : FeedForwardNetwork
         The trained network (e.g. 784-40-10 of §6).
     d : array_like of shape (n_images, c_0)
-        Test images as concentrations (MNIST pixels / 255); ``inputs=`` is the
-        deprecated spelling of this keyword.
+        Test images as concentrations (MNIST pixels / 255); ``inputs=`` is the deprecated spelling of this keyword.
     labels : array_like of int, shape (n_images,)
     volumes : sequence of float, default :data:`DEFAULT_VOLUMES`
     image_indices : array_like of int, optional
-        Where the images come from in their data set (for the report);
-        default 0..n_images-1.
+        Where the images come from in their data set (for the report); default 0..n_images-1.
     image_split : {"test", "train"}, default "test"
         Which MNIST split the images come from (for the report).
     t_end : float, default :data:`T_END`
@@ -403,9 +420,8 @@ def stochastic_accuracy(
         Round enzymatic species (the input pixels; with ``absorb_enzymes=False``
         also H and the weights) to molecules; requires nothing else.
     absorb_enzymes : bool, default False
-        Compile with enzymes folded into rate constants (§5.1), the default of
-        :func:`~rxnn.compile.compile_network` too. The stochastic chains of
-        both forms coincide (channel aggregation) unless enzymes are rounded:
+        Compile with enzymes folded into rate constants (§5.1), the default of :func:`~rxnn.compile.compile_network`
+        too. The stochastic chains of both forms coincide (channel aggregation) unless enzymes are rounded:
         tests/test_stochastic.py compares the two outputs bit for bit.
     workers : int, default 1
         Threads over images.
@@ -419,11 +435,18 @@ def stochastic_accuracy(
 
     Notes
     -----
-    The deterministic reference is the steady state of the same compiled
-    network's mass-action ODE from the same start (:func:`rxnn.steady_state`),
-    classified the same way. The events per image grow like the volume (about
-    400 V per unit time for the trained 784-40-10 network), so exact SSA costs
-    O(V); tau-leaping's leaps do not grow with V.
+    The deterministic reference is the steady state of the same compiled network's mass-action ODE from the
+    same start (:func:`rxnn.steady_state`), classified the same way. The events per image grow like the volume
+    (about 400 V per unit time for the trained 784-40-10 network), so exact SSA costs O(V); tau-leaping's
+    leaps do not grow with V.
+
+    Examples
+    --------
+    >>> from rxnn.nn import SmoothReLU
+    >>> net = FeedForwardNetwork.random([2, 2], SmoothReLU(1.0), seed=0)
+    >>> rows = stochastic_accuracy(net, [[0.2, 0.9], [0.9, 0.1]], [1, 0], volumes=[10.0, 100.0]).rows
+    >>> [r.agreement for r in rows], rows[1].output_error < rows[0].output_error  # the error falls with V
+    ([1.0, 1.0], True)
     """
     func = "stochastic_accuracy"
     if not isinstance(network, FeedForwardNetwork):

@@ -103,7 +103,16 @@ class Task:
 
 @dataclass(frozen=True)
 class SweepRecord:
-    """The result of one task: its key, kind, parameters, result columns and the seconds it took."""
+    """The result of one task: its key, kind, parameters, result columns and the seconds it took.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     record = run_sweep([Task("normal-draws", {"n": 2})], tmp, seed=1, progress=False).records[0]
+    >>> record.kind, record.params, len(record.values["draws"]), record.wall_time >= 0
+    ('normal-draws', {'n': 2}, 2, True)
+    """
 
     key: str
     kind: str
@@ -114,7 +123,16 @@ class SweepRecord:
 
 @dataclass(frozen=True)
 class SweepResult:
-    """What :func:`run_sweep` returns: the records in task order and what was run or reused."""
+    """What :func:`run_sweep` returns: the records in task order and what was run or reused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     result = run_sweep(task_grid("normal-draws", {"sample": [0, 1]}, n=2), tmp, seed=1, progress=False)
+    >>> result.n_executed, result.n_reused, [r.params["sample"] for r in result.records]
+    (2, 0, [0, 1])
+    """
 
     records: tuple[SweepRecord, ...]
     folder: Path

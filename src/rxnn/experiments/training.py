@@ -64,6 +64,12 @@ class Dataset(Protocol):
     """What training reads: ``len``, integer ``labels`` and ``inputs(indices)`` of shape (k, c_0).
 
     :class:`rxnn.datasets.mnist.MnistSplit` and :class:`ArrayDataset` qualify.
+
+    Examples
+    --------
+    >>> data: Dataset = ArrayDataset([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]], [1, 0, 1])
+    >>> len(data), data.labels.tolist(), data.inputs([2]).shape
+    (3, [1, 0, 1], (1, 2))
     """
 
     @property
@@ -137,6 +143,12 @@ def draw_batch(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
 
     Each call is a fresh draw: images repeat across iterations but never
     within one batch.
+
+    Examples
+    --------
+    >>> batch = draw_batch(np.random.default_rng(0), 10, 4)
+    >>> batch.shape, len(set(batch.tolist())), bool(batch.max() < 10)
+    ((4,), 4, True)
     """
     if size > n:
         raise must_be("size", "draw_batch", f"at most n = {n}", size)
@@ -188,6 +200,15 @@ class TrainingResult:
         The iteration the run was resumed from (0 for a fresh run).
     seconds : float
         Training time, summed over resumed pieces.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> labels = rng.integers(0, 2, 40)
+    >>> ds = ArrayDataset(np.eye(2)[labels] + 0.1 * rng.random((40, 2)), labels)
+    >>> result = train(TrainingConfig(layer_sizes=(2, 3, 2), batch_size=10, iterations=5), ds, snapshots=(0,))
+    >>> result.cost.shape, sorted(result.snapshots), result.batch_accuracy.tolist() == (result.correct / 10).tolist()
+    ((5,), [0], True)
     """
 
     config: TrainingConfig
@@ -258,6 +279,17 @@ def read_checkpoint(path: str | os.PathLike[str]) -> TrainingResult:
     ------
     CheckpointError
         If the file is not a readable rxnn training checkpoint.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ds = ArrayDataset(np.eye(2)[[0, 1] * 10], [0, 1] * 10)
+    >>> cfg = TrainingConfig(layer_sizes=(2, 3, 2), batch_size=10, iterations=5)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     result = train(cfg, ds, checkpoint=f"{folder}/run.npz")
+    ...     stored = read_checkpoint(f"{folder}/run.npz")
+    >>> stored.resumed_from, bool(np.array_equal(stored.cost, result.cost))
+    (5, True)
     """
     state = _read_state(Path(path))
     return TrainingResult(

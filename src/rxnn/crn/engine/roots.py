@@ -118,6 +118,16 @@ def node_roots(C: np.ndarray, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     requires the top power's terms to be consumption with coefficients free
     of other species (q-polynomial decay, Thm. 4.8), so the trajectory stays
     bounded on its way to the limit.
+
+    Examples
+    --------
+    f(x) = 2 - x - x^2 has its one positive root at x = 1; f(x) = x - x^2 (a
+    zero constant term) attracts positive starts to 1 but not the start 0:
+
+    >>> C = np.array([[[2.0, 0.0], [-1.0, 1.0], [-1.0, -1.0]]])
+    >>> x, decided = node_roots(C, np.array([[0.5, 0.0]]))
+    >>> x.round(12), decided
+    (array([[1., 0.]]), array([[ True, False]]))
     """
     nb, width, B = C.shape
     if width == 3:  # the node eq. (13) of a compiled network: c0 > 0 > c2, in closed form
