@@ -201,7 +201,7 @@ def plot_regular_start(
     >>> import os, tempfile
     >>> from rxnn.experiments.chemistry import simulate_nodes
     >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
-    >>> run = simulate_nodes(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0), [0.5, 1.0], start=10.0,
+    >>> run = simulate_nodes(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0), [0.5, 1.0], nodes=10.0,
     ...                      t_end=3.0)
     >>> path = plot_regular_start(run, os.path.join(tempfile.mkdtemp(), "fig11.png"), nodes=((2, 1), (1, 1)))
     >>> path.read_bytes()[:4]
@@ -236,7 +236,7 @@ def plot_from_infinity(
     >>> import os, tempfile
     >>> from rxnn.experiments.chemistry import simulate_nodes
     >>> from rxnn.nn import FeedForwardNetwork, SmoothReLU
-    >>> run = simulate_nodes(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0), [0.5, 1.0], start=1000.0,
+    >>> run = simulate_nodes(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0), [0.5, 1.0], nodes=1000.0,
     ...                      t_end=3.0)
     >>> path = plot_from_infinity(run, os.path.join(tempfile.mkdtemp(), "fig12.png"), nodes=((2, 1), (1, 1)))
     >>> path.read_bytes()[:4]
