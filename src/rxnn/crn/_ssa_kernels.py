@@ -25,16 +25,9 @@ import math
 
 import numpy as np
 
-try:  # pragma: no cover - depends on the environment
-    import numba
-    import numba.extending
+from rxnn.crn._rng_kernels import HAVE_NUMBA, exponential, numba, uniform
 
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - depends on the environment
-    numba = None
-    HAVE_NUMBA = False
-
-__all__ = ["HAVE_NUMBA", "LINEAR_MAX", "exponential", "seed_state", "ssa_direct", "uniform", "tau_leap", "STATUS_DONE", "STATUS_LIMIT", "STATUS_OVERFLOW"]
+__all__ = ["HAVE_NUMBA", "DENSE_MAX", "ssa_direct", "tau_leap", "STATUS_DONE", "STATUS_LIMIT", "STATUS_OVERFLOW"]
 
 STATUS_DONE, STATUS_LIMIT, STATUS_OVERFLOW = 0, 1, 2
 _NO_LIMIT = 1 << 62
@@ -113,134 +106,38 @@ def _refresh(tree, buf, m):
         m = out
 
 
-#: Channels up to this many are selected by a linear scan of their propensities, more by the sum tree.
-LINEAR_MAX = 32
-_M64 = (1 << 64) - 1
-
-# The generator state travels as four uint64 values (returned with every draw) so that it stays in
-# registers inside a kernel: an array would cost a store and a reload per draw. The three generator
-# functions are plain Python when called from Python (the pure-Python kernels: Python integers, as
-# numpy scalars would warn on the intended wrap-around) and compiled inline into the numba kernels.
-def _next64(s0, s1, s2, s3):
-    """xoshiro256+ (Blackman & Vigna 2018): the advanced state and the next 64-bit output."""
-    s0, s1, s2, s3 = int(s0), int(s1), int(s2), int(s3)
-    result = (s0 + s3) & _M64
-    t = (s1 << 17) & _M64
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = ((s3 << 45) | (s3 >> 19)) & _M64
-    return s0, s1, s2, s3, result
-
-
-def _next64_u64(s0, s1, s2, s3):
-    """:func:`_next64` on numba's uint64 (wrap-around native), the version inside compiled kernels."""
-    result = s0 + s3
-    t = s1 << np.uint64(17)
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = (s3 << np.uint64(45)) | (s3 >> np.uint64(19))
-    return s0, s1, s2, s3, result
-
-
-if HAVE_NUMBA:
-    numba.extending.overload(_next64, inline="always")(lambda s0, s1, s2, s3: _next64_u64)
-    _rng = numba.extending.register_jitable(inline="always")
-else:  # pragma: no cover - depends on the environment
-    _rng = lambda func: func  # noqa: E731
-
-
-@_rng
-def uniform(s0, s1, s2, s3):
-    """The advanced state and a uniform double in [0, 1): the top 53 bits of a xoshiro256+ output."""
-    s0, s1, s2, s3, x = _next64(s0, s1, s2, s3)
-    return s0, s1, s2, s3, float(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-
-
-def _ziggurat_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Marsaglia & Tsang's (2000) 256-layer ziggurat for Exp(1), on 53-bit integers: (ke, we, fe)."""
-    m2, de, ve = 2.0**53, 7.697117470131487, 3.949659822581572e-3
-    ke, we, fe = np.zeros(256, dtype=np.uint64), np.zeros(256), np.zeros(256)
-    q = ve / math.exp(-de)
-    ke[0], we[0], we[255], fe[0], fe[255] = int(de / q * m2), q / m2, de / m2, 1.0, math.exp(-de)
-    for i in range(254, 0, -1):
-        de_next = -math.log(ve / de + math.exp(-de))
-        ke[i + 1], de = int(de_next / de * m2), de_next
-        fe[i], we[i] = math.exp(-de), de / m2
-    return ke, we, fe
-
-
-_ZIG_K, _ZIG_W, _ZIG_F = _ziggurat_tables()
-_ZIG_R = 7.697117470131487  # start of the tail of layer 0
-
-
-@_rng
-def exponential(s0, s1, s2, s3):
-    """The advanced state and an Exp(1) variate by the ziggurat (exact rejection sampling).
-
-    One draw and one table test in 98.9% of calls; the tail of layer 0 is
-    r + Exp(1) by memorylessness, a wedge is accepted under exp(-x).
-    """
-    while True:
-        s0, s1, s2, s3, ri = _next64(s0, s1, s2, s3)
-        ri >>= np.uint64(3)
-        idx = ri & np.uint64(0xFF)
-        ri >>= np.uint64(8)
-        x = float(ri) * _ZIG_W[idx]
-        if ri < _ZIG_K[idx]:
-            return s0, s1, s2, s3, x
-        s0, s1, s2, s3, u = uniform(s0, s1, s2, s3)
-        if idx == 0:
-            return s0, s1, s2, s3, _ZIG_R - math.log(1.0 - u)
-        if (_ZIG_F[idx - 1] - _ZIG_F[idx]) * u + _ZIG_F[idx] < math.exp(-x):
-            return s0, s1, s2, s3, x
-
-
-def seed_state(rng: np.random.Generator) -> np.ndarray:
-    """The xoshiro256+ state (uint64[4], never all zero) of one trajectory, drawn from ``rng``.
-
-    Examples
-    --------
-    >>> s = seed_state(np.random.default_rng(0))
-    >>> s.dtype, s.shape, 0.0 <= uniform(*s)[4] < 1.0
-    (dtype('uint64'), (4,), True)
-    """
-    state = rng.integers(0, 2**64, size=4, dtype=np.uint64)
-    if not state.any():  # pragma: no cover - probability 2**-256
-        state[0] = 1
-    return state
+#: At most this many channels and dynamic species: the dense kernel.
+DENSE_MAX = 32
 
 
 @_jit
 def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, dep_idx,
                t0, t1, t_eval, w0, w1, max_count, max_events, state, out, wsum, wsq):
-    """Exact SSA (Gillespie's direct method) with a dependency graph; linear scan or sum tree.
+    """Exact SSA (Gillespie's direct method): a dense kernel for small networks, a sum tree for the rest.
 
     ``counts`` (int64, n_species) is advanced in place from t0 to t1; ``out``
     (n_times, n_species) receives the state at each ``t_eval`` (the state
     after every event at or before that time); ``wsum``/``wsq`` receive the
     integrals of n and n**2 over the window [w0, w1]. ``dep_ptr/dep_idx``
     list, per species, the channels whose propensity depends on it. ``state``
-    (see :func:`seed_state`) is the xoshiro256+ state, advanced in place.
+    (see :func:`rxnn.crn._rng_kernels.seed_state`) is the xoshiro256+ state,
+    advanced in place.
 
     Returns (status, events, time reached, rows of ``out`` written).
 
-    Per event: two uniforms, the choice of the channel, and the recomputation
-    of the channels that depend on a species the event changed. Up to
-    :data:`LINEAR_MAX` channels the choice is a scan of the propensities
-    (leaves of the tree array) and their total is summed afresh every event;
-    above, it is one descent of a sum tree whose nodes are recomputed from
-    their children. Neither keeps a running sum, so nothing drifts. Output
-    rows cost one comparison per event.
+    Per event: an Exp(1) and a uniform, the choice of the channel, and the
+    recomputation of propensities. Up to :data:`DENSE_MAX` channels and
+    species every propensity is recomputed and summed afresh and the channel
+    found by a scan (:func:`_ssa_dense`); above, the channels that depend on a
+    changed species are recomputed and the channel found by one descent of a
+    sum tree whose nodes are recomputed from their children. Neither keeps a
+    running sum, so nothing drifts. Output rows cost one comparison per event.
     """
+    if kv.size <= DENSE_MAX and counts.size <= DENSE_MAX:
+        return _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
+                          t0, t1, t_eval, w0, w1, max_count, max_events, state, out, wsum, wsq)
     n_ch = kv.size
     n_sp = counts.size
-    linear = n_ch <= LINEAR_MAX
     size = 1
     while size < n_ch:
         size *= 2
@@ -259,12 +156,108 @@ def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, d
     events = 0
     status = STATUS_DONE
     while True:
-        if linear:
-            total = 0.0
-            for j in range(size, size + n_ch):
-                total += tree[j]
+        total = tree[1]
+        if total <= 0.0:
+            t_new = t1
         else:
-            total = tree[1]
+            s0, s1, s2, s3, e = exponential(s0, s1, s2, s3)
+            t_new = t + e / total
+        if t_new >= t1:
+            t_new = t1
+            break
+        if t_out < t_new:
+            k = _record(k, t_new, t_eval, counts, out)
+            t_out = t_eval[k] if k < t_eval.size else np.inf
+        if events >= max_events:
+            status = STATUS_LIMIT
+            break
+        s0, s1, s2, s3, u = uniform(s0, s1, s2, s3)
+        c = _select_tree(tree, size, u * total)
+        for p in range(v_ptr[c], v_ptr[c + 1]):
+            i = v_idx[p]
+            _accumulate(counts[i], last[i], t_new, w0, w1, i, wsum, wsq)
+            last[i] = t_new
+            counts[i] += v_val[p]
+            if counts[i] > max_count:
+                status = STATUS_OVERFLOW
+        t = t_new
+        events += 1
+        for p in range(v_ptr[c], v_ptr[c + 1]):
+            i = v_idx[p]
+            m = 0
+            for q in range(dep_ptr[i], dep_ptr[i + 1]):
+                d = dep_idx[q]
+                if stamp[d] != events:
+                    stamp[d] = events
+                    tree[size + d] = _propensity(d, counts, kv, r_ptr, r_idx, r_coef)
+                parent = (size + d) // 2
+                if m == 0 or buf[m - 1] != parent:
+                    buf[m] = parent
+                    m += 1
+            _refresh(tree, buf, m)
+        if status != STATUS_DONE:
+            t_new = t
+            break
+    if status == STATUS_DONE:
+        k = _record(k, np.inf, t_eval, counts, out)
+    for i in range(n_sp):
+        _accumulate(counts[i], last[i], t_new, w0, w1, i, wsum, wsq)
+    state[0], state[1], state[2], state[3] = s0, s1, s2, s3
+    return status, events, t_new, k
+
+
+@_jit
+def _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
+               t0, t1, t_eval, w0, w1, max_count, max_events, state, out, wsum, wsq):
+    """:func:`ssa_direct` for small networks: no indirection on the path from one event to the next.
+
+    Each channel's propensity is classified once (constant, k n_i, k n_i (n_i - 1),
+    k n_i n_j, or the general product of :func:`_propensity`, computed in the same
+    order so the values are the same floats); the changes are a dense table. Every
+    event recomputes all propensities and their total, scans for the channel and
+    adds its row; the window integrals advance over the waiting time's overlap.
+    """
+    n_ch = kv.size
+    n_sp = counts.size
+    kind = np.full(n_ch, 4, dtype=np.int64)
+    first = np.zeros(n_ch, dtype=np.int64)
+    second = np.zeros(n_ch, dtype=np.int64)
+    for c in range(n_ch):
+        lo, m = r_ptr[c], r_ptr[c + 1] - r_ptr[c]
+        if m == 0:
+            kind[c] = 0
+        elif m == 1 and r_coef[lo] <= 2:
+            kind[c], first[c] = r_coef[lo], r_idx[lo]
+        elif m == 2 and r_coef[lo] == 1 and r_coef[lo + 1] == 1:
+            kind[c], first[c], second[c] = 3, r_idx[lo], r_idx[lo + 1]
+    change = np.zeros((n_ch, n_sp), dtype=np.int64)
+    for c in range(n_ch):
+        for p in range(v_ptr[c], v_ptr[c + 1]):
+            change[c, v_idx[p]] += v_val[p]
+    a = np.zeros(n_ch)
+    t = t0
+    k = 0
+    t_out = t_eval[0] if t_eval.size > 0 else np.inf
+    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
+    events = 0
+    status = STATUS_DONE
+    while True:
+        total = 0.0
+        for c in range(n_ch):
+            kc = kind[c]
+            if kc == 1:
+                x = kv[c] * counts[first[c]]
+            elif kc == 0:
+                x = kv[c]
+            elif kc == 2:
+                n = counts[first[c]]
+                x = kv[c] * n * (n - 1)
+            elif kc == 3:
+                x = kv[c] * counts[first[c]] * counts[second[c]]
+            else:
+                x = _propensity(c, counts, kv, r_ptr, r_idx, r_coef)
+            a[c] = x
+            total += x
         if total <= 0.0:
             t_new = t1
         else:
@@ -281,49 +274,33 @@ def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, d
             break
         s0, s1, s2, s3, u = uniform(s0, s1, s2, s3)
         u *= total
-        if linear:  # the additions of ``total`` again: u < total ends the scan on a live channel
-            c = -1
-            acc = 0.0
-            for j in range(n_ch):
-                if tree[size + j] > 0.0:
-                    c = j
-                    acc += tree[size + j]
-                    if u < acc:
-                        break
-        else:
-            c = _select_tree(tree, size, u)
-        for p in range(v_ptr[c], v_ptr[c + 1]):
-            i = v_idx[p]
-            _accumulate(counts[i], last[i], t_new, w0, w1, i, wsum, wsq)
-            last[i] = t_new
-            counts[i] += v_val[p]
+        c = -1
+        acc = 0.0
+        for j in range(n_ch):  # the additions of ``total`` again: u < total ends the scan on a live channel
+            if a[j] > 0.0:
+                c = j
+                acc += a[j]
+                if u < acc:
+                    break
+        lo = t if t > w0 else w0
+        hi = t_new if t_new < w1 else w1
+        if hi > lo:  # the waiting time overlaps the window
+            for i in range(n_sp):
+                x = float(counts[i])
+                wsum[i] += x * (hi - lo)
+                wsq[i] += x * x * (hi - lo)
+        for i in range(n_sp):
+            counts[i] += change[c, i]
             if counts[i] > max_count:
                 status = STATUS_OVERFLOW
         t = t_new
         events += 1
-        for p in range(v_ptr[c], v_ptr[c + 1]):
-            i = v_idx[p]
-            m = 0
-            for q in range(dep_ptr[i], dep_ptr[i + 1]):
-                d = dep_idx[q]
-                if linear:
-                    tree[size + d] = _propensity(d, counts, kv, r_ptr, r_idx, r_coef)
-                    continue
-                if stamp[d] != events:
-                    stamp[d] = events
-                    tree[size + d] = _propensity(d, counts, kv, r_ptr, r_idx, r_coef)
-                parent = (size + d) // 2
-                if m == 0 or buf[m - 1] != parent:
-                    buf[m] = parent
-                    m += 1
-            _refresh(tree, buf, m)
         if status != STATUS_DONE:
-            t_new = t
             break
     if status == STATUS_DONE:
         k = _record(k, np.inf, t_eval, counts, out)
     for i in range(n_sp):
-        _accumulate(counts[i], last[i], t_new, w0, w1, i, wsum, wsq)
+        _accumulate(counts[i], t, t_new, w0, w1, i, wsum, wsq)
     state[0], state[1], state[2], state[3] = s0, s1, s2, s3
     return status, events, t_new, k
 
