@@ -44,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_core  # noqa: E402
+import bench_ssa  # noqa: E402
 import bench_engine as be  # noqa: E402
 
 from rxnn import FeedForwardNetwork, SmoothReLU, __version__  # noqa: E402
@@ -234,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     scan = be.batch_scan(init, d_all, (100, 1000) if args.quick else (100, 1000, 10000))
     _log("core at scale")
     core_md, core = bench_core.run(100_000 if args.quick else 1_000_000)
+    _log("exact SSA against rebop"); bench_ssa.write_section(args.quick)  # sections/25_ssa.md
     if job is None:
         rr: dict[str, Any] = {"status": "skipped (--skip-roadrunner)"}
     else:

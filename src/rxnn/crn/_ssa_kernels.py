@@ -35,7 +35,7 @@ _NO_LIMIT = 1 << 62
 
 def _jit(func):
     if HAVE_NUMBA:
-        return numba.njit(cache=True, nogil=True)(func)
+        return numba.njit(cache=True, nogil=True, error_model="numpy")(func)
     return func
 
 
