@@ -235,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     scan = be.batch_scan(init, d_all, (100, 1000) if args.quick else (100, 1000, 10000))
     _log("core at scale")
     core_md, core = bench_core.run(100_000 if args.quick else 1_000_000)
-    _log("exact SSA against rebop"); bench_ssa.write_section(args.quick)  # sections/25_ssa.md
+    _log("exact SSA against rebop")
+    bench_ssa.write_section(args.quick)  # sections/25_ssa.md, collected into results.md by write()
     if job is None:
         rr: dict[str, Any] = {"status": "skipped (--skip-roadrunner)"}
     else:
