@@ -272,6 +272,13 @@ def _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
         if events >= max_events:
             status = STATUS_LIMIT
             break
+        lo = t if t > w0 else w0
+        hi = t_new if t_new < w1 else w1
+        if hi > lo:  # the waiting time overlaps the window (before the choice: nothing here depends on it)
+            for i in range(n_sp):
+                x = float(counts[i])
+                wsum[i] += x * (hi - lo)
+                wsq[i] += x * x * (hi - lo)
         s0, s1, s2, s3, u = uniform(s0, s1, s2, s3)
         u *= total
         c = -1
@@ -282,13 +289,6 @@ def _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
                 acc += a[j]
                 if u < acc:
                     break
-        lo = t if t > w0 else w0
-        hi = t_new if t_new < w1 else w1
-        if hi > lo:  # the waiting time overlaps the window
-            for i in range(n_sp):
-                x = float(counts[i])
-                wsum[i] += x * (hi - lo)
-                wsq[i] += x * x * (hi - lo)
         for i in range(n_sp):
             counts[i] += change[c, i]
             if counts[i] > max_count:
