@@ -1,4 +1,4 @@
-"""The random numbers of the exact SSA kernels: xoshiro256+ and a ziggurat Exp(1) sampler.
+"""The random numbers of the exact SSA kernels: xoshiro256++ and a ziggurat Exp(1) sampler.
 
 The exact SSA draws two variates per event (a waiting time and a channel
 choice), so their cost is part of the cost of every event. numpy's
@@ -37,9 +37,13 @@ _M64 = (1 << 64) - 1
 # functions are plain Python when called from Python (the pure-Python kernels: Python integers, as
 # numpy scalars would warn on the intended wrap-around) and compiled inline into the numba kernels.
 def _next64(s0, s1, s2, s3):
-    """xoshiro256+ (Blackman & Vigna 2018): the advanced state and the next 64-bit output."""
+    """xoshiro256++ (Blackman & Vigna 2018): the advanced state and the next 64-bit output.
+
+    The ++ scrambler, not +: every output bit is of full quality, and the ziggurat takes its layer from the low bits.
+    """
     s0, s1, s2, s3 = int(s0), int(s1), int(s2), int(s3)
-    result = (s0 + s3) & _M64
+    x = (s0 + s3) & _M64
+    result = ((((x << 23) | (x >> 41)) & _M64) + s0) & _M64
     t = (s1 << 17) & _M64
     s2 ^= s0
     s3 ^= s1
@@ -52,7 +56,8 @@ def _next64(s0, s1, s2, s3):
 
 def _next64_u64(s0, s1, s2, s3):
     """:func:`_next64` on numba's uint64 (wrap-around native), the version inside compiled kernels."""
-    result = s0 + s3
+    x = s0 + s3
+    result = ((x << np.uint64(23)) | (x >> np.uint64(41))) + s0
     t = s1 << np.uint64(17)
     s2 ^= s0
     s3 ^= s1
@@ -72,7 +77,7 @@ else:  # pragma: no cover - depends on the environment
 
 @_rng
 def uniform(s0, s1, s2, s3):
-    """The advanced state and a uniform double in [0, 1): the top 53 bits of a xoshiro256+ output."""
+    """The advanced state and a uniform double in [0, 1): the top 53 bits of a xoshiro256++ output."""
     s0, s1, s2, s3, x = _next64(s0, s1, s2, s3)
     return s0, s1, s2, s3, float(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
@@ -117,7 +122,7 @@ def exponential(s0, s1, s2, s3):
 
 
 def seed_state(rng: np.random.Generator) -> np.ndarray:
-    """The xoshiro256+ state (uint64[4], never all zero) of one trajectory, drawn from ``rng``.
+    """The xoshiro256++ state (uint64[4], never all zero) of one trajectory, drawn from ``rng``.
 
     Examples
     --------

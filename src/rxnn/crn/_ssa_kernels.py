@@ -120,7 +120,7 @@ def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, d
     after every event at or before that time); ``wsum``/``wsq`` receive the
     integrals of n and n**2 over the window [w0, w1]. ``dep_ptr/dep_idx``
     list, per species, the channels whose propensity depends on it. ``state``
-    (see :func:`rxnn.crn._rng_kernels.seed_state`) is the xoshiro256+ state,
+    (see :func:`rxnn.crn._rng_kernels.seed_state`) is the xoshiro256++ state,
     advanced in place.
 
     Returns (status, events, time reached, rows of ``out`` written).
