@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test,all,docs]"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test,all,docs,bench]"
 	touch $(STAMP)
 
 venv: $(STAMP)

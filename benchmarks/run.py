@@ -47,6 +47,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_bind  # noqa: E402
 import bench_core  # noqa: E402
+import bench_ssa  # noqa: E402
 import bench_engine as be  # noqa: E402
 
 from rxnn import FeedForwardNetwork, SmoothReLU, __version__  # noqa: E402
@@ -239,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     core_md, core = bench_core.run(100_000 if args.quick else 1_000_000)
     _log("bound problems (rxnn.bind) and chemistry-in-the-loop training")
     bind_md, bound = bench_bind.run(args.quick)
+    _log("exact SSA against rebop")
+    bench_ssa.write_section(args.quick)  # sections/25_ssa.md, collected into results.md by write()
     if job is None:
         rr: dict[str, Any] = {"status": "skipped (--skip-roadrunner)"}
     else:

@@ -25,15 +25,9 @@ import math
 
 import numpy as np
 
-try:  # pragma: no cover - depends on the environment
-    import numba
+from rxnn.crn._rng_kernels import HAVE_NUMBA, exponential, numba, uniform
 
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - depends on the environment
-    numba = None
-    HAVE_NUMBA = False
-
-__all__ = ["HAVE_NUMBA", "ssa_direct", "tau_leap", "STATUS_DONE", "STATUS_LIMIT", "STATUS_OVERFLOW"]
+__all__ = ["HAVE_NUMBA", "DENSE_MAX", "ssa_direct", "tau_leap", "STATUS_DONE", "STATUS_LIMIT", "STATUS_OVERFLOW"]
 
 STATUS_DONE, STATUS_LIMIT, STATUS_OVERFLOW = 0, 1, 2
 _NO_LIMIT = 1 << 62
@@ -41,7 +35,7 @@ _NO_LIMIT = 1 << 62
 
 def _jit(func):
     if HAVE_NUMBA:
-        return numba.njit(cache=True, nogil=True)(func)
+        return numba.njit(cache=True, nogil=True, error_model="numpy")(func)
     return func
 
 
@@ -112,24 +106,36 @@ def _refresh(tree, buf, m):
         m = out
 
 
+#: At most this many channels and dynamic species: the dense kernel.
+DENSE_MAX = 32
+
+
 @_jit
 def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, dep_idx,
-               t0, t1, t_eval, w0, w1, max_count, max_events, rng, out, wsum, wsq):
-    """Exact SSA (Gillespie's direct method) with a sum tree and a dependency graph.
+               t0, t1, t_eval, w0, w1, max_count, max_events, state, out, wsum, wsq):
+    """Exact SSA (Gillespie's direct method): a dense kernel for small networks, a sum tree for the rest.
 
     ``counts`` (int64, n_species) is advanced in place from t0 to t1; ``out``
     (n_times, n_species) receives the state at each ``t_eval`` (the state
     after every event at or before that time); ``wsum``/``wsq`` receive the
     integrals of n and n**2 over the window [w0, w1]. ``dep_ptr/dep_idx``
-    list, per species, the channels whose propensity depends on it.
+    list, per species, the channels whose propensity depends on it. ``state``
+    (see :func:`rxnn.crn._rng_kernels.seed_state`) is the xoshiro256++ state,
+    advanced in place.
 
     Returns (status, events, time reached, rows of ``out`` written).
 
-    Per event: two uniforms, one descent of the tree (log2 of the number of
-    channels), and for each species the event changes, a recomputation of the
-    channels that depend on it and of their ancestors in the tree (shared
-    ancestors once). Nothing touches the other channels.
+    Per event: an Exp(1) and a uniform, the choice of the channel, and the
+    recomputation of propensities. Up to :data:`DENSE_MAX` channels and
+    species every propensity is recomputed and summed afresh and the channel
+    found by a scan (:func:`_ssa_dense`); above, the channels that depend on a
+    changed species are recomputed and the channel found by one descent of a
+    sum tree whose nodes are recomputed from their children. Neither keeps a
+    running sum, so nothing drifts. Output rows cost one comparison per event.
     """
+    if kv.size <= DENSE_MAX and counts.size <= DENSE_MAX:
+        return _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
+                          t0, t1, t_eval, w0, w1, max_count, max_events, state, out, wsum, wsq)
     n_ch = kv.size
     n_sp = counts.size
     size = 1
@@ -145,19 +151,28 @@ def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, d
     last = np.full(n_sp, t0)
     t = t0
     k = 0
+    t_out = t_eval[0] if t_eval.size > 0 else np.inf
+    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
     events = 0
     status = STATUS_DONE
     while True:
         total = tree[1]
-        t_new = t1 if total <= 0.0 else t - math.log(1.0 - rng.random()) / total
+        if total <= 0.0:
+            t_new = t1
+        else:
+            s0, s1, s2, s3, e = exponential(s0, s1, s2, s3)
+            t_new = t + e / total
         if t_new >= t1:
             t_new = t1
             break
-        k = _record(k, t_new, t_eval, counts, out)
+        if t_out < t_new:
+            k = _record(k, t_new, t_eval, counts, out)
+            t_out = t_eval[k] if k < t_eval.size else np.inf
         if events >= max_events:
             status = STATUS_LIMIT
             break
-        c = _select_tree(tree, size, rng.random() * total)
+        s0, s1, s2, s3, u = uniform(s0, s1, s2, s3)
+        c = _select_tree(tree, size, u * total)
         for p in range(v_ptr[c], v_ptr[c + 1]):
             i = v_idx[p]
             _accumulate(counts[i], last[i], t_new, w0, w1, i, wsum, wsq)
@@ -187,6 +202,106 @@ def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, d
         k = _record(k, np.inf, t_eval, counts, out)
     for i in range(n_sp):
         _accumulate(counts[i], last[i], t_new, w0, w1, i, wsum, wsq)
+    state[0], state[1], state[2], state[3] = s0, s1, s2, s3
+    return status, events, t_new, k
+
+
+@_jit
+def _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
+               t0, t1, t_eval, w0, w1, max_count, max_events, state, out, wsum, wsq):
+    """:func:`ssa_direct` for small networks: no indirection on the path from one event to the next.
+
+    Each channel's propensity is classified once (constant, k n_i, k n_i (n_i - 1),
+    k n_i n_j, or the general product of :func:`_propensity`, computed in the same
+    order so the values are the same floats); the changes are a dense table. Every
+    event recomputes all propensities and their total, scans for the channel and
+    adds its row; the window integrals advance over the waiting time's overlap.
+    """
+    n_ch = kv.size
+    n_sp = counts.size
+    kind = np.full(n_ch, 4, dtype=np.int64)
+    first = np.zeros(n_ch, dtype=np.int64)
+    second = np.zeros(n_ch, dtype=np.int64)
+    for c in range(n_ch):
+        lo, m = r_ptr[c], r_ptr[c + 1] - r_ptr[c]
+        if m == 0:
+            kind[c] = 0
+        elif m == 1 and r_coef[lo] <= 2:
+            kind[c], first[c] = r_coef[lo], r_idx[lo]
+        elif m == 2 and r_coef[lo] == 1 and r_coef[lo + 1] == 1:
+            kind[c], first[c], second[c] = 3, r_idx[lo], r_idx[lo + 1]
+    change = np.zeros((n_ch, n_sp), dtype=np.int64)
+    for c in range(n_ch):
+        for p in range(v_ptr[c], v_ptr[c + 1]):
+            change[c, v_idx[p]] += v_val[p]
+    a = np.zeros(n_ch)
+    t = t0
+    k = 0
+    t_out = t_eval[0] if t_eval.size > 0 else np.inf
+    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
+    events = 0
+    status = STATUS_DONE
+    while True:
+        total = 0.0
+        for c in range(n_ch):
+            kc = kind[c]
+            if kc == 1:
+                x = kv[c] * counts[first[c]]
+            elif kc == 0:
+                x = kv[c]
+            elif kc == 2:
+                n = counts[first[c]]
+                x = kv[c] * n * (n - 1)
+            elif kc == 3:
+                x = kv[c] * counts[first[c]] * counts[second[c]]
+            else:
+                x = _propensity(c, counts, kv, r_ptr, r_idx, r_coef)
+            a[c] = x
+            total += x
+        if total <= 0.0:
+            t_new = t1
+        else:
+            s0, s1, s2, s3, e = exponential(s0, s1, s2, s3)
+            t_new = t + e / total
+        if t_new >= t1:
+            t_new = t1
+            break
+        if t_out < t_new:
+            k = _record(k, t_new, t_eval, counts, out)
+            t_out = t_eval[k] if k < t_eval.size else np.inf
+        if events >= max_events:
+            status = STATUS_LIMIT
+            break
+        lo = t if t > w0 else w0
+        hi = t_new if t_new < w1 else w1
+        if hi > lo:  # the waiting time overlaps the window (before the choice: nothing here depends on it)
+            for i in range(n_sp):
+                x = float(counts[i])
+                wsum[i] += x * (hi - lo)
+                wsq[i] += x * x * (hi - lo)
+        s0, s1, s2, s3, u = uniform(s0, s1, s2, s3)
+        u *= total
+        c = -1
+        acc = 0.0
+        for j in range(n_ch):  # the additions of ``total`` again: u < total ends the scan on a live channel
+            if a[j] > 0.0:
+                c = j
+                acc += a[j]
+                if u < acc:
+                    break
+        for i in range(n_sp):
+            counts[i] += change[c, i]
+            if counts[i] > max_count:
+                status = STATUS_OVERFLOW
+        t = t_new
+        events += 1
+        if status != STATUS_DONE:
+            break
+    if status == STATUS_DONE:
+        k = _record(k, np.inf, t_eval, counts, out)
+    for i in range(n_sp):
+        _accumulate(counts[i], t, t_new, w0, w1, i, wsum, wsq)
+    state[0], state[1], state[2], state[3] = s0, s1, s2, s3
     return status, events, t_new, k
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from rxnn.crn import _rng_kernels as rng_kernels
 from rxnn.crn import _ssa_kernels as kernels
 from rxnn.errors import LimitError
 from rxnn.crn.stochastic_result import StochasticResult
@@ -96,7 +97,8 @@ def kernel(name: str) -> Callable:
 def run_ssa(p: Problem, counts, kv, rng, out, wsum, wsq) -> tuple[int, int, float, int, int]:
     status, events, t, k = kernel("ssa_direct")(
         counts, kv, p.r_ptr, p.r_idx, p.r_coef, p.v_ptr, p.v_idx, p.v_val, p.dep_ptr, p.dep_idx,
-        p.t0, p.t1, p.t_eval, p.window[0], p.window[1], MAX_COUNT, p.max_steps, rng, out, wsum, wsq,
+        p.t0, p.t1, p.t_eval, p.window[0], p.window[1], MAX_COUNT, p.max_steps, rng_kernels.seed_state(rng),
+        out, wsum, wsq,
     )
     return status, events, t, k, events
 
