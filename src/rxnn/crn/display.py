@@ -99,7 +99,7 @@ def network_html(network: Any, *, max_reactions: int = MAX_SHOWN, caption: str |
 
 
 def network_latex(network: Any, *, max_reactions: int = MAX_SHOWN) -> str:
-    """The reactions of ``network`` typeset as LaTeX (``$$\\begin{aligned} ... \\end{aligned}$$``).
+    """The reactions of ``network`` typeset as LaTeX: one ``aligned`` environment between ``$$`` delimiters.
 
     Parameters
     ----------
