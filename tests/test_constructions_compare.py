@@ -38,3 +38,9 @@ def test_bad_output_folder_is_refused_before_work(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert main(["compare-constructions", "--out", str(blocker / "sub"), "--quick"]) == 2
+
+
+@pytest.mark.parametrize("flag, value", [("--volume", "0"), ("--volume", "nan"), ("--t-end", "-1")])
+def test_bad_numbers_are_refused_by_name(tmp_path, capsys, flag, value):
+    assert main(["compare-constructions", "--out", str(tmp_path), "--quick", flag, value]) == 2
+    assert flag.lstrip("-").replace("-", "_") in capsys.readouterr().err

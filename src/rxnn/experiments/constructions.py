@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from rxnn._files import atomic_output
-from rxnn._validation import must_be
+from rxnn._validation import check_int, check_positive_finite, must_be
 from rxnn._verify_rate_independent import final_values
 from rxnn.compile import compile_network
 from rxnn.crn.network import ReactionNetwork
@@ -262,7 +262,10 @@ def compare_constructions(
 
     Examples
     --------
-    >>> table = compare_constructions(["xor"], quick=True)  # doctest: +SKIP
+    The tasks (``rxnn compare-constructions --quick`` runs XOR and IRIS in about 20 s):
+
+    >>> sorted(TASKS), [TASKS[k].layer_sizes for k in ("xor", "iris")]
+    (['digits', 'iris', 'mnist', 'xor'], [(2, 4, 2), (4, 8, 3)])
     """
     keys = list(TASKS) if tasks is None else list(tasks)
     for key in keys:
@@ -270,8 +273,12 @@ def compare_constructions(
             raise must_be("tasks", "compare_constructions", f"keys of {sorted(TASKS)}", key)
     if quick:
         keys = [k for k in keys if not TASKS[k].full_only] if tasks is None else keys
-    s = _Setting(n_ode=4 if quick else 100, n_ssa=4 if quick else 30, volume=volume or (20.0 if quick else 100.0),
-                 t_end=t_end or (300.0 if quick else 1e4), sigmas=(1.0,) if quick else SIGMAS,
+    func = "compare_constructions"
+    volume = check_positive_finite(volume, "volume", func) if volume is not None else (20.0 if quick else 100.0)
+    t_end = check_positive_finite(t_end, "t_end", func) if t_end is not None else (300.0 if quick else 1e4)
+    seed = check_int(seed, "seed", func, minimum=0)
+    s = _Setting(n_ode=4 if quick else 100, n_ssa=4 if quick else 30, volume=volume,
+                 t_end=t_end, sigmas=(1.0,) if quick else SIGMAS,
                  epsilons=(0.1,) if quick else EPSILONS, seed=seed)
     table = ConstructionComparison(settings={**vars(s), "quick": quick, "h_table1": H_TABLE1})
     iterator: Any = keys

@@ -41,7 +41,7 @@ def ternarize(W: np.ndarray) -> tuple[np.ndarray, float]:
     """
     W = np.asarray(W, dtype=np.float64)
     keep = np.abs(W) > 0.7 * np.mean(np.abs(W))
-    T = np.sign(W) * keep
+    T = np.where(keep, np.sign(W), 0.0)
     return T, (float(np.mean(np.abs(W[keep]))) if keep.any() else 1.0)
 
 
