@@ -224,3 +224,13 @@ def test_antimony_round_trip():
     network, initial = read_antimony_string(antimony_string(ri.network, start))
     assert network == ri.network
     assert all(initial[s] == pytest.approx(v) for s, v in start.items())
+
+
+@pytest.mark.parametrize("scheme", ["soloveichik2010", "lakin2012"])
+def test_dna_translation_takes_the_rate_independent_network(scheme):
+    from rxnn.dsd import translate
+
+    net = ternary_net((2, 2, 2), seed=5)
+    ri = compile_network(net, construction="rate_independent")
+    design = translate(ri.network, scheme)
+    assert design.n_modules == ri.network.n_reactions  # one module per reaction, at most bimolecular reactants
