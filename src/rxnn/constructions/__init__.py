@@ -5,19 +5,19 @@
 from which initial conditions, and :func:`rxnn.verify_network` checks each
 against its own guarantee.
 
-=====================  ======================================================
-``"table1"``           Anderson, Deshpande & Joshi (2021), Table 1 (§5.2): the
-                       fixed point of the mass-action ODE, eq. (19), is the
-                       network's output, reached from any non-negative start
-                       (Def. 4.1; Thm. 4.8 with h > 0); rate-dependent; the
-                       inputs act as catalysts and are not consumed.
-``"rate_independent"``  Vasić, Chalk, Khurshid & Soloveichik (ICML 2020) and
-                       Vasić, Chalk, Luchsinger, Khurshid & Soloveichik (PNAS
-                       2022): ReLU networks with integer (or quantised)
-                       weights as non-competitive networks whose final amounts
-                       are the outputs for any rate constants and rate law,
-                       from the designated clean start only; inputs consumed.
-=====================  ======================================================
+========================  ======================================================
+``"table1"``              Anderson, Deshpande & Joshi (2021), Table 1 (§5.2): the
+                          fixed point of the mass-action ODE, eq. (19), is the
+                          network's output, reached from any non-negative start
+                          (Def. 4.1; Thm. 4.8 with h > 0); rate-dependent; the
+                          inputs act as catalysts and are not consumed.
+``"rate_independent"``    Vasić, Chalk, Khurshid & Soloveichik (ICML 2020) and
+                          Vasić, Chalk, Luchsinger, Khurshid & Soloveichik (PNAS
+                          2022): ReLU networks with integer (or quantised)
+                          weights as non-competitive networks whose final amounts
+                          are the outputs for any rate constants and rate law,
+                          from the designated clean start only; inputs consumed.
+========================  ======================================================
 
 Examples
 --------
