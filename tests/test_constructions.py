@@ -16,7 +16,7 @@ from rxnn import FeedForwardNetwork, ReactionNetwork, ReLU, SmoothReLU, compile_
 from rxnn.compile import CompiledNetwork, CompileError, compile_table1
 from rxnn.constructions import CONSTRUCTIONS
 from rxnn.constructions.quantize import quantize_weights
-from rxnn.constructions.rate_independent import RateIndependentNetwork, is_non_competitive
+from rxnn.constructions.rate_independent import is_non_competitive
 from rxnn.errors import InvalidArgumentError
 from rxnn.verify import RateIndependenceResult, verify_network
 
@@ -234,3 +234,10 @@ def test_dna_translation_takes_the_rate_independent_network(scheme):
     ri = compile_network(net, construction="rate_independent")
     design = translate(ri.network, scheme)
     assert design.n_modules == ri.network.n_reactions  # one module per reaction, at most bimolecular reactants
+
+
+def test_verify_refuses_def_4_1_options_for_the_rate_independent_network():
+    net = FeedForwardNetwork([np.array([[1.0]])], [np.array([0.0])], ReLU())
+    ri = compile_network(net, construction="rate_independent")
+    with pytest.raises(TypeError, match="starts of verify_network must be omitted for a RateIndependentNetwork"):
+        verify_network(ri, [[1.0]], starts={"x": [1.0]})

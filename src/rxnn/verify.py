@@ -170,6 +170,11 @@ def verify_network(
     """
     func = "verify_network"
     if isinstance(implementation, RateIndependentNetwork):  # its guarantee: clean start, any rate constants
+        given = dict(reference=reference, layers=layers, initial=initial, starts=starts)
+        extra = [k for k, v in given.items() if v is not None]
+        if extra:
+            raise VerifyTypeError(f"{extra[0]} of {func} must be omitted for a RateIndependentNetwork (it is checked "
+                                  "from its clean start; see verify_rate_independent for its options)")
         return verify_rate_independent(implementation, inputs, seed=seed)
     target = target_for(implementation, reference, layers, initial)
     tol = check_positive_finite(tol, "tol", func)
