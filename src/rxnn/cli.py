@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "rxnn.datasets._cli",
     "rxnn.theory._cli",
     "rxnn.experiments._compare_cli",
+    "rxnn.experiments._constructions_cli",
     "rxnn.dsd._cli",
     "rxnn.experiments._robustness_cli",
 )

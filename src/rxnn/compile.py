@@ -1,4 +1,4 @@
-"""Neural network -> reaction network: the construction of §5.2 and Table 1.
+"""Neural network -> reaction network: the construction of §5.2 and Table 1 (others: :mod:`rxnn.constructions`).
 
 For every non-input node X of layer l with inputs X'_j (layer l-1), Table 1
 gives, all with rate constant 1::
@@ -28,7 +28,6 @@ Species names (all valid in the text syntax; i, j are 1-based as in the paper):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +41,9 @@ from rxnn.nn.network import FeedForwardNetwork
 from rxnn.nn.polynomial_node import PolynomialNodeActivation
 from rxnn.errors import InvalidArgumentError, RxnnError
 
-__all__ = ["CompiledNetwork", "CompileError", "compile_network", "activation_parameters", "node_reactions"]
+__all__ = [
+    "CompiledNetwork", "CompileError", "compile_network", "compile_table1", "activation_parameters", "node_reactions",
+]
 
 
 class CompileError(RxnnError, ValueError):
@@ -322,7 +323,79 @@ class CompiledNetwork:
         return compiled_latex(self)
 
 
-def compile_network(network: FeedForwardNetwork, *, absorb_enzymes: bool = False) -> CompiledNetwork:
+def compile_network(
+    network: FeedForwardNetwork,
+    *,
+    construction: str = "table1",
+    absorb_enzymes: bool | None = None,
+    weight_bits: int | None = None,
+    denominator: int | None = None,
+    reporters: bool | None = None,
+) -> Any:
+    """Compile a feed-forward network into a reaction network by the chosen construction.
+
+    Parameters
+    ----------
+    network : FeedForwardNetwork
+    construction : str, default "table1"
+        A name of :data:`rxnn.constructions.CONSTRUCTIONS`: ``"table1"``, the
+        paper's construction (§5.2, Table 1; :func:`compile_table1`), whose
+        steady state is the output from any non-negative start (Def. 4.1), or
+        ``"rate_independent"``, the non-competitive ReLU construction of
+        Vasić et al. (ICML 2020, PNAS 2022;
+        :func:`rxnn.constructions.rate_independent.compile_rate_independent`),
+        whose final amounts are the outputs for any rate constants, from the
+        designated clean start.
+    absorb_enzymes : bool, optional
+        Table 1 only: fold the enzymatic species into the rate constants (§5.1).
+    weight_bits, denominator : int, optional
+        Rate-independent only: quantise real weights to integers of that many
+        bits (one scale per layer) or to rationals n / denominator; the error
+        is on ``result.quantization``.
+    reporters : bool, optional
+        Rate-independent only (default True): a species per hidden node whose
+        final amount is its value.
+
+    Returns
+    -------
+    CompiledNetwork or RateIndependentNetwork
+        Both: ``network``, ``source``, ``initial_state(d)``, ``layer_species(l)``, ``layer_values``, ``summary()``.
+
+    Raises
+    ------
+    CompileError
+        For an activation without a construction (Sigmoid; a non-ReLU
+        network for ``"rate_independent"``).
+    InvalidArgumentError
+        An unknown construction (the message lists the valid ones) or an
+        option the construction does not take.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rxnn import FeedForwardNetwork, ReLU, SmoothReLU, compile_network
+    >>> net = FeedForwardNetwork([np.array([[0.5, -1.0]])], [np.array([0.2])], SmoothReLU(1.0))
+    >>> compile_network(net).network.n_reactions  # H, 2 per edge, 2 bias, decay
+    8
+    >>> relu = FeedForwardNetwork([np.array([[1.0, -1.0]])], [np.array([0.2])], ReLU())
+    >>> compile_network(relu, construction="rate_independent").network.n_reactions
+    4
+    """
+    from rxnn.constructions import get_construction
+
+    spec = get_construction(construction)
+    given = dict(absorb_enzymes=absorb_enzymes, weight_bits=weight_bits, denominator=denominator, reporters=reporters)
+    options = {k: v for k, v in given.items() if v is not None}
+    wrong = [k for k in options if k not in spec.options]
+    if wrong:
+        raise InvalidArgumentError(
+            f"{wrong[0]} of compile_network does not apply to construction={spec.name!r}, which takes "
+            f"{', '.join(spec.options) or 'no options'}"
+        )
+    return spec.build(network, **options)
+
+
+def compile_table1(network: FeedForwardNetwork, *, absorb_enzymes: bool = False) -> CompiledNetwork:
     """Compile a feed-forward network into the reaction network of Table 1 (§5.2).
 
     Parameters
@@ -352,10 +425,10 @@ def compile_network(network: FeedForwardNetwork, *, absorb_enzymes: bool = False
     Examples
     --------
     >>> import numpy as np
-    >>> from rxnn import FeedForwardNetwork, SmoothReLU, compile_network
+    >>> from rxnn import FeedForwardNetwork, SmoothReLU
     >>> net = FeedForwardNetwork([np.array([[0.5, -1.0]])], [np.array([0.2])], SmoothReLU(1.0))
-    >>> compile_network(net).network.n_reactions  # H, 2 per edge, 2 bias, decay
-    8
+    >>> compile_table1(net, absorb_enzymes=True).network.n_species  # two inputs, one node
+    3
     """
     if not isinstance(network, FeedForwardNetwork):
         raise ArgumentTypeError(f"network of compile_network must be a FeedForwardNetwork; got {type(network).__name__}")

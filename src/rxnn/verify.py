@@ -24,15 +24,17 @@ from rxnn._deprecation import renamed_keywords
 from rxnn._starts import Start, probe_starts
 from rxnn._validation import check_positive_finite, must_be
 from rxnn._verify_result import INTEGRATION_FAILED, KIND, LayerCheck, StartCheck, VerificationResult, decay_check, last_entry
+from rxnn._verify_rate_independent import RateIndependenceResult, verify_rate_independent
 from rxnn._verify_target import Target, VerifyTypeError, target_for
 from rxnn.compile import CompiledNetwork
+from rxnn.constructions.rate_independent import RateIndependentNetwork
 from rxnn.crn.network import ReactionNetwork
 from rxnn.crn.simulate import simulate, steady_state
 from rxnn.errors import LimitError, RxnnError
 
 __all__ = [
     "verify_network", "VerificationResult", "LayerCheck", "StartCheck", "ReliabilityWarning",
-    "VerifyTypeError", "KIND", "MAX_VERIFY_INPUTS",
+    "VerifyTypeError", "KIND", "MAX_VERIFY_INPUTS", "RateIndependenceResult", "verify_rate_independent",
 ]
 
 #: Most inputs one call verifies (each start integrates all of them as one batch).
@@ -56,7 +58,7 @@ class ReliabilityWarning(UserWarning):
 
 @renamed_keywords(inputs="d")
 def verify_network(
-    implementation: CompiledNetwork | ReactionNetwork,
+    implementation: CompiledNetwork | RateIndependentNetwork | ReactionNetwork,
     d: Any,
     *,
     reference: Any = None,
@@ -75,8 +77,13 @@ def verify_network(
     t_max: float = 640.0,
     rtol: float = 1e-10,
     atol: float = 1e-12,
-) -> VerificationResult:
+) -> VerificationResult | RateIndependenceResult:
     """Check that a reaction network computes every layer's activations (Def. 4.1, Def. 4.7).
+
+    Each construction is checked against its own guarantee: a
+    :class:`~rxnn.constructions.rate_independent.RateIndependentNetwork` goes to
+    :func:`verify_rate_independent` (clean start, final amounts, three random
+    draws of rate constants log-uniform in [1e-2, 1e2]; ``seed`` is passed on).
 
     Parameters
     ----------
@@ -99,7 +106,7 @@ def verify_network(
     initial : mapping of str to float, optional
         For a ReactionNetwork: the concentration of every species that is not
         a node (weights, biases, H, fuel). Entries for layer species are
-        ignored (inputs come from ``inputs``, nodes from the starts), so the
+        ignored (inputs come from ``d``, nodes from the starts), so the
         mapping :func:`rxnn.io.sbml.read_sbml` returns can be passed as is.
     starts : mapping of str to array_like of shape (n_nodes,), optional
         Further named starts of the hidden and output nodes, in layer order.
@@ -178,6 +185,13 @@ def verify_network(
     (True, 'numerical evidence')
     """
     func = "verify_network"
+    if isinstance(implementation, RateIndependentNetwork):  # its guarantee: clean start, any rate constants
+        given = dict(reference=reference, layers=layers, initial=initial, starts=starts)
+        extra = [k for k, v in given.items() if v is not None]
+        if extra:
+            raise VerifyTypeError(f"{extra[0]} of {func} must be omitted for a RateIndependentNetwork (it is checked "
+                                  "from its clean start; see verify_rate_independent for its options)")
+        return verify_rate_independent(implementation, d, seed=seed)
     target = target_for(implementation, reference, layers, initial)
     tol = check_positive_finite(tol, "tol", func)
     steady_tol = check_positive_finite(steady_tol, "steady_tol", func)
