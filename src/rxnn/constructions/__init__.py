@@ -46,6 +46,13 @@ class Construction:
 
     ``build(network, **options)`` returns the compiled object; ``options``
     are the keyword arguments it accepts (others are refused by name).
+
+    Examples
+    --------
+    >>> CONSTRUCTIONS["rate_independent"].options
+    ('weight_bits', 'denominator', 'reporters')
+    >>> CONSTRUCTIONS["table1"].start
+    'any non-negative start (Def. 4.1; Thm. 4.8 for h > 0)'
     """
 
     name: str
@@ -87,7 +94,17 @@ CONSTRUCTIONS: dict[str, Construction] = {
 
 
 def get_construction(name: Any) -> Construction:
-    """The construction called ``name``, or an error listing the valid names."""
+    """The construction called ``name``, or an error listing the valid names.
+
+    Examples
+    --------
+    >>> get_construction("table1").options
+    ('absorb_enzymes',)
+    >>> get_construction("table2")
+    Traceback (most recent call last):
+    ...
+    rxnn.errors.InvalidArgumentError: construction of compile_network must be one of 'table1', 'rate_independent'; got 'table2'
+    """
     if isinstance(name, str) and name in CONSTRUCTIONS:
         return CONSTRUCTIONS[name]
     valid = ", ".join(repr(k) for k in CONSTRUCTIONS)

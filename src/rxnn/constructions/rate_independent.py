@@ -80,6 +80,22 @@ class RateIndependentNetwork:
         Whether hidden nodes have reporter species ``X<l>_<i>``.
     construction : str
         ``"rate_independent"``.
+
+    Examples
+    --------
+    A 2-1-1 ReLU network; from its clean start the output's final amount is
+    the network's output, max(0, 0.75 - 0.25) = 0.5:
+
+    >>> import numpy as np
+    >>> from rxnn import FeedForwardNetwork, ReLU, compile_network
+    >>> from rxnn.crn import simulate
+    >>> net = FeedForwardNetwork([np.array([[1.0, -1.0]]), np.array([[1.0]])], [np.zeros(1), np.zeros(1)], ReLU())
+    >>> ri = compile_network(net, construction="rate_independent")
+    >>> ri.layer_species(2)
+    ('X2_1',)
+    >>> res = simulate(ri.network, ri.initial_state([0.75, 0.25]), (0, 1e4))
+    >>> round(float(res["X2_1"][-1]), 3)
+    0.5
     """
 
     network: ReactionNetwork

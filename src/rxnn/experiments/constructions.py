@@ -53,7 +53,13 @@ EPSILONS = (0.01, 0.1, 1.0)
 
 @dataclass(frozen=True)
 class ConstructionTask:
-    """A task: data loader, architecture, training iterations; ``full_only`` tasks skip ``quick``."""
+    """A task: data loader, architecture, training iterations; ``full_only`` tasks skip ``quick``.
+
+    Examples
+    --------
+    >>> TASKS["iris"].layer_sizes, TASKS["mnist"].full_only
+    ((4, 8, 3), True)
+    """
 
     key: str
     title: str
@@ -203,7 +209,16 @@ def _errors(o: np.ndarray, reference: np.ndarray, y: np.ndarray) -> dict[str, fl
 
 @dataclass
 class ConstructionComparison:
-    """The measured rows: per task, the network and both constructions' numbers."""
+    """The measured rows: per task, the network and both constructions' numbers.
+
+    Made by :func:`compare_constructions`; ``to_markdown()``, ``to_dict()`` and
+    ``write(out)`` give the table, the JSON and the figure.
+
+    Examples
+    --------
+    >>> ConstructionComparison().rows
+    []
+    """
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
