@@ -37,7 +37,7 @@ extensions = [
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "tutorials_src", "gallery/*.ipynb", "gallery/*.py.md5", "gallery/*.zip", "**/sg_execution_times.rst"]
+exclude_patterns = ["_build", "constructions/constructions.md", "constructions/digits/constructions.md", "tutorials_src", "gallery/*.ipynb", "gallery/*.py.md5", "gallery/*.zip", "**/sg_execution_times.rst"]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 
