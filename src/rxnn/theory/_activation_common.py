@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 
+from rxnn.errors import InvalidArgumentError, LimitError
 from rxnn.theory._exact_real import exact_sign
 
 PROVED, REFUTED, UNDECIDED = "proved", "refuted", "undecided"
@@ -239,3 +241,32 @@ def symbolic_verdicts(expr: sympy.Expr, x: sympy.Symbol) -> tuple[int | None, li
     stable = Verdict(PROVED, stable_argument(p_expr, how)) if p_neg else Verdict(UNDECIDED, undecided)
     return q, [realisable, decay, reliable, stable, feed_forward]
 
+
+# ---------------------------------------------------------------------- input size limits of check_activation
+def check_field_degree(coefficients: list[sympy.Expr], limits: Any) -> None:
+    """Refuse radicals whose number field would be too large to compute in (before building it)."""
+    radicals = set()
+    for c in coefficients:
+        radicals |= {p for p in c.atoms(sympy.Pow) if p.exp.is_Rational and not p.exp.is_Integer}
+    bound = 1
+    for radical in radicals:
+        bound *= int(radical.exp.q)
+    if bound > limits.max_field_degree:
+        raise LimitError(
+            f"g of check_activation has {len(radicals)} distinct radicals, a number field of degree up to {bound}, "
+            f"over {limits.max_field_degree} (max_field_degree); use fewer distinct radicals"
+        )
+
+
+def check_sympy_size(expr: sympy.Expr, x: sympy.Symbol, limits: Any) -> None:
+    """Refuse a sympy input whose expansion the limits would refuse as text (before expanding it)."""
+    if not isinstance(expr, sympy.Expr):
+        raise InvalidArgumentError(f"g of check_activation must be a polynomial expression; got {expr!r}")
+    if sympy.count_ops(expr, visual=False) > limits.max_length:
+        raise LimitError(f"g of check_activation has over {limits.max_length} operations (max_length)")
+    for power in expr.atoms(sympy.Pow):
+        n = power.exp
+        if n.is_Integer and abs(int(n)) > limits.max_exponent:
+            raise LimitError(f"g of check_activation: the exponent {n} is over {limits.max_exponent} (max_exponent)")
+    if expr.is_polynomial(x) and sympy.degree(expr, x) > limits.max_degree:
+        raise LimitError(f"g of check_activation has degree over {limits.max_degree} in {x} (max_degree)")

@@ -39,7 +39,15 @@ import sympy
 from rxnn._deprecation import deprecated_alias
 from rxnn._validation import check_positive_finite, must_be
 from rxnn.errors import InvalidArgumentError, LimitError
-from rxnn.theory._activation_common import PROVED, REFUTED, UNDECIDED, Verdict, symbolic_verdicts
+from rxnn.theory._activation_common import (
+    PROVED,
+    REFUTED,
+    UNDECIDED,
+    Verdict,
+    check_field_degree,
+    check_sympy_size,
+    symbolic_verdicts,
+)
 from rxnn.theory._activation_exact import exact_verdicts
 from rxnn.theory._exact_real import RealPolynomial, exact_sign, rational_below
 from rxnn.theory.expressions import Deadline, ExpressionLimits, parse_expression
@@ -280,7 +288,7 @@ def parse_polynomial(
         named = [s for s in expr.free_symbols if getattr(s, "name", None) == xs.name]
         if named and xs not in named:
             xs = named[0]
-        _check_sympy_size(expr, xs, limits)
+        check_sympy_size(expr, xs, limits)
     else:
         coefficients = getattr(g, "coefficients", None)
         if coefficients is None:
@@ -303,37 +311,8 @@ def parse_polynomial(
     for c in poly.all_coeffs():
         if c.has(sympy.zoo, sympy.oo, sympy.nan, sympy.I) or c.is_real is not True:
             raise InvalidArgumentError(f"g of {func} must have real finite coefficients; got {c} in {expr}")
-    _check_field_degree(poly.all_coeffs(), limits)
+    check_field_degree(poly.all_coeffs(), limits)
     return expr, xs
-
-
-def _check_field_degree(coefficients: list[sympy.Expr], limits: ExpressionLimits) -> None:
-    """Refuse radicals whose number field would be too large to compute in (before building it)."""
-    radicals = set()
-    for c in coefficients:
-        radicals |= {p for p in c.atoms(sympy.Pow) if p.exp.is_Rational and not p.exp.is_Integer}
-    bound = 1
-    for radical in radicals:
-        bound *= int(radical.exp.q)
-    if bound > limits.max_field_degree:
-        raise LimitError(
-            f"g of check_activation has {len(radicals)} distinct radicals, a number field of degree up to {bound}, "
-            f"over {limits.max_field_degree} (max_field_degree); use fewer distinct radicals"
-        )
-
-
-def _check_sympy_size(expr: sympy.Expr, x: sympy.Symbol, limits: ExpressionLimits) -> None:
-    """Refuse a sympy input whose expansion the limits would refuse as text (before expanding it)."""
-    if not isinstance(expr, sympy.Expr):
-        raise InvalidArgumentError(f"g of check_activation must be a polynomial expression; got {expr!r}")
-    if sympy.count_ops(expr, visual=False) > limits.max_length:
-        raise LimitError(f"g of check_activation has over {limits.max_length} operations (max_length)")
-    for power in expr.atoms(sympy.Pow):
-        n = power.exp
-        if n.is_Integer and abs(int(n)) > limits.max_exponent:
-            raise LimitError(f"g of check_activation: the exponent {n} is over {limits.max_exponent} (max_exponent)")
-    if expr.is_polynomial(x) and sympy.degree(expr, x) > limits.max_degree:
-        raise LimitError(f"g of check_activation has degree over {limits.max_degree} in {x} (max_degree)")
 
 
 # ---------------------------------------------------------------------- Prop. A.1
