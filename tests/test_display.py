@@ -135,3 +135,44 @@ def test_the_kept_report_renders_figures_full_width_and_math_offline():
     assert "x<sup>2</sup><sub>8</sub>" in page and "\u221a(y<sup>2</sup> + 4h)" in page
     assert "x^2_8" not in page.split("</style>")[1]
     assert "<script" not in page and "http://" not in page and "https://" not in page
+
+
+def test_theory_verdicts_render_their_decision_in_notebooks():
+    """ActivationCheck, BlockCheck, StructureReport, ConvergenceCertificate: the verdict first, every property after."""
+    from html.parser import HTMLParser
+
+    from rxnn import FeedForwardNetwork, SmoothReLU, compile_network
+    from rxnn.theory import analyze_structure, check_activation, check_blocks
+    from rxnn.theory.certificates import certify
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.cells, self._on = [], False
+
+        def handle_starttag(self, tag, attrs):
+            self._on = tag in ("th", "td")
+
+        def handle_data(self, data):
+            if self._on:
+                self.cells.append(data)
+
+    def cells(obj):
+        parser = Cells()
+        parser.feed(obj._repr_html_())
+        return parser.cells
+
+    refuted = check_activation("(1 + 3*x**2 - x**3)/2")
+    got = cells(refuted)
+    assert got[:2] == ["status", refuted.status] and refuted.status == "refuted"
+    for name, verdict in refuted.verdicts.items():
+        assert got[got.index(name) + 1].startswith(verdict.status + ":")
+    assert refuted._repr_latex_().startswith("$\\begin{array}")
+    compiled = compile_network(FeedForwardNetwork.random([2, 2, 1], SmoothReLU(1.0), seed=0))
+    block = check_blocks(compiled.network)[0]
+    assert cells(block)[:2] == ["proved", str(block.proved)]
+    report = analyze_structure(compiled.network)
+    assert cells(report)[:2] == ["proved", str(report.proved)]
+    assert ["n_reactions", str(compiled.network.n_reactions)] == cells(report)[cells(report).index("n_reactions"):][:2]
+    cert = certify(compiled, np.array([0.5, 0.5]))
+    assert cells(cert)[:2] == ["passed", str(cert.passed)]

@@ -51,6 +51,7 @@ from rxnn.theory._activation_common import (
 from rxnn.theory._activation_exact import exact_verdicts
 from rxnn.theory._exact_real import RealPolynomial, exact_sign, rational_below
 from rxnn.theory.expressions import Deadline, ExpressionLimits, parse_expression
+from rxnn.theory._display import VerdictDisplay
 
 if TYPE_CHECKING:
     from rxnn.nn.polynomial_node import PolynomialNodeActivation
@@ -126,7 +127,7 @@ class EntryBound:
 
 
 @dataclass(frozen=True)
-class ActivationCheck:
+class ActivationCheck(VerdictDisplay):
     """The hypotheses of Thm. 4.8 for the node dx/dt = g(x) + y x, decided.
 
     Attributes

@@ -24,6 +24,7 @@ from rxnn.crn.model import Complex
 from rxnn.crn.network import ReactionNetwork
 from rxnn.errors import InvalidArgumentError
 from rxnn.theory.activation_check import ActivationCheck, check_activation, exact_number
+from rxnn.theory._display import VerdictDisplay
 from rxnn.theory.structure import (
     ConservationLaws,
     FeedForwardDecomposition,
@@ -41,7 +42,7 @@ _FORCING_TERMS_SHOWN = 40
 
 # ---------------------------------------------------------------------- Thm. 4.8 per block
 @dataclass(frozen=True)
-class BlockCheck:
+class BlockCheck(VerdictDisplay):
     """Whether one block of the cascade is a node of the paper's class, and its verdicts.
 
     Attributes
@@ -211,7 +212,7 @@ def check_blocks(
 
 # ---------------------------------------------------------------------- one report
 @dataclass(frozen=True)
-class StructureReport:
+class StructureReport(VerdictDisplay):
     """The structural facts of a network in one value; ``print`` gives a readable report.
 
     Examples

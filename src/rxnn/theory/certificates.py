@@ -46,6 +46,7 @@ from rxnn.theory._rigorous import (
     upper_forcing,
 )
 from rxnn.theory.activation_check import entry_bound
+from rxnn.theory._display import VerdictDisplay
 
 __all__ = [
     "LayerCertificate",
@@ -207,7 +208,7 @@ class LayerCertificate:
 
 
 @dataclass(frozen=True)
-class ConvergenceCertificate:
+class ConvergenceCertificate(VerdictDisplay):
     """Predicted and observed convergence of a compiled network for one input.
 
     Attributes
