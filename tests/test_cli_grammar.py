@@ -166,6 +166,8 @@ EXIT_CASES = {
                      "--no-mirrors", "-q"], 2)],
     "check": [(["check", "{missing}"], 2), (["check", "1 - 2*x**3"], 0), (["check", "--", "-x**2"], 1)],
     "compare": [(["compare", "--out", "{model}", "--tasks", "xor", "--quick"], 2)],
+    "compare-constructions": [(["compare-constructions", "--out", "{model}", "--tasks", "xor", "--quick"], 2),
+                              (["compare-constructions", "--out", "{tmp}/c", "--volume", "-1"], 2)],
     "dsd": [(["dsd", "{missing}"], 2), (["dsd", "{net}", "--scheme", "lakin2012"], 0)],
     "robustness": [(["robustness", "{missing}", "--out", "{tmp}/r", "-q"], 2),
                    (["robustness", "{model}", "--volumes", "1e9", "-q"], 2)],

@@ -52,8 +52,12 @@ def test_stochastic_accuracy_compiles_like_compile_network():
 
     from rxnn.experiments.stochastic_accuracy import stochastic_accuracy
 
+    from rxnn.compile import compile_table1
+
     default = inspect.signature(stochastic_accuracy).parameters["absorb_enzymes"].default
-    assert default == inspect.signature(compile_network).parameters["absorb_enzymes"].default is False
+    # compile_network's own default is None ("the construction's default"); Table 1's is False
+    assert inspect.signature(compile_network).parameters["absorb_enzymes"].default is None
+    assert default == inspect.signature(compile_table1).parameters["absorb_enzymes"].default is False
 
 
 def test_the_old_module_path_of_stochastic_accuracy_still_works_and_warns():

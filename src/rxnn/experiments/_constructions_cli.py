@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from rxnn._argtypes import add_out_option, add_seed_option, add_t_end_option, add_volumes_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,12 +19,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "molecularity, accuracy (ODE, SSA), time to 1%% and sensitivity to rate constants and to the start; "
         "write constructions.md, constructions.json and constructions.png into --out.",
     )
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+    add_out_option(p, required=True)
     p.add_argument("--tasks", nargs="+", choices=sorted(TASKS), help="tasks to run (default all; quick: XOR, IRIS)")
     p.add_argument("--quick", action="store_true", help="seconds-long run: short training, 4 inputs, one sigma")
-    p.add_argument("--volume", type=float, help="volume of the stochastic simulations (default 100, quick 20)")
-    p.add_argument("--t-end", type=float, help="simulated time (default 1e4, quick 300)")
-    p.add_argument("--seed", type=int, default=0)
+    add_volumes_option(p, default=None, single=True, help="volume of the stochastic simulations (default 100, quick 20)")
+    add_t_end_option(p, default=None, help="simulated time (default 1e4, quick 300)")
+    add_seed_option(p)
     p.set_defaults(func=_run)
 
 
