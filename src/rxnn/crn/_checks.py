@@ -160,17 +160,33 @@ def observed_columns(network: Any, observe: Sequence[str] | str | None, func: st
     >>> observed_columns(ReactionNetwork.from_text("X -> Y"), ["Y"], "simulate_stochastic")
     array([1])
     """
-    from rxnn.crn.network import NetworkError
-
     if observe is None:
         return np.arange(network.n_species)
     if isinstance(observe, str):
         observe = [observe]
+    check_species_names(network, observe, "observe", func)
     index = network.species_index
-    unknown = [s for s in observe if s not in index]
+    return np.array([index[s] for s in dict.fromkeys(observe)], dtype=np.int64)
+
+
+def check_species_names(network: Any, names: Any, what: str, func: str) -> None:
+    """Refuse names in ``names`` that are not species of ``network``, naming them and a few species.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> check_species_names(ReactionNetwork.from_text("X -> Y"), ["Z"], "initial", "simulate")
+    Traceback (most recent call last):
+    ...
+    rxnn.crn.model.NetworkError: initial of simulate names 'Z', which is not a species of the network (species: X, Y)
+    """
+    from rxnn.crn.network import NetworkError
+
+    index = network.species_index
+    unknown = [s for s in names if s not in index]
     if unknown:
         raise NetworkError(
-            f"observe of {func} names {', '.join(map(repr, unknown))}, not species of the network "
+            f"{what} of {func} names {', '.join(map(repr, unknown))}, which "
+            f"{'is not a species' if len(unknown) == 1 else 'are not species'} of the network "
             f"(species: {', '.join(network.species[:12])}{', ...' if network.n_species > 12 else ''})"
         )
-    return np.array([index[s] for s in dict.fromkeys(observe)], dtype=np.int64)

@@ -27,6 +27,8 @@ import html
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from rxnn._plotting import optional_module
+
 __all__ = [
     "Counters",
     "ODECounters",
@@ -52,11 +54,7 @@ def pandas() -> Any:
     >>> pandas().__name__
     'pandas'
     """
-    try:
-        import pandas as pd
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("to_dataframe needs pandas: pip install 'rxnn[dataframe]'") from exc
-    return pd
+    return optional_module("pandas", "to_dataframe", "dataframe")
 
 
 # --------------------------------------------------------------------------- counters

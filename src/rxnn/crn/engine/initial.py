@@ -13,8 +13,8 @@ from itertools import compress, repeat
 
 import numpy as np
 
-from rxnn.crn._checks import HUGE, ArgumentTypeError, short_repr
-from rxnn.crn.network import NetworkError, ReactionNetwork
+from rxnn.crn._checks import HUGE, ArgumentTypeError, check_species_names, short_repr
+from rxnn.crn.network import ReactionNetwork
 from rxnn.errors import InvalidArgumentError, LimitError
 
 __all__ = ["EnzymeValues", "parse_initial", "parse_initial_compact"]
@@ -44,14 +44,7 @@ def parse_initial(
         raise ArgumentTypeError(
             f"initial of {func} must be a mapping of species name to concentration; got {type(initial).__name__}"
         )
-    index = network.species_index
-    unknown = [s for s in initial if s not in index]
-    if unknown:
-        raise NetworkError(
-            f"initial of {func} names {', '.join(map(repr, unknown))}, which "
-            f"{'is not a species' if len(unknown) == 1 else 'are not species'} of the network "
-            f"(species: {', '.join(network.species[:12])}{', ...' if network.n_species > 12 else ''})"
-        )
+    check_species_names(network, initial, "initial", func)
     batch: int | None = None
     values: dict[str, np.ndarray] = {}
     for name, v in initial.items():
