@@ -131,6 +131,24 @@ def test_results_folder_of_another_sweep_is_refused(tmp_path):
         run_sweep(tasks, tmp_path, seed=1, shared={"inputs": np.ones(2)}, progress=False)
 
 
+def test_result_files_that_are_not_ours_are_refused_before_reading(tmp_path, monkeypatch):
+    """A symlink or an oversized file in the results folder: one line naming it, nothing parsed."""
+    import rxnn.experiments._sweep_store as store
+
+    tasks = [Task("normal-draws", {"n": 2})]
+    run_sweep(tasks, tmp_path, seed=1, progress=False)
+    (path,) = tmp_path.glob("*.parquet")
+    monkeypatch.setattr(store, "MAX_RESULT_BYTES", path.stat().st_size - 1)
+    with pytest.raises(SweepStoreError, match="is not a sweep result .a regular file of at most"):
+        load_results(tmp_path)
+    monkeypatch.undo()
+    target = tmp_path / "elsewhere.bin"
+    path.rename(target)
+    path.symlink_to(target)
+    with pytest.raises(SweepStoreError, match="is not a sweep result"):
+        load_results(tmp_path)
+
+
 def test_bad_tasks_are_refused_by_name(tmp_path):
     with pytest.raises(InvalidArgumentError, match="unknown sweep task kind 'os.system'; the kinds are normal-draws"):
         Task("os.system", {})

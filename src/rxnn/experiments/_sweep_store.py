@@ -22,6 +22,9 @@ from rxnn.errors import InvalidArgumentError, RxnnError
 #: Columns every result file carries before the task's own results.
 META_COLUMNS = ("key", "kind", "params", "base_seed", "shared_hash", "wall_time")
 SUFFIX = ".parquet"
+#: The largest result file read back (one task's row; the largest written are kilobytes): a bigger
+#: file in a results folder is not ours and is refused before pyarrow reads it.
+MAX_RESULT_BYTES = 64 * 2**20
 
 
 class SweepStoreError(RxnnError, ValueError):
@@ -103,8 +106,14 @@ def write_result(folder: Path, meta: dict[str, Any], values: dict[str, Any]) -> 
 
 def read_result(path: Path) -> dict[str, Any]:
     """One result file as a dict of its row (lists for list columns)."""
+    import stat
+
     import pyarrow.parquet as pq
 
+    info = path.lstat()
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESULT_BYTES:
+        raise SweepStoreError(f"result file {str(path)!r} is not a sweep result (a regular file of at most "
+                              f"{MAX_RESULT_BYTES // 2**20} MiB); delete it or choose another results folder")
     try:
         table = pq.read_table(path)
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
