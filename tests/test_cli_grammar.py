@@ -169,6 +169,9 @@ EXIT_CASES = {
     "compare-constructions": [(["compare-constructions", "--out", "{model}", "--tasks", "xor", "--quick"], 2),
                               (["compare-constructions", "--out", "{tmp}/c", "--volume", "-1"], 2)],
     "dsd": [(["dsd", "{missing}"], 2), (["dsd", "{net}", "--scheme", "lakin2012"], 0)],
+    "accuracy-volume": [(["accuracy-volume", "{missing}", "--out", "{tmp}/a", "-q"], 2),
+                        (["accuracy-volume", "{model}", "--exact-volumes", "1e9", "-q"], 2),
+                        (["accuracy-volume", "{model}", "--block", "0", "-q"], 2)],
     "robustness": [(["robustness", "{missing}", "--out", "{tmp}/r", "-q"], 2),
                    (["robustness", "{model}", "--volumes", "1e9", "-q"], 2)],
 }

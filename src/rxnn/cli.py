@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "rxnn.experiments._constructions_cli",
     "rxnn.dsd._cli",
     "rxnn.experiments._robustness_cli",
+    "rxnn.experiments._accuracy_volume_cli",
 )
 
 

@@ -121,6 +121,58 @@ def ssa_accuracy(params: dict[str, Any], seed: np.random.SeedSequence, shared: d
             "method": stats.method}
 
 
+def ssa_accuracy_key(image: int, volume: float, t_end: float, method: str, repeat: int = 0) -> str:
+    """The key of the one-image ``ssa-accuracy`` task (what seeds that image's trajectory)."""
+    from rxnn.experiments._sweep_store import canonical_json
+
+    params = {"image": int(image), "volume": float(volume), "seed": int(repeat), "t_end": float(t_end),
+              "method": str(method)}
+    return "ssa-accuracy" + canonical_json(params, "params of task 'ssa-accuracy'")
+
+
+#: Most images one ``ssa-accuracy-block`` task simulates (a block is one result file).
+MAX_BLOCK_IMAGES = 10_000
+
+
+def ssa_accuracy_block(params: dict[str, Any], seed: np.random.SeedSequence, shared: dict[str, Any]) -> dict[str, Any]:
+    """:func:`ssa_accuracy` of every input row in ``images``, each seeded as its own one-image task.
+
+    Image i's trajectory is seeded from the base seed and the key of the one-image
+    task ``ssa-accuracy`` of i (:func:`ssa_accuracy_key`), not from the block's key,
+    so the results do not depend on how the images are cut into blocks (and equal a
+    one-image-per-task sweep's). Parameters: ``images`` (row indices), ``volume``,
+    ``t_end``, ``method``. Columns: per image ``outputs`` (row-major, images x outputs),
+    ``output_std``, ``prediction``, ``n_events``, ``n_steps``, ``cpu_time`` (process
+    seconds of that image), and ``method``.
+    """
+    from rxnn.experiments._sweep_store import task_seed_sequence
+    from rxnn.experiments.stochastic_accuracy import T_END
+
+    images = [int(i) for i in params["images"]]
+    if not 1 <= len(images) <= MAX_BLOCK_IMAGES:
+        raise InvalidArgumentError(f"images of the ssa-accuracy-block task must list 1 to {MAX_BLOCK_IMAGES} rows; "
+                                   f"got {len(images)}")
+    volume, method = float(params["volume"]), str(params.get("method", "auto"))
+    t_end = float(params.get("t_end", T_END))
+    base = int(seed.entropy)  # the sweep's base seed (task_seed_sequence puts it there)
+    columns: dict[str, list[Any]] = {k: [] for k in ("outputs", "output_std", "prediction", "n_events", "n_steps",
+                                                     "cpu_time")}
+    chosen = method
+    for i in images:
+        start = time.process_time()
+        one = ssa_accuracy({"image": i, "volume": volume, "t_end": t_end, "method": method},
+                           task_seed_sequence(base, ssa_accuracy_key(i, volume, t_end, method)), shared)
+        columns["cpu_time"].append(time.process_time() - start)
+        for name in ("outputs", "output_std", "prediction", "n_events", "n_steps"):
+            columns[name].append(one[name])
+        chosen = one["method"]
+    return {"outputs": np.concatenate(columns["outputs"]), "output_std": np.concatenate(columns["output_std"]),
+            "prediction": np.array(columns["prediction"], dtype=np.int64),
+            "n_events": np.array(columns["n_events"], dtype=np.int64),
+            "n_steps": np.array(columns["n_steps"], dtype=np.int64),
+            "cpu_time": np.array(columns["cpu_time"]), "method": chosen}
+
+
 def _steady_outputs(compiled: Any, initial: dict[str, Any], network: Any = None) -> dict[str, Any]:
     from rxnn.crn.simulate import steady_state
 
@@ -203,6 +255,7 @@ def leak_steady_state(params: dict[str, Any], seed: np.random.SeedSequence, shar
 TASK_KINDS: dict[str, TaskFunction] = {
     "normal-draws": normal_draws,
     "ssa-accuracy": ssa_accuracy,
+    "ssa-accuracy-block": ssa_accuracy_block,
     "perturbed-steady-state": perturbed_steady_state,
     "leak-steady-state": leak_steady_state,
 }
