@@ -87,19 +87,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     """Run the sweep; print the tables and where they were written; return 0 (errors raise, see rxnn.cli.main)."""
-    from rxnn._files import check_output_folder
-    from rxnn._inputs import labelled_images
-    from rxnn.datasets.mnist import load_mnist
+    from rxnn.experiments._model_images import load_model_images
     from rxnn.experiments.accuracy_volume import accuracy_against_volume
-    from rxnn.io.model_file import load_model
 
-    check_output_folder(args.out, "--out")  # before hours of simulation, not after
-    network = load_model(args.model)
-    mnist = load_mnist(args.data, fetch=True)
-    split_name, indices = labelled_images(args.inputs, mnist)
-    split = getattr(mnist, split_name)
+    got = load_model_images(args)  # --out checked before hours of simulation, not after
     result = accuracy_against_volume(
-        network, split.inputs(indices), split.labels[indices], image_indices=indices, image_split=split_name,
+        got.network, got.inputs, got.labels, image_indices=got.indices, image_split=got.split,
         exact_volumes=args.exact_volumes, approx_volumes=args.approx_volumes, approx_method=args.approx_method,
         error_sample=args.error_sample, block=args.block, t_end=args.t_end, seed=args.seed, workers=args.workers,
         scheduler=args.scheduler, results=args.out / "sweep", progress=not args.quiet,

@@ -83,17 +83,10 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     """Run the experiment; print the table and where it was written; return 0 (errors raise, see rxnn.cli.main)."""
-    from rxnn._files import check_output_folder
-    from rxnn._inputs import labelled_images
-    from rxnn.datasets.mnist import load_mnist
-    from rxnn.io.model_file import load_model
+    from rxnn.experiments._model_images import load_model_images
     from rxnn.experiments.stochastic_accuracy import stochastic_accuracy
 
-    check_output_folder(args.out, "--out")  # before minutes of simulation, not after
-    network = load_model(args.model)
-    mnist = load_mnist(args.data, fetch=True)
-    split_name, indices = labelled_images(args.inputs, mnist)
-    split = getattr(mnist, split_name)
+    got = load_model_images(args)
     if args.scheduler is not None:
         if args.round_enzymes:
             raise InvalidArgumentError("--round-enzymes of stochastic-accuracy cannot run on a --scheduler sweep; "
@@ -101,14 +94,14 @@ def _run(args: argparse.Namespace) -> int:
         from rxnn.experiments.sweep import stochastic_accuracy_sweep
 
         result = stochastic_accuracy_sweep(
-            network, split.inputs(indices), split.labels[indices], volumes=args.volumes, image_indices=indices,
+            got.network, got.inputs, got.labels, volumes=args.volumes, image_indices=got.indices,
             t_end=args.t_end, method=args.method, n_repeats=args.repeats, seed=args.seed,
             scheduler=args.scheduler, results=args.out / "sweep", progress=not args.quiet,
         )
     else:
         result = stochastic_accuracy(
-            network, split.inputs(indices), split.labels[indices], volumes=args.volumes,
-            image_indices=indices, image_split=split_name, t_end=args.t_end, method=args.method,
+            got.network, got.inputs, got.labels, volumes=args.volumes,
+            image_indices=got.indices, image_split=got.split, t_end=args.t_end, method=args.method,
             n_repeats=args.repeats, seed=args.seed, round_enzymes=args.round_enzymes, workers=args.workers,
             progress=not args.quiet,
         )
