@@ -44,17 +44,17 @@ def test_the_approximation_check_is_computed_from_the_exact_sample(small):
     check = table.checks[0]
     sample = list(check.image_indices)
     assert sample == [0, 2, 4]  # evenly spaced over the five rows
-    exact = stochastic_accuracy_sweep(net, x[sample], y[sample], volumes=[200.0], t_end=4.0, method="ssa",
-                                      image_indices=sample)
-    # The sweep above numbers its rows 0..2; the sample tasks ran rows 0, 2, 4: rerun those rows by index.
-    exact_rows = stochastic_accuracy_sweep(net, x, y, volumes=[200.0], t_end=4.0, method="ssa").stochastic_outputs[200.0]
+    # The one-image sweep of every row, exact: its rows 0, 2, 4 are the sample's tasks (same keys, same seeds).
+    exact_all = stochastic_accuracy_sweep(net, x, y, volumes=[200.0], t_end=4.0, method="ssa")
+    exact_rows = exact_all.stochastic_outputs[200.0]
     approx = table.accuracy.stochastic_outputs[200.0][sample]
     e = exact_rows[sample]
     assert check.rms_difference == pytest.approx(np.sqrt(np.mean((approx - e) ** 2)), rel=1e-12)
     det = table.accuracy.deterministic_outputs[sample]
     assert check.rms_exact == pytest.approx(np.sqrt(np.mean((e - det) ** 2)), rel=1e-12)
     assert check.agreement == np.mean(np.argmax(approx, 1) == np.argmax(e, 1))
-    assert exact.rows[0].n_images == 3
+    exact_std = exact_all.output_std[200.0]
+    assert check.std_ratio == pytest.approx(table.accuracy.output_std[200.0][sample].mean() / exact_std[sample].mean())
     cost = table.costs[0]
     assert cost.measured_on == "sample of 3 images" and cost.seconds_per_image_approx > 0
 
