@@ -91,9 +91,14 @@ def test_a_killed_run_resumes_from_its_results_folder(small, tmp_path):
 
 def test_tables_figures_and_refusals(small, tmp_path):
     net, x, y = small
-    table = accuracy_against_volume(net, x, y, exact_volumes=[5.0], approx_volumes=[50.0], error_sample=2, t_end=2.0)
+    table = accuracy_against_volume(net, x, y, exact_volumes=[5.0], approx_volumes=[50.0], error_sample=2, t_end=2.0,
+                                    approx_options={"epsilon": 0.1})
     text = table.to_markdown()
-    assert "Cost model of the exact SSA" in text and "| 50 | tau-leap | 2 |" in text
+    assert "Cost model of the exact SSA" in text and "| 50 | tau-leap (epsilon = 0.1) | 2 |" in text
+    default = accuracy_against_volume(net, x, y, exact_volumes=[], approx_volumes=[50.0], error_sample=0, t_end=2.0)
+    assert not np.array_equal(default.accuracy.stochastic_outputs[50.0], table.accuracy.stochastic_outputs[50.0])
+    with pytest.raises(TypeError, match="epsilon"):
+        accuracy_against_volume(net, x, y, exact_volumes=[], approx_volumes=[50.0], approx_options={"epsilonn": 1})
     paths = table.write(tmp_path / "out")
     assert all(p.stat().st_size > 0 for p in paths.values()) and sorted(paths) == ["cost_png", "json", "md", "png"]
     with pytest.raises(ValueError, match="approx_method"):

@@ -171,7 +171,8 @@ EXIT_CASES = {
     "dsd": [(["dsd", "{missing}"], 2), (["dsd", "{net}", "--scheme", "lakin2012"], 0)],
     "accuracy-volume": [(["accuracy-volume", "{missing}", "--out", "{tmp}/a", "-q"], 2),
                         (["accuracy-volume", "{model}", "--exact-volumes", "1e9", "-q"], 2),
-                        (["accuracy-volume", "{model}", "--block", "0", "-q"], 2)],
+                        (["accuracy-volume", "{model}", "--block", "0", "-q"], 2),
+                        (["accuracy-volume", "{model}", "--approx-method", "ssa", "--approx-epsilon", "0.1"], 2)],
     "robustness": [(["robustness", "{missing}", "--out", "{tmp}/r", "-q"], 2),
                    (["robustness", "{model}", "--volumes", "1e9", "-q"], 2)],
 }

@@ -20,8 +20,11 @@ from rxnn._argtypes import (
     add_t_end_option,
     add_workers_option,
     bounded_int,
+    positive_float,
     volume,
 )
+
+from rxnn.errors import InvalidArgumentError
 
 __all__ = ["register"]
 
@@ -69,6 +72,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help=f"volumes of the approximate method on every image (default {shown(APPROX_VOLUMES)})")
     p.add_argument("--approx-method", choices=["tau-leap", "ssa"], default="tau-leap",
                    help="method at --approx-volumes (default tau-leap)")
+    p.add_argument("--approx-epsilon", type=positive_float, default=None, metavar="E",
+                   help="tau-leaping's step control epsilon at --approx-volumes (default: the method's, 0.03)")
     p.add_argument("--error-sample", type=bounded_int(0, 10_000), default=ERROR_SAMPLE, metavar="K",
                    help=f"images on which the approximate method is checked against the exact SSA (default "
                         f"{ERROR_SAMPLE})")
@@ -90,10 +95,14 @@ def _run(args: argparse.Namespace) -> int:
     from rxnn.experiments._model_images import load_model_images
     from rxnn.experiments.accuracy_volume import accuracy_against_volume
 
+    if args.approx_epsilon is not None and args.approx_method != "tau-leap":
+        raise InvalidArgumentError("--approx-epsilon is tau-leaping's step control; drop it or use --approx-method "
+                                   "tau-leap")
     got = load_model_images(args)  # --out checked before hours of simulation, not after
     result = accuracy_against_volume(
         got.network, got.inputs, got.labels, image_indices=got.indices, image_split=got.split,
         exact_volumes=args.exact_volumes, approx_volumes=args.approx_volumes, approx_method=args.approx_method,
+        approx_options=None if args.approx_epsilon is None else {"epsilon": args.approx_epsilon},
         error_sample=args.error_sample, block=args.block, t_end=args.t_end, seed=args.seed, workers=args.workers,
         scheduler=args.scheduler, results=args.out / "sweep", progress=not args.quiet,
     )

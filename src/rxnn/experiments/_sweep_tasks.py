@@ -101,7 +101,7 @@ def ssa_accuracy(params: dict[str, Any], seed: np.random.SeedSequence, shared: d
     Calls :func:`rxnn.experiments.stochastic_accuracy.node_statistics` on the absorbed
     compiled network (the same chain as the Table 1 form, event for event).
     Parameters: ``image``, ``volume``, optional ``t_end``, ``repeats``,
-    ``method`` ("auto", "ssa", "tau-leap").
+    ``method`` ("auto", "ssa", "tau-leap") and ``options`` (the method's, e.g. ``{"epsilon": 0.1}``).
     """
     from rxnn.experiments.stochastic_accuracy import T_END, node_statistics
 
@@ -113,7 +113,7 @@ def ssa_accuracy(params: dict[str, Any], seed: np.random.SeedSequence, shared: d
     compiled = compiled_from_shared(shared, absorb_enzymes=True)
     stats = node_statistics(compiled, x[image:image + 1], volume=float(params["volume"]),
                             t_end=float(params.get("t_end", T_END)), n_repeats=int(params.get("repeats", 1)),
-                            method=str(params.get("method", "auto")), seed=seed)
+                            method=str(params.get("method", "auto")), options=params.get("options"), seed=seed)
     out = stats.output_slice
     return {"outputs": stats.mean[0, out], "output_std": stats.std[0, out], "expected": stats.expected[0, out],
             "node_std": stats.std[0], "prediction": int(stats.predictions[0]), "n_events": stats.n_events,
@@ -121,12 +121,13 @@ def ssa_accuracy(params: dict[str, Any], seed: np.random.SeedSequence, shared: d
             "method": stats.method}
 
 
-def ssa_accuracy_key(image: int, volume: float, t_end: float, method: str, repeat: int = 0) -> str:
+def ssa_accuracy_key(image: int, volume: float, t_end: float, method: str, repeat: int = 0,
+                     options: dict[str, Any] | None = None) -> str:
     """The key of the one-image ``ssa-accuracy`` task (what seeds that image's trajectory)."""
     from rxnn.experiments._sweep_store import canonical_json
 
     params = {"image": int(image), "volume": float(volume), "seed": int(repeat), "t_end": float(t_end),
-              "method": str(method)}
+              "method": str(method)} | ({"options": options} if options else {})
     return "ssa-accuracy" + canonical_json(params, "params of task 'ssa-accuracy'")
 
 
@@ -141,7 +142,7 @@ def ssa_accuracy_block(params: dict[str, Any], seed: np.random.SeedSequence, sha
     task ``ssa-accuracy`` of i (:func:`ssa_accuracy_key`), not from the block's key,
     so the results do not depend on how the images are cut into blocks (and equal a
     one-image-per-task sweep's). Parameters: ``images`` (row indices), ``volume``,
-    ``t_end``, ``method``. Columns: per image ``outputs`` (row-major, images x outputs),
+    ``t_end``, ``method``, optional ``options``. Columns: per image ``outputs`` (row-major, images x outputs),
     ``output_std``, ``prediction``, ``n_events``, ``n_steps``, ``cpu_time`` (process
     seconds of that image), and ``method``.
     """
@@ -153,15 +154,16 @@ def ssa_accuracy_block(params: dict[str, Any], seed: np.random.SeedSequence, sha
         raise InvalidArgumentError(f"images of the ssa-accuracy-block task must list 1 to {MAX_BLOCK_IMAGES} rows; "
                                    f"got {len(images)}")
     volume, method = float(params["volume"]), str(params.get("method", "auto"))
-    t_end = float(params.get("t_end", T_END))
+    t_end, options = float(params.get("t_end", T_END)), params.get("options") or None
     base = int(seed.entropy)  # the sweep's base seed (task_seed_sequence puts it there)
     columns: dict[str, list[Any]] = {k: [] for k in ("outputs", "output_std", "prediction", "n_events", "n_steps",
                                                      "cpu_time")}
     chosen = method
     for i in images:
         start = time.process_time()
-        one = ssa_accuracy({"image": i, "volume": volume, "t_end": t_end, "method": method},
-                           task_seed_sequence(base, ssa_accuracy_key(i, volume, t_end, method)), shared)
+        one = ssa_accuracy({"image": i, "volume": volume, "t_end": t_end, "method": method, "options": options},
+                           task_seed_sequence(base, ssa_accuracy_key(i, volume, t_end, method, options=options)),
+                           shared)
         columns["cpu_time"].append(time.process_time() - start)
         for name in ("outputs", "output_std", "prediction", "n_events", "n_steps"):
             columns[name].append(one[name])

@@ -214,6 +214,10 @@ def _volumes(value: Any, arg: str) -> tuple[float, ...]:
     return out
 
 
+def _shown(options: dict[str, Any]) -> str:
+    return " (" + ", ".join(f"{k} = {v}" for k, v in sorted(options.items())) + ")" if options else ""
+
+
 def _sample(n: int, k: int) -> np.ndarray:
     """k row indices evenly spaced over 0..n-1 (deterministic, spanning the whole set)."""
     return np.unique(np.round(np.linspace(0, n - 1, min(k, n))).astype(np.int64))
@@ -229,6 +233,7 @@ def accuracy_against_volume(
     exact_volumes: Sequence[float] = EXACT_VOLUMES,
     approx_volumes: Sequence[float] = APPROX_VOLUMES,
     approx_method: str = "tau-leap",
+    approx_options: dict[str, Any] | None = None,
     error_sample: int = ERROR_SAMPLE,
     block: int = 100,
     t_end: float = T_END,
@@ -256,6 +261,9 @@ def accuracy_against_volume(
     exact_volumes, approx_volumes : sequence of float
         Volumes run with the exact SSA, and with ``approx_method``, on every image.
     approx_method : {"tau-leap", "ssa"}, default "tau-leap"
+    approx_options : dict, optional
+        Options of ``approx_method`` (e.g. ``{"epsilon": 0.3}``: tau-leaping's step control, see
+        :data:`rxnn.crn.methods.STOCHASTIC_METHODS`); the exact SSA takes none.
     error_sample : int, default :data:`ERROR_SAMPLE`
         At every approximate volume the exact SSA also runs on this many evenly spaced images, which gives
         the approximation's error and the exact SSA's events per image and per second there (0: no check,
@@ -313,13 +321,17 @@ def accuracy_against_volume(
     det_pred = np.argmax(det, axis=1)
     sample = _sample(n, error_sample)
 
-    def blocks(v: float, method: str, rows: np.ndarray, size: int) -> list[Task]:
+    options = dict(approx_options or {})
+
+    def blocks(v: float, method: str, rows: np.ndarray, size: int, opts: dict[str, Any] | None = None) -> list[Task]:
+        extra = {"options": opts} if opts else {}
         return [Task("ssa-accuracy-block", {"images": [int(i) for i in rows[s:s + size]], "volume": v,
-                                            "method": method, "t_end": float(t_end)}) for s in range(0, rows.size, size)]
+                                            "method": method, "t_end": float(t_end)} | extra)
+                for s in range(0, rows.size, size)]
 
     every = np.arange(n)
     plan = {(v, "ssa", "all"): blocks(v, "ssa", every, block) for v in exact}
-    plan |= {(v, approx_method, "all"): blocks(v, approx_method, every, block) for v in approx}
+    plan |= {(v, approx_method, "all"): blocks(v, approx_method, every, block, options) for v in approx}
     if sample.size:  # the exact sample at the large volumes: one image per task (the longest tasks, listed first)
         plan = {(v, "ssa", "sample"): blocks(v, "ssa", sample, 1) for v in approx} | plan
     tasks = [t for ts in plan.values() for t in ts]
@@ -342,8 +354,9 @@ def accuracy_against_volume(
         return cat
 
     rows, outputs, stds, checks, costs = [], {}, {}, [], []
-    for v, method in [(v, "ssa") for v in exact] + [(v, approx_method) for v in approx]:
+    for v, method, label in [(v, "ssa", "") for v in exact] + [(v, approx_method, _shown(options)) for v in approx]:
         g = gather("all", v, method)
+        g["method"] += label
         pred = np.argmax(g["outputs"], axis=1)
         outputs[v], stds[v] = g["outputs"], g["output_std"]
         rows.append(AccuracyRow(
@@ -376,12 +389,12 @@ def accuracy_against_volume(
                 std_ratio=float(g["output_std"][sample].mean() / exact_run["output_std"].mean())))
     settings = {"workers": workers, "scheduler": scheduler, "tasks_run": sweep.n_executed,
                 "tasks_reused": sweep.n_reused, "block": block, "error_sample": int(sample.size),
-                "approx_method": approx_method, "cost_cores": [int(c) for c in cost_cores]}
+                "approx_method": approx_method, "approx_options": options, "cost_cores": [int(c) for c in cost_cores]}
     accuracy = StochasticAccuracy(
         rows=tuple(rows), image_indices=indices, labels=y, deterministic_outputs=det, stochastic_outputs=outputs,
         output_std=stds, layer_sizes=tuple(network.layer_sizes), t_end=float(t_end), window=(t_end / 2, t_end),
         n_repeats=1, seed=seed, round_enzymes=False,
-        settings={"method": f"ssa up to {max(exact) if exact else 0:g}, {approx_method} above",
+        settings={"method": f"ssa up to {max(exact) if exact else 0:g}, {approx_method}{_shown(options)} above",
                   "absorb_enzymes": True, "image_split": image_split, "sweep": settings})
     return AccuracyVolumeTable(accuracy=accuracy, checks=tuple(checks), costs=tuple(costs), wall_time=wall,
                                settings=settings)

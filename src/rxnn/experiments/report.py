@@ -279,7 +279,7 @@ def _blocks(summary: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         ("ul", [
             f"h = 1 test accuracy {_spread(h1)} (acceptance: mean >= 93% over >= 5 seeds: "
             f"{'met' if h1['mean'] >= 0.93 and h1['n'] >= 5 else 'not met'}).",
-            f"Compiled network against closed form: max error over all 50 nodes "
+            "Compiled network against closed form: max error over all 50 nodes "
             + ", ".join(f"{k}: {v:.1e}" for k, v in check["max_abs_error_all_nodes"].items())
             + f" (tolerances 1e-3 at t = {check['t_end']:g}, 1e-8 at steady state: {'passed' if check['passed'] else 'FAILED'}).",
             f"Run time {t['total']:.0f} s on {summary['environment']['cpus']} CPU(s) "

@@ -51,9 +51,7 @@ AUTO_SSA_MAX_VOLUME = 1000.0
 
 
 def _method_for(method: str, volume: float) -> str:
-    if method == "auto":
-        return "ssa" if volume <= AUTO_SSA_MAX_VOLUME else "tau-leap"
-    return method
+    return ("ssa" if volume <= AUTO_SSA_MAX_VOLUME else "tau-leap") if method == "auto" else method
 
 
 # --------------------------------------------------------------------------- node statistics
@@ -124,6 +122,7 @@ def node_statistics(
     window: tuple[float, float] | None = None,
     n_repeats: int = 1,
     method: str = "auto",
+    options: dict[str, Any] | None = None,
     seed: int | np.random.SeedSequence | None = 0,
     nodes: float = 1.0,
     round_enzymes: bool = False,
@@ -150,6 +149,8 @@ def node_statistics(
     method : str, default "auto"
         ``"auto"`` (exact SSA up to :data:`AUTO_SSA_MAX_VOLUME`, tau-leaping
         above) or a name in :data:`~rxnn.crn.stochastic.STOCHASTIC_METHODS`.
+    options : dict, optional
+        The method's options (e.g. ``{"epsilon": 0.1}`` for tau-leaping), passed to ``simulate_stochastic``.
     seed : int, SeedSequence or None, default 0
         As for :func:`~rxnn.crn.stochastic.simulate_stochastic`.
     nodes : float, default 1.0
@@ -187,7 +188,7 @@ def node_statistics(
         compiled.network, compiled.initial_state(x, nodes), (0.0, t_end), [0.0, t_end], volume=volume,
         method=chosen, seed=seed, n_repeats=n_repeats, round_enzymes=round_enzymes,
         window=window if window is not None else (t_end / 2, t_end), observe=names, workers=workers,
-        progress=progress,
+        progress=progress, **(options or {}),
     )
     n_in = x.shape[0]
     shape = (n_in, n_repeats, len(names))
@@ -359,9 +360,7 @@ def _as_inputs(value: Any, arg: str, func: str) -> np.ndarray:
 
 def _volume_seed(seed: int | None, volume: float) -> np.random.SeedSequence | None:
     """The seed sequence of one volume: keyed by the volume's value (its float64 bits), not its position."""
-    if seed is None:
-        return None
-    return np.random.SeedSequence(seed, spawn_key=(int(np.float64(volume).view(np.int64)),))
+    return None if seed is None else np.random.SeedSequence(seed, spawn_key=(int(np.float64(volume).view(np.int64)),))
 
 
 def _check_volumes(volumes: Any, func: str) -> tuple[float, ...]:

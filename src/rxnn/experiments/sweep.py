@@ -27,6 +27,7 @@ import contextlib
 import json
 import logging
 import os
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,7 +234,9 @@ def _run_on_dask(pending: list[dict[str, Any]], shared: dict[str, Any], workers:
     from dask.distributed import as_completed
     try:
         # The shared data as a task (not scattered): if the worker holding it dies, dask recomputes it.
-        data = client.submit(_identity, shared, key=f"rxnn-shared-{shared['__hash__'][:24]}", pure=False)
+        with warnings.catch_warnings():  # dask warns of a large graph: the shared inputs, sent once, on purpose
+            warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+            data = client.submit(_identity, shared, key=f"rxnn-shared-{shared['__hash__'][:24]}", pure=False)
         by_key = {}
         futures = []
         for meta in pending:

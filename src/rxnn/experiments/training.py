@@ -410,7 +410,7 @@ def train(
     n_threads = check_blas_threads(blas_threads, owner)
     checkpoint_every = check_int(checkpoint_every, "checkpoint_every", owner, minimum=1)
     wanted = {check_int(s, "snapshots", owner, minimum=0) for s in snapshots}
-    n, c0 = len(data), config.layer_sizes[0]
+    n = len(data)
     if n < config.batch_size:
         raise must_be("data", owner, f"at least batch_size = {config.batch_size} examples", f"{n} examples")
     path = None if checkpoint is None else Path(checkpoint)
