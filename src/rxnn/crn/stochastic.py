@@ -246,7 +246,8 @@ def simulate_stochastic(
     if rates:
         network = network.with_rates(rates)
     network._require_numeric_rates(_FUNC)
-    dynamic, enzymatic = network.dynamic_species, network.enzymatic_species
+    lowered = network.lowered  # computed once per network value: species split, channels, enzyme factors
+    dynamic, enzymatic = lowered.dynamic_species, lowered.enzymatic_species
     x0, enzymes, batched_input = parse_initial(network, initial, _FUNC, dynamic, enzymatic)
     n0 = runners.to_counts(x0, dynamic, volume, "molecules")
     if round_enzymes:
