@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from rxnn.crn import _rng_kernels as rng_kernels
 from rxnn.crn import _ssa_kernels as kernels
 from rxnn.crn import _ssa_rejection as rejection
+from rxnn.crn import _tau_leap as leaping
 from rxnn.crn.engine.channels import group_columns, slot_table
 from rxnn.errors import LimitError
 from rxnn.crn.stochastic_result import StochasticResult
@@ -72,6 +73,10 @@ class Problem:
     gr_coef: np.ndarray
     sdep_ptr: np.ndarray
     sdep_idx: np.ndarray
+    c_cls: np.ndarray
+    cv_ptr: np.ndarray
+    cv_idx: np.ndarray
+    cv_val: np.ndarray
 
 
 def build_problem(channels: Any, t0: float, t1: float, t_eval: np.ndarray, window: tuple[float, float],
@@ -106,12 +111,17 @@ def build_problem(channels: Any, t0: float, t1: float, t_eval: np.ndarray, windo
     complexes.sort_indices()
     readers = complexes.tocsr()
     readers.sort_indices()
+    # Channels with the same change vector: the change classes of tau-leaping (one Poisson draw per class).
+    c_cls, rep = group_columns(np.zeros((n_ch, 1), dtype=np.int64), V)
+    class_changes = sp.csc_matrix(V[:, rep])
+    class_changes.sort_indices()
     i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
     return Problem(
         i64(R.indptr), i64(R.indices), i64(R.data), i64(r_change), i64(V.indptr), i64(V.indices), i64(V.data),
         i64(by_species.indptr), i64(by_species.indices), hor, need, t0, t1, t_eval, window, max_steps, epsilon,
         i64(g_ptr), i64(np.argsort(group, kind="stable")), i64(complexes.indptr), i64(complexes.indices),
-        i64(complexes.data), i64(readers.indptr), i64(readers.indices),
+        i64(complexes.data), i64(readers.indptr), i64(readers.indices), i64(c_cls), i64(class_changes.indptr),
+        i64(class_changes.indices), i64(class_changes.data),
     )
 
 
@@ -122,7 +132,7 @@ LARGE_SSA = "ssa_rejection"
 
 
 def kernel(name: str) -> Callable:
-    func = getattr(rejection if name == "ssa_rejection" else kernels, name)
+    func = getattr({"ssa_rejection": rejection, "tau_leap": leaping}.get(name, kernels), name)
     return func if USE_JIT or not hasattr(func, "py_func") else func.py_func
 
 
@@ -150,8 +160,8 @@ TAU_THETA = 0.1
 
 def run_tau_leap(p: Problem, counts, kv, rng, out, wsum, wsq) -> tuple[int, int, float, int, int]:
     return kernel("tau_leap")(
-        counts, kv, p.r_ptr, p.r_idx, p.r_coef, p.r_change, p.v_ptr, p.v_idx, p.v_val, p.hor, p.need,
-        p.t0, p.t1, p.t_eval, p.window[0], p.window[1], p.epsilon, TAU_THETA, TAU_N_CRITICAL, TAU_SSA_FACTOR,
+        counts, kv, p.r_ptr, p.r_idx, p.r_coef, p.r_change, p.v_ptr, p.v_idx, p.v_val, p.hor, p.need, p.c_cls,
+        p.cv_ptr, p.cv_idx, p.cv_val, p.t0, p.t1, p.t_eval, p.window[0], p.window[1], p.epsilon, TAU_THETA, TAU_N_CRITICAL, TAU_SSA_FACTOR,
         TAU_SSA_STEPS, MAX_COUNT, p.max_steps, rng, out, wsum, wsq,
     )
 
