@@ -2,7 +2,9 @@
 
 ``ssa_direct`` runs the dense kernel up to ``DENSE_MAX`` channels and species
 and the sum-tree kernel above; padding a network with channels that never fire
-(``Zi -> 0`` with no Zi) moves it to the tree kernel without changing its law.
+(``Zi -> 0`` with no Zi) moves it to the large kernels without changing its law:
+the rejection kernel (the default, ``LARGE_SSA = "ssa_rejection"``) or the sum
+tree (``LARGE_SSA = "ssa_direct"``); the tests run all three.
 Tolerances are 4 standard errors of the estimate (stated per test), so a
 correct kernel fails about once in 15,000 runs; the seeds are fixed.
 """
@@ -24,6 +26,15 @@ PAD = "\n".join(f"Z{i} -> 0 ; 1" for i in range(kernels.DENSE_MAX))  # never fir
 
 def _net(text: str, tree: bool) -> ReactionNetwork:
     return ReactionNetwork.from_text(text + ("\n" + PAD if tree else ""))
+
+
+KERNELS = ["dense", "tree", "rejection"]
+
+
+def _kernel_net(text: str, kernel: str, monkeypatch) -> ReactionNetwork:
+    """``text`` as it is (dense), or padded and run by the sum tree or the rejection kernel."""
+    monkeypatch.setattr(runners_module, "LARGE_SSA", "ssa_direct" if kernel == "tree" else "ssa_rejection")
+    return _net(text, kernel != "dense")
 
 
 def test_padding_selects_the_tree_kernel():
@@ -55,10 +66,10 @@ def test_ziggurat_tail_and_wedges_are_exact():
     assert stats.kstest(tail, "expon").pvalue > 1e-4
 
 
-@pytest.mark.parametrize("tree", [False, True])
-def test_output_times_do_not_change_the_path(tree):
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_output_times_do_not_change_the_path(kernel, monkeypatch):
     """Same seed: output only at t0 and t1 (the fast path) ends where the run with 1001 output times ends."""
-    net = _net("0 -> X ; 50\nX -> 0 ; 1\n2X -> Y ; 0.01\nY -> 0 ; 2", tree)
+    net = _kernel_net("0 -> X ; 50\nX -> 0 ; 1\n2X -> Y ; 0.01\nY -> 0 ; 2", kernel, monkeypatch)
     kw = dict(volume=1, seed=5, n_repeats=3)
     ends = simulate_stochastic(net, {"X": 10.0}, (0, 20), [0, 20], **kw)
     dense = simulate_stochastic(net, {"X": 10.0}, (0, 20), np.linspace(0, 20, 1001), **kw)
@@ -69,30 +80,30 @@ def test_output_times_do_not_change_the_path(tree):
     np.testing.assert_allclose(ends.time_average("X"), dense.time_average("X"), rtol=1e-12)
 
 
-@pytest.mark.parametrize("tree", [False, True])
-def test_birth_death_is_poisson(tree):
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_birth_death_is_poisson(kernel, monkeypatch):
     """0 -> X (10), X -> 0 (1) is stationary Poisson(10): time mean 10 and time variance 10.
 
     8 repeats over the window [10, 2010]: the time average has variance 2 * 10 * tau / T (tau = 1) per repeat,
     standard error 0.035 over 8 (measured over 60 seeds: 0.036); bound 0.15 = 4 SE. The time variance's
     relative standard error, measured the same way, is 1.3%; bound 5.5%.
     """
-    res = simulate_stochastic(_net("0 -> X ; 10\nX -> 0 ; 1", tree), {"X": 10.0}, (0, 2010), [0, 2010], volume=1,
+    res = simulate_stochastic(_kernel_net("0 -> X ; 10\nX -> 0 ; 1", kernel, monkeypatch), {"X": 10.0}, (0, 2010), [0, 2010], volume=1,
                               window=(10, 2010), n_repeats=8, seed=3)
     assert res.success
     assert abs(res.time_average("X").mean() - 10.0) < 0.15
     assert res.time_variance("X").mean() == pytest.approx(10.0, rel=0.055)
 
 
-@pytest.mark.parametrize("tree", [False, True])
-def test_pure_death_is_binomial(tree):
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_pure_death_is_binomial(kernel, monkeypatch):
     """X -> 0 (1) from 100: the count at t = 1 is Binomial(100, e^-1) (mean 36.79, variance 23.25).
 
     3000 repeats: the sample mean's standard error is 0.088 (bound 4 SE = 0.35); the sample variance's is about
     23.25 * sqrt(2 / 3000) = 0.60 (bound 2.4); the histogram passes a chi-square test against the pmf (p > 1e-4).
     """
     p = np.exp(-1.0)
-    res = simulate_stochastic(_net("X -> 0 ; 1", tree), {"X": 100.0}, (0, 1), [0, 1], volume=1, n_repeats=3000, seed=4)
+    res = simulate_stochastic(_kernel_net("X -> 0 ; 1", kernel, monkeypatch), {"X": 100.0}, (0, 1), [0, 1], volume=1, n_repeats=3000, seed=4)
     n = res.counts("X")[:, -1]
     assert abs(n.mean() - 100 * p) < 0.35
     assert abs(n.var(ddof=1) - 100 * p * (1 - p)) < 2.4
@@ -110,23 +121,25 @@ def test_pure_death_is_binomial(tree):
     assert stats.chisquare(obs, exp).pvalue > 1e-4
 
 
-def test_dense_and_tree_kernels_agree_on_every_propensity_form():
+@pytest.mark.parametrize("kernel", ["tree", "rejection"])
+def test_dense_and_large_kernels_agree_on_every_propensity_form(kernel, monkeypatch):
     """Orders 0, 1, 2 (2X and X + Y) and 3 (the general product): the dense kernel's classified propensities
-    and the tree kernel's general ones sample one law. Two-sample test of the mean counts at t = 2 over
-    1500 repeats each: |difference| < 4 standard errors of the difference."""
+    and the large kernels' general ones (the rejection kernel's bounds included) sample one law. Two-sample
+    test of the mean counts at t = 2 over 1500 repeats each: |difference| < 4 standard errors of the difference."""
     text = "0 -> X ; 30\nX -> Y ; 1\n2X -> Y ; 0.02\nX + Y -> 0 ; 0.01\n2X + Y -> X ; 0.001\nY -> 0 ; 0.5"
     kw = dict(volume=1, n_repeats=1500)
     dense = simulate_stochastic(_net(text, False), {"X": 20.0, "Y": 5.0}, (0, 2), [0, 2], seed=21, **kw)
-    tree = simulate_stochastic(_net(text, True), {"X": 20.0, "Y": 5.0}, (0, 2), [0, 2], seed=22, **kw)
+    large = simulate_stochastic(_kernel_net(text, kernel, monkeypatch), {"X": 20.0, "Y": 5.0}, (0, 2), [0, 2],
+                                seed=22, **kw)
     for s in ("X", "Y"):
-        a, b = dense.counts(s)[:, -1], tree.counts(s)[:, -1]
+        a, b = dense.counts(s)[:, -1], large.counts(s)[:, -1]
         se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
         assert abs(a.mean() - b.mean()) < 4 * se
 
 
 def test_tree_kernel_in_python_matches_the_compiled_one(monkeypatch):
     """Without numba the tree kernel runs as Python (the generator on Python integers): same stream, same path."""
-    net = _net("0 -> X ; 20\nX -> 0 ; 1\n2X -> X ; 0.1", True)
+    net = _kernel_net("0 -> X ; 20\nX -> 0 ; 1\n2X -> X ; 0.1", "tree", monkeypatch)
     kw = dict(volume=5, seed=9, method="ssa")
     compiled = simulate_stochastic(net, {"X": 1.0}, (0, 2), **kw)
     monkeypatch.setattr(runners_module, "USE_JIT", False)

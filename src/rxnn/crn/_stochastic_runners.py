@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from rxnn.crn import _rng_kernels as rng_kernels
 from rxnn.crn import _ssa_kernels as kernels
+from rxnn.crn import _ssa_rejection as rejection
+from rxnn.crn import _tau_leap as leaping
+from rxnn.crn.engine.channels import group_columns, slot_table
 from rxnn.errors import LimitError
 from rxnn.crn.stochastic_result import StochasticResult
 
@@ -62,6 +66,17 @@ class Problem:
     window: tuple[float, float]
     max_steps: int
     epsilon: float
+    g_ptr: np.ndarray
+    g_ch: np.ndarray
+    gr_ptr: np.ndarray
+    gr_idx: np.ndarray
+    gr_coef: np.ndarray
+    sdep_ptr: np.ndarray
+    sdep_idx: np.ndarray
+    c_cls: np.ndarray
+    cv_ptr: np.ndarray
+    cv_idx: np.ndarray
+    cv_val: np.ndarray
 
 
 def build_problem(channels: Any, t0: float, t1: float, t_eval: np.ndarray, window: tuple[float, float],
@@ -82,24 +97,58 @@ def build_problem(channels: Any, t0: float, t1: float, t_eval: np.ndarray, windo
         need[R.indices[sort][last]] = R.data[sort][last]
     # Net change of each reactant entry's species in its channel (for the relaxation rates).
     r_change = np.asarray(V.tocsr()[R.indices, column]).ravel() if R.nnz else np.zeros(0)
+    # Channels with the same reactant complex: the groups of the rejection kernel.
+    n_ch = R.shape[1]
+    slots = slot_table(R, fill=n_dyn)
+    group, first = group_columns(slots, sp.csc_matrix((0, n_ch)))
+    # Groups in the order of their complexes (not of their first channel): channels of constant 0 do not move
+    # the others, and groups reading the same first species sit side by side in the tree.
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.lexsort(slots[first].T[::-1])] = np.arange(first.size)
+    group, first = rank[group], first[np.argsort(rank)]
+    g_ptr = np.r_[0, np.cumsum(np.bincount(group, minlength=first.size))]
+    complexes = sp.csc_matrix(R[:, first])
+    complexes.sort_indices()
+    readers = complexes.tocsr()
+    readers.sort_indices()
+    # Channels with the same change vector: the change classes of tau-leaping (one Poisson draw per class).
+    c_cls, rep = group_columns(np.zeros((n_ch, 1), dtype=np.int64), V)
+    class_changes = sp.csc_matrix(V[:, rep])
+    class_changes.sort_indices()
     i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
     return Problem(
         i64(R.indptr), i64(R.indices), i64(R.data), i64(r_change), i64(V.indptr), i64(V.indices), i64(V.data),
         i64(by_species.indptr), i64(by_species.indices), hor, need, t0, t1, t_eval, window, max_steps, epsilon,
+        i64(g_ptr), i64(np.argsort(group, kind="stable")), i64(complexes.indptr), i64(complexes.indices),
+        i64(complexes.data), i64(readers.indptr), i64(readers.indices), i64(c_cls), i64(class_changes.indptr),
+        i64(class_changes.indices), i64(class_changes.data),
     )
 
 
+#: The exact kernel above :data:`~rxnn.crn._ssa_kernels.DENSE_MAX` channels or species: ``"ssa_rejection"``
+#: (thinning on bounded group propensities, :mod:`rxnn.crn._ssa_rejection`) or ``"ssa_direct"`` (the direct
+#: method on a sum tree of the channels); both sample the same chain (tests compare them).
+LARGE_SSA = "ssa_rejection"
+
+
 def kernel(name: str) -> Callable:
-    func = getattr(kernels, name)
+    func = getattr({"ssa_rejection": rejection, "tau_leap": leaping}.get(name, kernels), name)
     return func if USE_JIT or not hasattr(func, "py_func") else func.py_func
 
 
 def run_ssa(p: Problem, counts, kv, rng, out, wsum, wsq) -> tuple[int, int, float, int, int]:
-    status, events, t, k = kernel("ssa_direct")(
-        counts, kv, p.r_ptr, p.r_idx, p.r_coef, p.v_ptr, p.v_idx, p.v_val, p.dep_ptr, p.dep_idx,
-        p.t0, p.t1, p.t_eval, p.window[0], p.window[1], MAX_COUNT, p.max_steps, rng_kernels.seed_state(rng),
-        out, wsum, wsq,
-    )
+    state = rng_kernels.seed_state(rng)
+    if LARGE_SSA == "ssa_rejection" and (kv.size > kernels.DENSE_MAX or counts.size > kernels.DENSE_MAX):
+        status, events, t, k = kernel("ssa_rejection")(
+            counts, kv, p.g_ptr, p.g_ch, p.gr_ptr, p.gr_idx, p.gr_coef, p.v_ptr, p.v_idx, p.v_val, p.sdep_ptr,
+            p.sdep_idx, rejection.BOX_DELTA, p.t0, p.t1, p.t_eval, p.window[0], p.window[1], MAX_COUNT,
+            p.max_steps, state, out, wsum, wsq,
+        )
+    else:
+        status, events, t, k = kernel("ssa_direct")(
+            counts, kv, p.r_ptr, p.r_idx, p.r_coef, p.v_ptr, p.v_idx, p.v_val, p.dep_ptr, p.dep_idx,
+            p.t0, p.t1, p.t_eval, p.window[0], p.window[1], MAX_COUNT, p.max_steps, state, out, wsum, wsq,
+        )
     return status, events, t, k, events
 
 
@@ -111,8 +160,8 @@ TAU_THETA = 0.1
 
 def run_tau_leap(p: Problem, counts, kv, rng, out, wsum, wsq) -> tuple[int, int, float, int, int]:
     return kernel("tau_leap")(
-        counts, kv, p.r_ptr, p.r_idx, p.r_coef, p.r_change, p.v_ptr, p.v_idx, p.v_val, p.hor, p.need,
-        p.t0, p.t1, p.t_eval, p.window[0], p.window[1], p.epsilon, TAU_THETA, TAU_N_CRITICAL, TAU_SSA_FACTOR,
+        counts, kv, p.r_ptr, p.r_idx, p.r_coef, p.r_change, p.v_ptr, p.v_idx, p.v_val, p.hor, p.need, p.c_cls,
+        p.cv_ptr, p.cv_idx, p.cv_val, p.t0, p.t1, p.t_eval, p.window[0], p.window[1], p.epsilon, TAU_THETA, TAU_N_CRITICAL, TAU_SSA_FACTOR,
         TAU_SSA_STEPS, MAX_COUNT, p.max_steps, rng, out, wsum, wsq,
     )
 

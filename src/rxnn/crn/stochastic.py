@@ -191,9 +191,14 @@ def simulate_stochastic(
     channels by :func:`aggregate_channels` (exact), and every trajectory is
     one call of a numba-compiled kernel (pure Python when numba is missing).
 
-    Exact SSA: the direct method with the channels' propensities in a sum
-    tree; each event draws its time and its channel (O(log n_channels)) and
-    recomputes only the channels that read a species the event changed.
+    Exact SSA: up to 32 channels and species, Gillespie's direct method with
+    every propensity recomputed per event; above, the same chain sampled by
+    thinning (the rejection-based SSA of Thanh, Priami & Zunino 2014):
+    channels with one reactant complex form a group, every count carries a
+    box of relative half-width 0.15 around it, candidates arrive at the rate
+    of the groups' propensity bounds over the boxes (a sum tree, O(log n_groups)
+    per candidate) and are accepted with probability propensity / bound, so
+    bounds are recomputed only when a count leaves its box.
 
     Tau-leaping: each leap fires channel c Poisson(a_c tau) times, with tau
     the largest step for which the expected change and the standard deviation
@@ -241,7 +246,8 @@ def simulate_stochastic(
     if rates:
         network = network.with_rates(rates)
     network._require_numeric_rates(_FUNC)
-    dynamic, enzymatic = network.dynamic_species, network.enzymatic_species
+    lowered = network.lowered  # computed once per network value: species split, channels, enzyme factors
+    dynamic, enzymatic = lowered.dynamic_species, lowered.enzymatic_species
     x0, enzymes, batched_input = parse_initial(network, initial, _FUNC, dynamic, enzymatic)
     n0 = runners.to_counts(x0, dynamic, volume, "molecules")
     if round_enzymes:

@@ -45,56 +45,77 @@ def parse_initial(
             f"initial of {func} must be a mapping of species name to concentration; got {type(initial).__name__}"
         )
     check_species_names(network, initial, "initial", func)
+    names = list(initial)
+    values = list(initial.values())
+    scalar = np.fromiter(map(isinstance, values, repeat(float)), bool, len(values))
+    s_val = np.fromiter(compress(values, scalar.tolist()), np.float64, int(np.count_nonzero(scalar)))
+    # One max and one min over the floats (NaN fails both, inf and values past HUGE the first); if any fails,
+    # every value goes through the per-value checks in mapping order, so the error is the one they raise.
+    if s_val.size and not (s_val.max() <= HUGE and s_val.min() >= 0):
+        scalar[:] = False
     batch: int | None = None
-    values: dict[str, np.ndarray] = {}
-    for name, v in initial.items():
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")  # numpy's overflow to inf on huge ints becomes the error below
-                arr = np.asarray(v, dtype=np.float64)
-        except (TypeError, ValueError, OverflowError, RuntimeWarning):
-            raise InvalidArgumentError(
-                f"initial[{name!r}] of {func} must be a number or a 1-D array of numbers below 1.8e308; got {short_repr(v)}"
-            ) from None
-        if arr.ndim > 1:
-            raise InvalidArgumentError(
-                f"initial[{name!r}] of {func} must be a scalar or a 1-D array over the batch; got shape {arr.shape}"
-            )
-        if arr.ndim == 1 and arr.size == 0:
-            raise InvalidArgumentError(
-                f"initial[{name!r}] of {func} must be a scalar or a non-empty 1-D array over the batch; got an empty array"
-            )
-        bad = ~np.isfinite(arr) | (arr < 0)
-        if bad.any():
-            pos = np.flatnonzero(np.atleast_1d(bad))[0]
-            got = float(np.atleast_1d(arr)[pos])
-            where = f" at batch index {pos}" if arr.ndim else ""
-            raise InvalidArgumentError(
-                f"initial[{name!r}] of {func} must be a finite concentration >= 0; got {got!r}{where}"
-            )
-        if arr.size and arr.max() > HUGE:
-            raise LimitError(
-                f"initial[{name!r}] of {func} must be at most {HUGE:g} (mass-action rates of such values overflow "
-                f"float64); got {float(arr.max()):.3g}: rescale the concentration unit"
-            )
+    arrays: dict[int, np.ndarray] = {}
+    for k in np.flatnonzero(~scalar).tolist():
+        arr = _checked_value(names[k], values[k], func)
         if arr.ndim == 1:
             if batch is not None and arr.shape[0] != batch:
                 raise InvalidArgumentError(
-                    f"initial of {func}: batch lengths differ ({batch} and {arr.shape[0]} for {name!r}); "
+                    f"initial of {func}: batch lengths differ ({batch} and {arr.shape[0]} for {names[k]!r}); "
                     "give every array the same length"
                 )
             batch = arr.shape[0]
-        values[name] = arr
+        arrays[k] = arr
     b = batch or 1
+    index = network.species_index
+    idx = np.fromiter(map(index.__getitem__, names), np.int64, len(names))
 
-    def stack(names: tuple[str, ...]) -> np.ndarray:
-        out = np.zeros((b, len(names)))
-        for j, s in enumerate(names):
-            if s in values:
-                out[:, j] = values[s]
+    def stack(chosen: tuple[str, ...]) -> np.ndarray:
+        position = np.full(len(network.species), -1, dtype=np.int64)  # species -> column of ``chosen``
+        position[np.fromiter(map(index.__getitem__, chosen), np.int64, len(chosen))] = np.arange(len(chosen))
+        out = np.zeros((b, len(chosen)))
+        col = position[idx]
+        take = scalar & (col >= 0)
+        out[:, col[take]] = s_val[take[scalar]]
+        for k, arr in arrays.items():
+            if col[k] >= 0:
+                out[:, col[k]] = arr
         return out
 
     return stack(dynamic), stack(enzymatic), batch is not None
+
+
+def _checked_value(name: str, v: object, func: str) -> np.ndarray:
+    """One value of ``initial`` as a float array of at most one dimension, or the error naming what is wrong."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # numpy's overflow to inf on huge ints becomes the error below
+            arr = np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError, RuntimeWarning):
+        raise InvalidArgumentError(
+            f"initial[{name!r}] of {func} must be a number or a 1-D array of numbers below 1.8e308; got {short_repr(v)}"
+        ) from None
+    if arr.ndim > 1:
+        raise InvalidArgumentError(
+            f"initial[{name!r}] of {func} must be a scalar or a 1-D array over the batch; got shape {arr.shape}"
+        )
+    if arr.ndim == 1 and arr.size == 0:
+        raise InvalidArgumentError(
+            f"initial[{name!r}] of {func} must be a scalar or a non-empty 1-D array over the batch; got an empty array"
+        )
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        pos = np.flatnonzero(np.atleast_1d(bad))[0]
+        got = float(np.atleast_1d(arr)[pos])
+        where = f" at batch index {pos}" if arr.ndim else ""
+        raise InvalidArgumentError(
+            f"initial[{name!r}] of {func} must be a finite concentration >= 0; got {got!r}{where}"
+        )
+    if arr.size and arr.max() > HUGE:
+        raise LimitError(
+            f"initial[{name!r}] of {func} must be at most {HUGE:g} (mass-action rates of such values overflow "
+            f"float64); got {float(arr.max()):.3g}: rescale the concentration unit"
+        )
+    return arr
 
 
 class EnzymeValues:
