@@ -25,7 +25,7 @@ from rxnn._validation import check_positive_finite
 from rxnn.crn.network import ReactionNetwork
 from rxnn.dsd._pil import DSDError, PilComplex, nucleotides_of, pil_name, write_pil
 from rxnn.dsd.rates import first_reactant_pools, time_unit, unsequestered
-from rxnn.dsd.schemes import Scheme, get_scheme
+from rxnn.dsd.schemes import SOURCE, Scheme, get_scheme
 
 __all__ = ["DSDDesign", "DSDModule", "translate"]
 
@@ -138,22 +138,26 @@ class DSDDesign:
         m = self.modules[module] if isinstance(module, int) else module
         n = len(m.reactants)
         k = self.scheme.q_per_nM_s * self.complexes[m.gate].nM * self.fuel_nM ** (1 - n)
+        if n == 0 and not self.scheme.rate_fuel:  # the source strand I, at its own concentration (see translate)
+            k *= self.complexes[_source_fuel(self, m)].nM / self.fuel_nM
         if self.scheme.rate_fuel:  # ratio rho = G/R
             k *= self.fuel_nM / self.complexes[f"b_r{m.index}"].nM
         # times the free share of each reactant (the rest is bound in gates it enters first)
-        return k * float(np.prod([1.0 / (1.0 + self._bound_ratios.get(r, 0.0)) for r in m.reactants]))
+        inputs = self.scheme.gate_inputs(list(m.reactants))
+        return k * float(np.prod([1.0 / (1.0 + self._bound_ratios.get(r, 0.0)) for r in inputs]))
 
     def _backward_nM(self, m: DSDModule) -> float:
         return self.complexes[f"b_r{m.index}"].nM if self.scheme.rate_fuel else self.fuel_nM
 
     @cached_property
     def _bound_ratios(self) -> dict[str, float]:
-        """First reactant -> sum of [G]/[R] over the gates it enters first by a reversible step."""
+        """First gate input (a signal or helper) -> sum of [G]/[R] over the gates it enters first by a reversible step."""
         out: dict[str, float] = {}
         for m in self.modules:
-            if len(m.reactants) >= max(1, self.scheme.min_reversible_reactants):
+            inputs = self.scheme.gate_inputs(list(m.reactants))
+            if len(inputs) >= max(1, self.scheme.min_reversible_reactants):
                 rho = self.complexes[m.gate].nM / self._backward_nM(m)
-                out[m.reactants[0]] = out.get(m.reactants[0], 0.0) + rho
+                out[inputs[0]] = out.get(inputs[0], 0.0) + rho
         return out
 
     def formal_rate(self, module: DSDModule | int) -> float:
@@ -262,6 +266,35 @@ class DSDDesign:
             f"<DSDDesign {self.scheme.name}: {self.n_modules} modules, {len(self.complexes)} complexes, "
             f"{len(self.domains)} domains>"
         )
+
+
+def _source_fuel(design: DSDDesign, m: DSDModule) -> str:
+    """The source strand a soloveichik2010 zero-order module reads (its helper, a fuel)."""
+    kernel = design.scheme.signal_kernel(SOURCE)
+    return next(n for n in m.complexes if design.complexes[n].kernel == kernel)
+
+
+def _balance_sources(complexes: dict[str, PilComplex], raw: list, values: np.ndarray, fuel_nM: float,
+                     scheme: Scheme) -> np.ndarray:
+    """soloveichik2010 sources: the shared source strand I and each source gate at balanced concentrations.
+
+    A source module ``0 -> X`` runs at q [G] [I] and uses up one gate and one
+    source strand per firing. With I at the fuel concentration C the gate
+    that realises a slow source is tiny and lasts a few formal time units;
+    with I = sqrt(sum_j [G_j] C) (the gates as if I were at C) and each gate
+    scaled by C / I, every source rate is unchanged and the gates and I run
+    down by the same, smallest, share per formal time unit.
+    """
+    sources = [k for k, (_, reactants, *_rest) in enumerate(raw) if not reactants]
+    if not sources or scheme.rate_fuel:
+        return values
+    kernel = scheme.signal_kernel(SOURCE)
+    name = next(n for n, c in complexes.items() if c.kernel == kernel)
+    source_nM = float(np.sqrt(fuel_nM * values[sources].sum()))
+    _set_nM(complexes, name, source_nM)
+    values = values.copy()
+    values[sources] *= fuel_nM / source_nM
+    return values
 
 
 def _type_key(reactants: list[str], products: list[str]) -> tuple:
@@ -436,7 +469,10 @@ def translate(
     # rho = [G]/[R] per gate; the rate law is corrected for it (rates.unsequestered) and the default time
     # unit keeps the busiest signal's bound share near 1/8. soloveichik2010: R = C (fuel_nM), rho = [L]/C,
     # reversible only with two or more reactants; lakin2012: every module, rho from the backward strand.
-    pools = first_reactant_pools(raw, scheme.min_reversible_reactants)
+    # A helper strand the gate reads (lakin2012 pads 0 -> X as _gf + _gf) is bound like a signal: the
+    # zero-order gates hold a share of the padding strand, which every module reading it feels.
+    gated = [(j, scheme.gate_inputs(r)) for j, r, *_ in raw]
+    pools = first_reactant_pools(gated, scheme.min_reversible_reactants)
     ratio = scale / fuel_nM
     busiest = max((float(ratio[idx].sum()) for idx in pools.values()), default=0.0)
     given = time_unit_s is not None
@@ -452,9 +488,9 @@ def translate(
         if not pools:
             break
         if scheme.rate_fuel:
-            values = unsequestered(values, raw, pools, time_unit_s)
+            values = unsequestered(values, gated, pools, time_unit_s)
             break
-        values = unsequestered(values / fuel_nM, raw, pools, time_unit_s) * fuel_nM
+        values = unsequestered(values / fuel_nM, gated, pools, time_unit_s) * fuel_nM
         over = float(values.max()) / max_gate_nM
         if over <= 1.0 + 1e-9:
             break
@@ -462,6 +498,7 @@ def translate(
             raise DSDError(f"time unit {time_unit_s:.4g} s needs a gate at {values.max():.4g} nM once the signals "
                            f"bound in gates are made up for, above max_gate_nM={max_gate_nM:g}: use a longer time_unit_s")
         time_unit_s *= over
+    values = _balance_sources(complexes, raw, values, fuel_nM, scheme)
     modules = []
     for (j, reactants, products, members, gate), value in zip(raw, values):
         if scheme.rate_fuel:  # [G]/[R] = value, the gate at min_nM

@@ -121,6 +121,20 @@ class Scheme:
         """Helper species (source or padding fuels) a module of this shape uses."""
         return ()
 
+    def gate_inputs(self, reactants: list[str]) -> list[str]:
+        """What the gate reads, in order: the reactants, with helper strands where the scheme pads them.
+
+        A helper strand (source, padding) that a gate reads first is bound in
+        that gate like a signal, and its free share lowers the rate of every
+        module that reads it (:func:`rxnn.dsd.rates.unsequestered`).
+
+        Examples
+        --------
+        >>> get_scheme("lakin2012").gate_inputs([]), get_scheme("soloveichik2010").gate_inputs([])
+        (['_gf', '_gf'], ['_src'])
+        """
+        return list(reactants)
+
     def __repr__(self) -> str:
         return f"<Scheme {self.name}>"
 
@@ -174,8 +188,11 @@ class Soloveichik2010(Scheme):
     def helper_species(self, n_reactants: int, n_products: int) -> tuple[str, ...]:
         return (SOURCE,) if n_reactants == 0 else ()
 
+    def gate_inputs(self, reactants: list[str]) -> list[str]:
+        return list(reactants) or [SOURCE]
+
     def module(self, tag: str, reactants: list[str], products: list[str]) -> ModuleSpec:
-        r = reactants or [SOURCE]
+        r = self.gate_inputs(reactants)
         relayed = self.relayed_products(r, products)
         direct = list(products)
         for p in relayed:
@@ -273,10 +290,13 @@ class Lakin2012(Scheme):
     def helper_species(self, n_reactants: int, n_products: int) -> tuple[str, ...]:
         return (PAD,) if n_reactants < 2 or n_products != 2 else ()
 
+    def gate_inputs(self, reactants: list[str]) -> list[str]:
+        return (list(reactants) + [PAD, PAD])[:2] if len(reactants) < 2 else list(reactants)
+
     def module(self, tag: str, reactants: list[str], products: list[str]) -> ModuleSpec:
         if len(reactants) > 2:
             raise DSDError(f"{self.name} takes at most two reactants; got {len(reactants)}")
-        r = (list(reactants) + [PAD, PAD])[:2] if len(reactants) < 2 else list(reactants)
+        r = self.gate_inputs(reactants)
         p = list(products)
         if len(p) < 2:
             p = [PAD] * (2 - len(p)) + p
