@@ -29,6 +29,10 @@ from rxnn.dsd.schemes import SOURCE, Scheme, get_scheme
 
 __all__ = ["DSDDesign", "DSDModule", "translate"]
 
+#: The default time unit is at least this many times the slowest fast step: soloveichik2010's translator
+#: (1 / (q C)), lakin2012's reversible first step (1 / (q ([G] + [R]))).
+_RELEASE_SPEEDUP = 50.0
+
 
 @dataclass(frozen=True)
 class DSDModule:
@@ -480,8 +484,11 @@ def translate(
         scale = ratio
         if not given:
             time_unit_s = 8.0 * (busiest or float(scale.max(initial=1.0)))
-    elif not given and busiest:
-        time_unit_s = max(8.0 * busiest, float(scale.max()) / max_gate_nM)
+    elif not given:
+        # soloveichik2010's translators and relays (at C) release the products at q C /s: keep that step
+        # 50x faster than a formal time unit, so that released output strands (read as their products)
+        # do not pile up in front of the translator.
+        time_unit_s = max(8.0 * busiest, float(scale.max()) / max_gate_nM, _RELEASE_SPEEDUP / (scheme.q_per_nM_s * fuel_nM))
     for _ in range(8):
         time_unit_s = time_unit(scheme, scale, time_unit_s, min_nM, max_gate_nM)
         values = scale / time_unit_s
@@ -489,7 +496,15 @@ def translate(
             break
         if scheme.rate_fuel:
             values = unsequestered(values, gated, pools, time_unit_s)
-            break
+            # The reversible first step G + X <-> GX + R settles at q ([G] + [R]) /s; a formal time unit
+            # _RELEASE_SPEEDUP times longer keeps its lag under 2 % of a time unit. R = [G] / rho grows
+            # with the time unit (rho ~ 1 / tau): lengthen it (at most until a backward strand is at the cap).
+            settle = scheme.q_per_nM_s * min_nM * (1.0 + 1.0 / float(values.max())) * time_unit_s
+            room = max_gate_nM * float(values.min()) / min_nM
+            if given or settle >= _RELEASE_SPEEDUP or room <= 1.0 + 1e-9:
+                break
+            time_unit_s *= min(float(np.sqrt(_RELEASE_SPEEDUP / settle)) * 1.01, room)
+            continue
         values = unsequestered(values / fuel_nM, gated, pools, time_unit_s) * fuel_nM
         over = float(values.max()) / max_gate_nM
         if over <= 1.0 + 1e-9:

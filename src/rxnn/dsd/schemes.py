@@ -131,7 +131,7 @@ class Scheme:
         Examples
         --------
         >>> get_scheme("lakin2012").gate_inputs([]), get_scheme("soloveichik2010").gate_inputs([])
-        (['_gf', '_gf'], ['_src'])
+        (['_src', '_gf'], ['_src'])
         """
         return list(reactants)
 
@@ -252,6 +252,13 @@ class Lakin2012(Scheme):
     reactants or products are padded with a fuel signal (the paper's
     generalisation); k > 2 products chain k - 1 gates through intermediates
     ``A + B -> J1 + P1``, ``J1 + gf -> J2 + P2``, ... At most two reactants.
+    A zero-order reaction ``0 -> X`` reads a source strand ``_src`` and the
+    padding strand and gives the source strand back (``src + gf -> src + X``,
+    both fuels at C), not the padding strand twice (:meth:`gate_inputs` says
+    why). Every module then changes the padding strand by minus the change
+    of its formal species (``X -> 0`` releases one, ``X -> 2X`` uses one), so
+    ``[gf] + unit * sum(X)`` is conserved: a run drifts the padding strand by
+    ``unit * |change of sum(X)|`` (:meth:`rxnn.dsd.DSDDesign.fuel_bound`).
 
     A property of the published scheme, not of this translation: the strand
     ``f_B t k`` that B displaces has no fuel (one copy per firing), and it
@@ -288,9 +295,17 @@ class Lakin2012(Scheme):
         return f"h_{ident} t f_{ident}"
 
     def helper_species(self, n_reactants: int, n_products: int) -> tuple[str, ...]:
+        if n_reactants == 0:
+            return (SOURCE, PAD)
         return (PAD,) if n_reactants < 2 or n_products != 2 else ()
 
     def gate_inputs(self, reactants: list[str]) -> list[str]:
+        # 0 -> X reads a source strand and the padding strand, not the padding strand twice: with two
+        # equal inputs the first slot's backward strand f_gf t i (kept far above the gate for a slow
+        # source) matches the second slot's top strand f_gf t k and displaces the second input again,
+        # which holds gates in a dead end (measured: 0 -> X ; 1.5 at 65 % of its rate, 1e-4 nM units).
+        if not reactants:
+            return [SOURCE, PAD]
         return (list(reactants) + [PAD, PAD])[:2] if len(reactants) < 2 else list(reactants)
 
     def module(self, tag: str, reactants: list[str], products: list[str]) -> ModuleSpec:
@@ -298,6 +313,8 @@ class Lakin2012(Scheme):
             raise DSDError(f"{self.name} takes at most two reactants; got {len(reactants)}")
         r = self.gate_inputs(reactants)
         p = list(products)
+        if not reactants and len(p) == 1:
+            p = [SOURCE] + p  # src + gf -> src + X: the source strand is given back, the padding strand used
         if len(p) < 2:
             p = [PAD] * (2 - len(p)) + p
         complexes: list[tuple[str, str, str]] = []

@@ -1,0 +1,99 @@
+"""Zero-order (source) modules of both schemes simulate at their formal rate (issue 16).
+
+Independent truths: the closed forms of the formal ODEs, x(t) = k t for
+``0 -> X`` and x(t) = (k1/k2)(1 - exp(-k2 t)) for ``0 -> X``, ``X -> 0``
+(steady state k1/k2). The DNA-level network is peppercorn's condensed network
+of the design, simulated by rxnn, read through crnverifier's CRN
+bisimulation. Tolerances come from the design's own concentrations:
+
+* lag: the fast step after the rate-setting one (lakin2012: the reversible
+  first step G + src <-> G' + R, settling at q([G] + [R]); soloveichik2010:
+  the translator at C, q C) takes theta = 1 / (rate * time unit) formal time
+  units, so x lags k t by at most k theta (theta <= 1/50 by the design's
+  default time unit);
+* depletion: soloveichik2010 uses up one source gate and one source strand
+  per firing, a share f = k unit / [G] + k unit / [I] of the rate per formal
+  time unit, so by time t the rate is down by at most f t; lakin2012 gives
+  its source strand back and uses one padding strand per formal X made
+  (released again by X -> 0), so its padding strand drifts by unit * x / C;
+* 0.5 % for the quasi-steady-state rate law.
+
+Units: lakin2012 signals at 0.1 pM per formal unit (padding strand 0.1 nM,
+gates 10 nM); soloveichik2010 at 10 fM (its source gate and strand are then
+~20 pM and last ~1000 formal time units).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rxnn import ReactionNetwork, simulate
+from rxnn.dsd import translate
+from rxnn.dsd.enumeration import enumerate_design
+from rxnn.dsd.verification import formal_readout, formal_values
+
+UNITS = {
+    "lakin2012": dict(unit_nM=1e-4, fuel_nM=0.1, min_nM=10.0),
+    "soloveichik2010": dict(unit_nM=1e-5),
+}
+
+
+def _run(design, times):
+    e = enumerate_design(design, modular=True)
+    readout = formal_readout(design, e, modular=True)
+    tau = design.time_unit_s
+    times = np.asarray(times, dtype=float)
+    res = simulate(e.network, e.initial_state(design, {}), (0, times[-1] * tau), t_eval=times * tau,
+                   atol=1e-9 * design.unit_nM)
+    return formal_values(readout, res)["X"] / design.unit_nM
+
+
+def _lag(design):
+    """Formal time the fast step after the rate-setting one takes (the largest over modules)."""
+    q, tau = design.scheme.q_per_nM_s, design.time_unit_s
+    if design.scheme.rate_fuel:
+        return max(1.0 / (q * (design.complexes[m.gate].nM + design.complexes[f"b_r{m.index}"].nM) * tau)
+                   for m in design.modules)
+    return 1.0 / (q * design.fuel_nM * tau)
+
+
+def _depletion_per_time(design, module):
+    """Share of a source module's rate lost per formal time unit to the fuels it uses up (soloveichik2010)."""
+    m = design.modules[module]
+    if design.scheme.rate_fuel:
+        return 0.0
+    used = [n for n in m.complexes if design.complexes[n].role in ("gate", "fuel")
+            and design.complexes[n].kernel != design.complexes[m.complexes[-1]].kernel]
+    source = [n for n in used if n == m.gate or "_src" in design.complexes[n].kernel]
+    return sum(m.rate * design.unit_nM / design.complexes[n].nM for n in source)
+
+
+@pytest.mark.parametrize("scheme", sorted(UNITS))
+def test_zero_order_module_makes_x_at_rate_k(scheme):
+    k = 2.0
+    design = translate(ReactionNetwork.from_text(f"0 -> X ; {k}"), scheme, **UNITS[scheme])
+    assert design.formal_rate(0) == pytest.approx(k, rel=1e-9)
+    times = np.array([0.25, 0.5, 1.0])
+    x = _run(design, times)
+    theta = _lag(design)
+    assert theta <= 1 / 50 + 1e-12
+    f = _depletion_per_time(design, 0)
+    # x lags k t by at most k theta; the rate falls by at most f t (plus 0.5 % rate law).
+    low = k * (times - theta) * (1 - f * times - 0.005)
+    high = k * times * 1.005
+    assert np.all(x >= low) and np.all(x <= high), (x, low, high)
+
+
+@pytest.mark.parametrize("scheme", sorted(UNITS))
+def test_birth_death_settles_at_k1_over_k2(scheme):
+    k1, k2 = 1.5, 0.5
+    design = translate(ReactionNetwork.from_text(f"0 -> X ; {k1}\nX -> 0 ; {k2}"), scheme, **UNITS[scheme])
+    times = np.array([2.0, 10.0, 20.0])
+    x = _run(design, times)
+    exact = k1 / k2 * (1 - np.exp(-k2 * times))
+    f = _depletion_per_time(design, 0)
+    padding = design.unit_nM * exact / design.fuel_nM if design.scheme.rate_fuel else 0.0
+    rtol = 0.005 + f * times + padding + k2 * _lag(design)
+    np.testing.assert_array_less(np.abs(x - exact), rtol * exact)
+    assert abs(x[-1] - k1 / k2) <= (0.005 + f * 20 + 0.01) * k1 / k2
