@@ -24,14 +24,10 @@ import numpy as np
 from rxnn._validation import check_positive_finite
 from rxnn.crn.network import ReactionNetwork
 from rxnn.dsd._pil import DSDError, PilComplex, nucleotides_of, pil_name, write_pil
-from rxnn.dsd.rates import first_reactant_pools, time_unit, unsequestered
+from rxnn.dsd.rates import balanced_sources, gate_values
 from rxnn.dsd.schemes import SOURCE, Scheme, get_scheme
 
 __all__ = ["DSDDesign", "DSDModule", "translate"]
-
-#: The default time unit is at least this many times the slowest fast step: soloveichik2010's translator
-#: (1 / (q C)), lakin2012's reversible first step (1 / (q ([G] + [R]))).
-_RELEASE_SPEEDUP = 50.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +49,9 @@ class DSDModule:
     type_key : tuple
         The reaction's shape with species relabelled 0, 1, ... in order of
         appearance: modules with equal keys differ only in names.
+    uses : tuple of (str, int)
+        Gates and fuels (PIL names) with how many copies one firing uses up
+        (negative: gives back), from the scheme (:attr:`ModuleSpec.uses`).
 
     Examples
     --------
@@ -68,6 +67,7 @@ class DSDModule:
     complexes: tuple[str, ...]
     gate: str
     type_key: tuple
+    uses: tuple[tuple[str, int], ...] = ()
 
     @property
     def formal_reaction(self) -> str:
@@ -278,29 +278,6 @@ def _source_fuel(design: DSDDesign, m: DSDModule) -> str:
     return next(n for n in m.complexes if design.complexes[n].kernel == kernel)
 
 
-def _balance_sources(complexes: dict[str, PilComplex], raw: list, values: np.ndarray, fuel_nM: float,
-                     scheme: Scheme) -> np.ndarray:
-    """soloveichik2010 sources: the shared source strand I and each source gate at balanced concentrations.
-
-    A source module ``0 -> X`` runs at q [G] [I] and uses up one gate and one
-    source strand per firing. With I at the fuel concentration C the gate
-    that realises a slow source is tiny and lasts a few formal time units;
-    with I = sqrt(sum_j [G_j] C) (the gates as if I were at C) and each gate
-    scaled by C / I, every source rate is unchanged and the gates and I run
-    down by the same, smallest, share per formal time unit.
-    """
-    sources = [k for k, (_, reactants, *_rest) in enumerate(raw) if not reactants]
-    if not sources or scheme.rate_fuel:
-        return values
-    kernel = scheme.signal_kernel(SOURCE)
-    name = next(n for n, c in complexes.items() if c.kernel == kernel)
-    source_nM = float(np.sqrt(fuel_nM * values[sources].sum()))
-    _set_nM(complexes, name, source_nM)
-    values = values.copy()
-    values[sources] *= fuel_nM / source_nM
-    return values
-
-
 def _type_key(reactants: list[str], products: list[str]) -> tuple:
     labels: dict[str, int] = {}
     for s in (*reactants, *products):
@@ -357,7 +334,10 @@ def translate(
         lakin2012 only (default 2): the gate concentration; the rate is set by the
         backward strand, whose concentration R gives [G]/R (corrected for
         the share of the first reactant bound in its gates). Keep it well
-        above what a module consumes during a run.
+        above what a module consumes during a run. A slow module whose R
+        would pass ``max_gate_nM`` gets a lower gate (down to
+        ``min_nM / 100``, :data:`rxnn.dsd.rates.GATE_FLOOR`), R at the cap;
+        :meth:`DSDDesign.fuel_bound` says how long every gate lasts.
     time_unit_s : float, optional
         Seconds per formal time unit; by default soloveichik2010 takes the
         smallest that keeps every gate at or below ``max_gate_nM`` and
@@ -432,6 +412,7 @@ def translate(
     fuel_names: dict[str, str] = {}
     raw: list[tuple[int, list[str], list[str], tuple[str, ...], str]] = []
     helpers_done: set[str] = set()
+    uses: list[tuple[tuple[str, int], ...]] = []
     for j in range(network.n_reactions):
         reactants = _expanded(names, R, j)
         products = _expanded(names, P, j)
@@ -444,6 +425,8 @@ def translate(
             members.append(fuel_names.setdefault(kernel, f"f_{len(fuel_names) + 1}"))
         spec = scheme.module(f"r{j}", [pil[s] for s in reactants], [pil[s] for s in products])
         domains.update(spec.domains)
+        named = {scheme.signal_kernel(h): fuel_names[scheme.signal_kernel(h)]
+                 for h in scheme.helper_species(len(reactants), len(products))}
         for kind, kernel, role in spec.complexes:
             if role == "gate":
                 name = gate = f"g_r{j}"
@@ -458,6 +441,8 @@ def translate(
                 name = fuel_names.setdefault(kernel, f"f_{len(fuel_names) + 1}")
             if name not in members:
                 members.append(name)
+            named[kernel] = name
+        uses.append(tuple((named[k], v) for k, v in spec.uses.items()))
         raw.append((j, reactants, products, tuple(members), gate))
     helpers = {scheme.signal_kernel(h) for h in helpers_done}
     for kernel, name in fuel_names.items():
@@ -468,61 +453,22 @@ def translate(
         nM = fuel_nM if kernel in helpers or not scheme.rate_fuel else release
         complexes[name] = PilComplex(name, kernel, "fuel", nM)
     # s_j: the gate concentration (SSW) or gate/backward-strand ratio (Lakin) times tau.
-    scale = np.array([rates[j] * (unit_nM / fuel_nM) ** (1 - len(r)) / scheme.q_per_nM_s for j, r, *_ in raw])
-    # Both schemes hold a first reactant bound after a reversible first step (G + X <-> GX + R), a share
-    # rho = [G]/[R] per gate; the rate law is corrected for it (rates.unsequestered) and the default time
-    # unit keeps the busiest signal's bound share near 1/8. soloveichik2010: R = C (fuel_nM), rho = [L]/C,
-    # reversible only with two or more reactants; lakin2012: every module, rho from the backward strand.
-    # A helper strand the gate reads (lakin2012 pads 0 -> X as _gf + _gf) is bound like a signal: the
-    # zero-order gates hold a share of the padding strand, which every module reading it feels.
-    gated = [(j, scheme.gate_inputs(r)) for j, r, *_ in raw]
-    pools = first_reactant_pools(gated, scheme.min_reversible_reactants)
-    ratio = scale / fuel_nM
-    busiest = max((float(ratio[idx].sum()) for idx in pools.values()), default=0.0)
-    given = time_unit_s is not None
-    if scheme.rate_fuel:
-        scale = ratio
-        if not given:
-            time_unit_s = 8.0 * (busiest or float(scale.max(initial=1.0)))
-    elif not given:
-        # soloveichik2010's translators and relays (at C) release the products at q C /s: keep that step
-        # 50x faster than a formal time unit, so that released output strands (read as their products)
-        # do not pile up in front of the translator.
-        time_unit_s = max(8.0 * busiest, float(scale.max()) / max_gate_nM, _RELEASE_SPEEDUP / (scheme.q_per_nM_s * fuel_nM))
-    for _ in range(8):
-        time_unit_s = time_unit(scheme, scale, time_unit_s, min_nM, max_gate_nM)
-        values = scale / time_unit_s
-        if not pools:
-            break
-        if scheme.rate_fuel:
-            values = unsequestered(values, gated, pools, time_unit_s)
-            # The reversible first step G + X <-> GX + R settles at q ([G] + [R]) /s; a formal time unit
-            # _RELEASE_SPEEDUP times longer keeps its lag under 2 % of a time unit. R = [G] / rho grows
-            # with the time unit (rho ~ 1 / tau): lengthen it (at most until a backward strand is at the cap).
-            settle = scheme.q_per_nM_s * min_nM * (1.0 + 1.0 / float(values.max())) * time_unit_s
-            room = max_gate_nM * float(values.min()) / min_nM
-            if given or settle >= _RELEASE_SPEEDUP or room <= 1.0 + 1e-9:
-                break
-            time_unit_s *= min(float(np.sqrt(_RELEASE_SPEEDUP / settle)) * 1.01, room)
-            continue
-        values = unsequestered(values / fuel_nM, gated, pools, time_unit_s) * fuel_nM
-        over = float(values.max()) / max_gate_nM
-        if over <= 1.0 + 1e-9:
-            break
-        if given:
-            raise DSDError(f"time unit {time_unit_s:.4g} s needs a gate at {values.max():.4g} nM once the signals "
-                           f"bound in gates are made up for, above max_gate_nM={max_gate_nM:g}: use a longer time_unit_s")
-        time_unit_s *= over
-    values = _balance_sources(complexes, raw, values, fuel_nM, scheme)
+    values, time_unit_s = gate_values(scheme, raw, rates, unit_nM=unit_nM, fuel_nM=fuel_nM, min_nM=min_nM,
+                                      max_gate_nM=max_gate_nM, time_unit_s=time_unit_s)
+    values, source_nM = balanced_sources(scheme, raw, values, fuel_nM)
+    if source_nM is not None:
+        kernel = scheme.signal_kernel(SOURCE)
+        _set_nM(complexes, next(n for n, c in complexes.items() if c.kernel == kernel), source_nM)
     modules = []
     for (j, reactants, products, members, gate), value in zip(raw, values):
-        if scheme.rate_fuel:  # [G]/[R] = value, the gate at min_nM
-            _set_nM(complexes, gate, min_nM)
-            _set_nM(complexes, f"b_r{j}", min_nM / value)
+        if scheme.rate_fuel:  # [G]/[R] = value, the gate at min_nM (lower where R would pass the cap)
+            g = min(min_nM, value * max_gate_nM)
+            _set_nM(complexes, gate, g)
+            _set_nM(complexes, f"b_r{j}", g / value)
         else:
             _set_nM(complexes, gate, value)
         modules.append(DSDModule(j, tuple(reactants), tuple(products), float(rates[j]), members, gate,
-                                 _type_key(reactants, products)))
+                                 _type_key(reactants, products), uses[j]))
     order = {"signal": 0, "gate": 1, "fuel": 2, "intermediate": 3}
     complexes = dict(sorted(complexes.items(), key=lambda kv: order[kv[1].role]))
     return DSDDesign(

@@ -41,7 +41,7 @@ simulating the enumerated module). A zero-order reaction counts its source
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rxnn.dsd._pil import DSDError
 
@@ -80,6 +80,9 @@ class ModuleSpec:
 
     complexes: tuple[tuple[str, str, str], ...]
     domains: dict[str, int]
+    #: Kernel -> how many copies one firing of the reaction uses up (negative: releases), for the
+    #: module's gates and fuels and the helper strands it reads (a fuel's lifetime, ``DSDDesign.fuel_use``).
+    uses: dict[str, int] = field(default_factory=dict)
 
 
 class Scheme:
@@ -208,7 +211,10 @@ class Soloveichik2010(Scheme):
         if relayed:
             complexes.append(("J1", self.signal_kernel(j), "intermediate"))
             complexes.extend((f"Y{kind}", kernel, "fuel") for kind, kernel, _ in self._join([j], relayed, "fuel"))
-        return ModuleSpec(tuple(complexes), domains)
+        # One firing uses a join gate L, a translator T and (0 -> X) a source strand I, and a relay's L
+        # and T; the reversible steps release one backward strand each.
+        uses = {kernel: -1 if "Bk" in kind else 1 for kind, kernel, role in complexes if role != "intermediate"}
+        return ModuleSpec(tuple(complexes), domains, uses)
 
     @staticmethod
     def relayed_products(reactants: list[str], products: list[str]) -> list[str]:
@@ -319,6 +325,7 @@ class Lakin2012(Scheme):
             p = [PAD] * (2 - len(p)) + p
         complexes: list[tuple[str, str, str]] = []
         domains: dict[str, int] = {}
+        uses: dict[str, int] = {}
         step, inputs = 0, r
         while True:
             step += 1
@@ -338,12 +345,20 @@ class Lakin2012(Scheme):
             complexes.append((f"G{step}", gate, "gate" if step == 1 else "fuel"))
             complexes.append((f"R{step}", f"f_{a} t i_{stag}", "fuel"))
             complexes.append((f"F{step}", f"t h_{c} t h_{d} t", "fuel"))
+            for helper, change in ((a, 1), (b, 1), (c, -1), (d, -1)):
+                if helper in (SOURCE, PAD):
+                    kernel = self.signal_kernel(helper)
+                    uses[kernel] = uses.get(kernel, 0) + change
             if j is None:
                 break
             domains.update(self.signal_domains(j))
             complexes.append((f"J{step}", self.signal_kernel(j), "intermediate"))
             inputs = [j, PAD]
-        return ModuleSpec(tuple(complexes), domains)
+        # One firing uses each gate G and release fuel F and gives back each backward strand R; the
+        # helper strands count as read (+1) and released (-1).
+        uses.update({kernel: -1 if kind.startswith("R") else 1 for kind, kernel, role in complexes if role != "intermediate"})
+        uses = {k: v for k, v in uses.items() if v}
+        return ModuleSpec(tuple(complexes), domains, uses)
 
 
 SCHEMES: dict[str, Scheme] = {s.name: s for s in (Soloveichik2010(), Lakin2012())}
