@@ -142,7 +142,7 @@ class DSDDesign:
         m = self.modules[module] if isinstance(module, int) else module
         n = len(m.reactants)
         k = self.scheme.q_per_nM_s * self.complexes[m.gate].nM * self.fuel_nM ** (1 - n)
-        if n == 0 and not self.scheme.rate_fuel:  # the source strand I, at its own concentration (see translate)
+        if n == 0:  # the source strand, at its own concentration (see translate)
             k *= self.complexes[_source_fuel(self, m)].nM / self.fuel_nM
         if self.scheme.rate_fuel:  # ratio rho = G/R
             k *= self.fuel_nM / self.complexes[f"b_r{m.index}"].nM
@@ -258,6 +258,31 @@ class DSDDesign:
         from rxnn.dsd.verification import species_readout
 
         return species_readout(self, species, enumeration)
+
+    def fuel_use(self) -> dict[str, dict[int, int]]:
+        """Gate or fuel -> {module: copies one firing uses up}, see :func:`rxnn.dsd.fuel.fuel_use`.
+
+        Examples
+        --------
+        >>> translate(ReactionNetwork.from_text("X -> 0"), "soloveichik2010").fuel_use()
+        {'g_r0': {0: 1}}
+        """
+        from rxnn.dsd.fuel import fuel_use
+
+        return fuel_use(self)
+
+    def fuel_bound(self, formal_start: Mapping[str, float], *, depletion: float = 0.01, t_max: float = 1000.0):
+        """How long the gates and fuels last from a formal start, see :func:`rxnn.dsd.fuel.fuel_horizon`.
+
+        Examples
+        --------
+        >>> d = translate(ReactionNetwork.from_text("X -> 0"), "soloveichik2010", unit_nM=1e-3)
+        >>> d.fuel_bound({"X": 1.0}).horizon  # 1e-3 nM in all, far under 1 % of the gate
+        inf
+        """
+        from rxnn.dsd.fuel import fuel_horizon
+
+        return fuel_horizon(self, formal_start, depletion=depletion, t_max=t_max)
 
     def summary(self) -> str:
         """Resources a lab can plan with, see :func:`rxnn.dsd.resources.design_summary`."""
@@ -453,9 +478,23 @@ def translate(
         nM = fuel_nM if kernel in helpers or not scheme.rate_fuel else release
         complexes[name] = PilComplex(name, kernel, "fuel", nM)
     # s_j: the gate concentration (SSW) or gate/backward-strand ratio (Lakin) times tau.
-    values, time_unit_s = gate_values(scheme, raw, rates, unit_nM=unit_nM, fuel_nM=fuel_nM, min_nM=min_nM,
-                                      max_gate_nM=max_gate_nM, time_unit_s=time_unit_s)
-    values, source_nM = balanced_sources(scheme, raw, values, fuel_nM)
+    units = dict(unit_nM=unit_nM, fuel_nM=fuel_nM, min_nM=min_nM, max_gate_nM=max_gate_nM)
+    sources = [k for k, (_, reactants, *_rest) in enumerate(raw) if not reactants]
+    source_nM, needed = None, rates
+    if scheme.rate_fuel and sources and len(sources) < len(raw):
+        # lakin2012 gives its source strand back, so its concentration s is free: the time unit comes from
+        # the other modules, and s is set so that the source gates hold 1/8 of it (the busiest-signal rule),
+        # not at C, where a slow source would need a backward strand far above the cap.
+        others = [k for k in range(len(raw)) if k not in sources]
+        if time_unit_s is None:
+            time_unit_s = gate_values(scheme, [raw[k] for k in others], rates[others], time_unit_s=None, **units)[1]
+        source_nM = min(fuel_nM, 8.0 * float(rates[sources].sum()) * unit_nM
+                        / (scheme.q_per_nM_s * fuel_nM * time_unit_s))
+        needed = rates.copy()  # the rates the gates must realise were the source strand at C
+        needed[sources] *= fuel_nM / source_nM
+    values, time_unit_s = gate_values(scheme, raw, needed, time_unit_s=time_unit_s, **units)
+    if source_nM is None:
+        values, source_nM = balanced_sources(scheme, raw, values, fuel_nM)
     if source_nM is not None:
         kernel = scheme.signal_kernel(SOURCE)
         _set_nM(complexes, next(n for n, c in complexes.items() if c.kernel == kernel), source_nM)

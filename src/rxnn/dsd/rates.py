@@ -131,7 +131,7 @@ def gate_values(scheme: Scheme, raw: list, rates: np.ndarray, *, unit_nM: float,
     >>> round(float(values[0] * ssw.q_per_nM_s * tau), 12)
     1.0
     """
-    scale = np.array([rates[j] * (unit_nM / fuel_nM) ** (1 - len(r)) / scheme.q_per_nM_s for j, r, *_ in raw])
+    scale = np.array([rates[k] * (unit_nM / fuel_nM) ** (1 - len(r)) / scheme.q_per_nM_s for k, (_, r, *_) in enumerate(raw)])
     # Both schemes hold a first reactant bound after a reversible first step (G + X <-> GX + R), a share
     # rho = [G]/[R] per gate; the rate law is corrected for it (rates.unsequestered) and the default time
     # unit keeps the busiest signal's bound share near 1/8. soloveichik2010: R = C (fuel_nM), rho = [L]/C,
