@@ -124,16 +124,17 @@ def fuel_horizon(design: Any, formal_start: Mapping[str, float], *, depletion: f
 
     Examples
     --------
-    lakin2012 ``0 -> X``, ``X -> 0``: the padding strand (0.1 nM) drifts by
-    ``unit * x``, so its share stays at 3e-3 (x -> 3, 1 pM units) and the gates
-    (2 nM) run down by 1e-3 nM per formal time unit:
+    lakin2012 ``0 -> X ; 1.5``, ``X -> 0 ; 0.5`` with signals at 0.1 pM per
+    formal unit: the padding strand (0.1 nM) drifts by ``unit * x``, a share
+    of 3e-3 once x = 3, and the source gate (2 nM) runs down by 1.5e-4 nM per
+    formal time unit, 1 % of it in 133 units:
 
     >>> from rxnn import ReactionNetwork
     >>> from rxnn.dsd import translate
-    >>> design = translate(ReactionNetwork.from_text("0 -> X ; 1.5\\nX -> 0 ; 0.5"), "lakin2012")
-    >>> bound = design.fuel_bound({}, t_max=100.0)
+    >>> design = translate(ReactionNetwork.from_text("0 -> X ; 1.5\\nX -> 0 ; 0.5"), "lakin2012", unit_nM=1e-4)
+    >>> bound = design.fuel_bound({})
     >>> round(bound.shares["f_2"], 4), bound.fuel, round(bound.horizon, 1)
-    (0.003, 'g_r1', 13.8)
+    (0.003, 'g_r0', 133.3)
     """
     depletion = check_positive_finite(depletion, "depletion", "fuel_horizon")
     t_max = check_positive_finite(t_max, "t_max", "fuel_horizon")
