@@ -195,6 +195,7 @@ def servable_box(design: Any, compiled: Any, d: Any, *, horizon: float, depletio
     Returns
     -------
     float
+        B; 0.0 if only the start with every node at 0 is served.
 
     Raises
     ------
