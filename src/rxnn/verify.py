@@ -200,6 +200,12 @@ def verify_network(
     >>> result = verify_network(compile_network(net), [0.5, 1.0])
     >>> result.passed, result.kind
     (True, 'numerical evidence')
+
+    Starts in a box, judged at a finite time (what a DNA design with finite fuel can be checked for):
+
+    >>> boxed = verify_network(compile_network(net), [0.5, 1.0], initial_bound=3.0, horizon=20.0)
+    >>> boxed.passed, boxed.kind
+    (True, 'finite-horizon numerical evidence')
     """
     func = "verify_network"
     if isinstance(implementation, RateIndependentNetwork):  # its guarantee: clean start, any rate constants
