@@ -31,6 +31,7 @@ import pytest
 from rxnn import ReactionNetwork, simulate
 from rxnn.dsd import translate
 from rxnn.dsd.enumeration import enumerate_design
+from rxnn.dsd.fuel import fuel_use
 from rxnn.dsd.verification import formal_readout, formal_values
 
 UNITS = {
@@ -59,14 +60,15 @@ def _lag(design):
 
 
 def _depletion_per_time(design, module):
-    """Share of a source module's rate lost per formal time unit to the fuels it uses up (soloveichik2010)."""
+    """Share of a source module's rate lost per formal time unit to the gates and fuels it uses up.
+
+    The rate is proportional to the gate and (soloveichik2010) the source strand, each used once per
+    firing (rxnn.dsd.fuel.fuel_use); lakin2012's source strand is given back and its gate lasts.
+    """
     m = design.modules[module]
-    if design.scheme.rate_fuel:
-        return 0.0
-    used = [n for n in m.complexes if design.complexes[n].role in ("gate", "fuel")
-            and design.complexes[n].kernel != design.complexes[m.complexes[-1]].kernel]
-    source = [n for n in used if n == m.gate or "_src" in design.complexes[n].kernel]
-    return sum(m.rate * design.unit_nM / design.complexes[n].nM for n in source)
+    rate_setting = {m.gate} | {n for n in m.complexes if "_src" in design.complexes[n].kernel}
+    used = {n: per[module] for n, per in fuel_use(design).items() if module in per and n in rate_setting}
+    return sum(count * m.rate * design.unit_nM / design.complexes[n].nM for n, count in used.items() if count > 0)
 
 
 @pytest.mark.parametrize("scheme", sorted(UNITS))

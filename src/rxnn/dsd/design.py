@@ -24,7 +24,7 @@ import numpy as np
 from rxnn._validation import check_positive_finite
 from rxnn.crn.network import ReactionNetwork
 from rxnn.dsd._pil import DSDError, PilComplex, nucleotides_of, pil_name, write_pil
-from rxnn.dsd.rates import balanced_sources, gate_values
+from rxnn.dsd.rates import source_and_gate_values
 from rxnn.dsd.schemes import SOURCE, Scheme, get_scheme
 
 __all__ = ["DSDDesign", "DSDModule", "translate"]
@@ -143,7 +143,8 @@ class DSDDesign:
         n = len(m.reactants)
         k = self.scheme.q_per_nM_s * self.complexes[m.gate].nM * self.fuel_nM ** (1 - n)
         if n == 0:  # the source strand, at its own concentration (see translate)
-            k *= self.complexes[_source_fuel(self, m)].nM / self.fuel_nM
+            kernel = self.scheme.signal_kernel(SOURCE)
+            k *= next(self.complexes[n].nM for n in m.complexes if self.complexes[n].kernel == kernel) / self.fuel_nM
         if self.scheme.rate_fuel:  # ratio rho = G/R
             k *= self.fuel_nM / self.complexes[f"b_r{m.index}"].nM
         # times the free share of each reactant (the rest is bound in gates it enters first)
@@ -259,20 +260,11 @@ class DSDDesign:
 
         return species_readout(self, species, enumeration)
 
-    def fuel_use(self) -> dict[str, dict[int, int]]:
-        """Gate or fuel -> {module: copies one firing uses up}, see :func:`rxnn.dsd.fuel.fuel_use`.
-
-        Examples
-        --------
-        >>> translate(ReactionNetwork.from_text("X -> 0"), "soloveichik2010").fuel_use()
-        {'g_r0': {0: 1}}
-        """
-        from rxnn.dsd.fuel import fuel_use
-
-        return fuel_use(self)
-
     def fuel_bound(self, formal_start: Mapping[str, float], *, depletion: float = 0.01, t_max: float = 1000.0):
         """How long the gates and fuels last from a formal start, see :func:`rxnn.dsd.fuel.fuel_horizon`.
+
+        Each module's :attr:`DSDModule.uses` (copies per firing) times the formal
+        reactions' extents along the formal trajectory (:func:`rxnn.dsd.fuel.fuel_use`).
 
         Examples
         --------
@@ -295,12 +287,6 @@ class DSDDesign:
             f"<DSDDesign {self.scheme.name}: {self.n_modules} modules, {len(self.complexes)} complexes, "
             f"{len(self.domains)} domains>"
         )
-
-
-def _source_fuel(design: DSDDesign, m: DSDModule) -> str:
-    """The source strand a soloveichik2010 zero-order module reads (its helper, a fuel)."""
-    kernel = design.scheme.signal_kernel(SOURCE)
-    return next(n for n in m.complexes if design.complexes[n].kernel == kernel)
 
 
 def _type_key(reactants: list[str], products: list[str]) -> tuple:
@@ -478,23 +464,9 @@ def translate(
         nM = fuel_nM if kernel in helpers or not scheme.rate_fuel else release
         complexes[name] = PilComplex(name, kernel, "fuel", nM)
     # s_j: the gate concentration (SSW) or gate/backward-strand ratio (Lakin) times tau.
-    units = dict(unit_nM=unit_nM, fuel_nM=fuel_nM, min_nM=min_nM, max_gate_nM=max_gate_nM)
-    sources = [k for k, (_, reactants, *_rest) in enumerate(raw) if not reactants]
-    source_nM, needed = None, rates
-    if scheme.rate_fuel and sources and len(sources) < len(raw):
-        # lakin2012 gives its source strand back, so its concentration s is free: the time unit comes from
-        # the other modules, and s is set so that the source gates hold 1/8 of it (the busiest-signal rule),
-        # not at C, where a slow source would need a backward strand far above the cap.
-        others = [k for k in range(len(raw)) if k not in sources]
-        if time_unit_s is None:
-            time_unit_s = gate_values(scheme, [raw[k] for k in others], rates[others], time_unit_s=None, **units)[1]
-        source_nM = min(fuel_nM, 8.0 * float(rates[sources].sum()) * unit_nM
-                        / (scheme.q_per_nM_s * fuel_nM * time_unit_s))
-        needed = rates.copy()  # the rates the gates must realise were the source strand at C
-        needed[sources] *= fuel_nM / source_nM
-    values, time_unit_s = gate_values(scheme, raw, needed, time_unit_s=time_unit_s, **units)
-    if source_nM is None:
-        values, source_nM = balanced_sources(scheme, raw, values, fuel_nM)
+    values, time_unit_s, source_nM = source_and_gate_values(scheme, raw, rates, unit_nM=unit_nM, fuel_nM=fuel_nM,
+                                                            min_nM=min_nM, max_gate_nM=max_gate_nM,
+                                                            time_unit_s=time_unit_s)
     if source_nM is not None:
         kernel = scheme.signal_kernel(SOURCE)
         _set_nM(complexes, next(n for n, c in complexes.items() if c.kernel == kernel), source_nM)

@@ -10,8 +10,8 @@ import numpy as np
 from rxnn.dsd._pil import DSDError
 from rxnn.dsd.schemes import Scheme
 
-__all__ = ["first_reactant_pools", "unsequestered", "time_unit", "gate_values", "balanced_sources", "GATE_FLOOR",
-           "RELEASE_SPEEDUP"]
+__all__ = ["first_reactant_pools", "unsequestered", "time_unit", "gate_values", "balanced_sources",
+           "source_and_gate_values", "GATE_FLOOR", "RELEASE_SPEEDUP"]
 
 #: The default time unit is at least this many times the slowest fast step: soloveichik2010's translator
 #: (1 / (q C)), lakin2012's reversible first step (1 / (q ([G] + [R]))), so that its lag is under 2 %.
@@ -204,3 +204,40 @@ def balanced_sources(scheme: Scheme, raw: list, values: np.ndarray, fuel_nM: flo
     values = values.copy()
     values[sources] *= fuel_nM / source_nM
     return values, source_nM
+
+
+def source_and_gate_values(scheme: Scheme, raw: list, rates: np.ndarray, *, unit_nM: float, fuel_nM: float,
+                           min_nM: float, max_gate_nM: float,
+                           time_unit_s: float | None) -> tuple[np.ndarray, float, float | None]:
+    """:func:`gate_values` with the source strand's concentration chosen too: (values, time unit, source nM or None).
+
+    lakin2012 gives its source strand back (``src + gf -> src + X``), so its
+    concentration s is free: the time unit comes from the other modules and
+    s is set so that the source gates hold 1/8 of it (the busiest-signal
+    rule) instead of C, where a slow source would need a backward strand far
+    above the cap. soloveichik2010 uses its source strand up:
+    :func:`balanced_sources`.
+
+    Examples
+    --------
+    >>> from rxnn.dsd.schemes import get_scheme
+    >>> raw = [(0, [], ["X"]), (1, ["X"], [])]
+    >>> values, tau, s = source_and_gate_values(get_scheme("lakin2012"), raw, np.array([1.5, 0.5]), unit_nM=1e-3,
+    ...                                         fuel_nM=0.1, min_nM=2.0, max_gate_nM=1e5, time_unit_s=None)
+    >>> round(s / 0.1, 4)  # the source strand at 3 % of C
+    0.03
+    """
+    units = dict(unit_nM=unit_nM, fuel_nM=fuel_nM, min_nM=min_nM, max_gate_nM=max_gate_nM)
+    sources = [k for k, (_, reactants, *_rest) in enumerate(raw) if not reactants]
+    if not (scheme.rate_fuel and sources and len(sources) < len(raw)):
+        values, time_unit_s = gate_values(scheme, raw, rates, time_unit_s=time_unit_s, **units)
+        values, source_nM = balanced_sources(scheme, raw, values, fuel_nM)
+        return values, time_unit_s, source_nM
+    others = [k for k in range(len(raw)) if k not in sources]
+    if time_unit_s is None:
+        time_unit_s = gate_values(scheme, [raw[k] for k in others], rates[others], time_unit_s=None, **units)[1]
+    source_nM = min(fuel_nM, 8.0 * float(rates[sources].sum()) * unit_nM / (scheme.q_per_nM_s * fuel_nM * time_unit_s))
+    needed = rates.copy()  # the rates the gates must realise were the source strand at C
+    needed[sources] *= fuel_nM / source_nM
+    values, time_unit_s = gate_values(scheme, raw, needed, time_unit_s=time_unit_s, **units)
+    return values, time_unit_s, source_nM
