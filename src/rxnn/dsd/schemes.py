@@ -35,8 +35,17 @@ it bound (a bound strand still counts as its species, ``design.readout``),
 where [G] is the module's gate concentration and q the rate constant of the
 displacement step that decides it (:attr:`Scheme.q_per_nM_s`, the value
 peppercorn 1.1.1 assigns for 7-nt toeholds; the tests re-derive it by
-simulating the enumerated module). A zero-order reaction counts its source
-(or padding) fuel strands as reactants at C.
+simulating the enumerated module). A zero-order reaction counts the helper
+strands its gate reads as reactants: the padding strand at C and the
+source strand S at its own concentration, C^(1-n) becoming S (soloveichik2010,
+``0 -> X`` runs at q [G] S) or S C / C^2 (lakin2012, ``src + gf -> src + X``).
+soloveichik2010 uses S up (one per firing), so S and the source gates are
+balanced (:func:`rxnn.dsd.rates.balanced_sources`); lakin2012 gives S back, so
+S is set where its gates hold 1/8 of it
+(:func:`rxnn.dsd.rates.source_and_gate_values`). Helper strands a gate reads
+first are bound like signals and counted in S_i. Each module also records
+what one firing uses up (:attr:`ModuleSpec.uses`), from which
+:mod:`rxnn.dsd.fuel` derives how long the fuels last.
 """
 
 from __future__ import annotations
