@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 from rxnn import compile_network, verify_network
-from rxnn._verify_result import HORIZON_KIND
+from rxnn.verify import HORIZON_KIND
 from rxnn.dsd import DSDError, PilComplex, servable_box, translate
 from rxnn.dsd.enumeration import enumerate_design
 from rxnn.dsd.toy import toy_classifier

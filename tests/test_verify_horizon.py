@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from rxnn import FeedForwardNetwork, SmoothReLU, compile_network, verify_network
-from rxnn._verify_result import HORIZON_KIND, KIND
+from rxnn.verify import HORIZON_KIND, KIND
 from rxnn.errors import InvalidArgumentError
 
 

@@ -34,7 +34,7 @@ from rxnn.errors import LimitError, RxnnError
 
 __all__ = [
     "verify_network", "VerificationResult", "LayerCheck", "StartCheck", "ReliabilityWarning",
-    "VerifyTypeError", "KIND", "MAX_VERIFY_INPUTS", "RateIndependenceResult", "verify_rate_independent",
+    "VerifyTypeError", "KIND", "HORIZON_KIND", "MAX_VERIFY_INPUTS", "RateIndependenceResult", "verify_rate_independent",
 ]
 
 #: Most inputs one call verifies (each start integrates all of them as one batch).

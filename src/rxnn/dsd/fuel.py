@@ -174,10 +174,10 @@ def servable_box(design: Any, compiled: Any, d: Any, *, horizon: float, depletio
 
     The box [0, B]^n of node starts (formal units) that :func:`rxnn.verify_network`
     can take as ``initial_bound`` on the DNA-level network. It is checked at
-    the box's two extreme corners (every node at 0, every node at B); the
-    formal reactions' extents grow with the start in the networks compiled
-    here, and the DNA-level verification simulates the design's own fuels,
-    so a start inside the box that the fuels could not serve shows there.
+    two corners of the box only (every node at 0, every node at B), not at
+    the starts in between; the DNA-level verification simulates the
+    design's own gates and fuels, so a start inside the box that they could
+    not serve would show there as a failure.
 
     Parameters
     ----------
