@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from rxnn import compile_network, simulate, verify_network
-from rxnn.dsd import servable_box, translate
+from rxnn.dsd import translate
 from rxnn.dsd.enumeration import enumerate_design
 from rxnn.dsd.toy import toy_classifier
 from rxnn.dsd.verification import network_arguments, verify_design
@@ -97,9 +97,8 @@ print("soloveichik2010 with biases:", ssw.fuel_bound(biased_compiled.initial_sta
 # horizon (the DNA-level network has no steady state that computes the
 # forward pass: its fuel runs out in the end).
 lakin = translate(biased_compiled.network, "lakin2012", unit_nM=1e-4)
-box = servable_box(lakin, biased_compiled, x[:2], horizon=10.0)
-args = network_arguments(lakin, biased_compiled)
-result = verify_network(args["implementation"], x[:2], reference=args["reference"], layers=args["layers"],
-                        initial=args["initial"], initial_bound=box, horizon=10.0, tol=0.01, scales=(box,),
+args = network_arguments(lakin, biased_compiled, horizon=10.0, d=x[:2])  # the box: servable_box
+implementation = args.pop("implementation")
+result = verify_network(implementation, x[:2], **args, tol=0.01, scales=(args["initial_bound"],),
                         rtol=1e-8, atol=1e-14)
 print(result.message)

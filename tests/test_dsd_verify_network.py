@@ -55,6 +55,15 @@ def _verify(design, compiled, d, box, leak_per_s=0.0, **options):
                           rtol=1e-8, atol=1e-14, **options)
 
 
+def test_network_arguments_give_the_box_and_horizon(lakin_classifier):
+    _, compiled, design, d = lakin_classifier
+    args = network_arguments(design, compiled, horizon=HORIZON, d=d)
+    assert args["horizon"] == HORIZON
+    assert args["initial_bound"] == servable_box(design, compiled, d, horizon=HORIZON)
+    with pytest.raises(DSDError, match="inputs d"):
+        network_arguments(design, compiled, horizon=HORIZON)
+
+
 def test_the_classifier_has_biases_sources_and_every_module_type_verifies(lakin_classifier):
     net, compiled, design, _ = lakin_classifier
     assert all(np.abs(b).max() > 0.1 for b in net.biases)
