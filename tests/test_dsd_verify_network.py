@@ -8,8 +8,9 @@ Independent truths: the forward pass (the activations a^l, eqs. (6)-(7)),
 crnverifier's CRN bisimulation for every module type, and the fuel use of
 the scheme's gates per formal event (a hand formula for soloveichik2010).
 
-Units: signals at 0.1 pM per formal unit (unit_nM=1e-4; the padding strand
-at 0.1 nM then drifts by unit * |change of sum x| / C < 1 %), gates 2 nM.
+Units: signals at 0.1 pM per formal unit (unit_nM=1e-4; the padding strand,
+0.1 nM, drifts by unit * |change of sum x|), gates 0.87-2 nM (a formal time
+unit is 2.35e8 s: lakin2012's bimolecular rates at sub-pM signals).
 Horizon: 10 formal time units (h = 0.5 makes the formal network settle at
 rate >= 2 sqrt(h) = 1.4, so it is within 1e-5 of a^l by then from every
 start in the box); the box [0, B] is rxnn.dsd.servable_box's, where no
