@@ -8,28 +8,25 @@ gates and fuels by the scheme of Soloveichik, Seelig & Winfree (PNAS 2010),
 enumerated at the domain level by peppercorn and verified module by module
 by crnverifier's CRN bisimulation. The condensed DNA-level network is then
 simulated by rxnn like any other reaction network. Biases are held at 0 so
-that every formal reaction is bimolecular (the scheme's unimolecular and
-source gates would be used up at the rate they fire). Signals are at
-10 pM per formal unit; a formal amount is read out as the sum over every
-DNA species that holds the signal strand, free or bound in a gate
-(``design.readout``).
+that every formal reaction is bimolecular: the scheme's unimolecular and
+source gates are used up at the rate they fire (the design's fuel bound,
+shown at the end, says how soon). Signals are at 10 pM per formal unit; a
+formal amount is read out as the sum over every DNA species that holds the
+signal strand, free or bound in a gate (``design.readout``). The same
+classifier with its biases and h > 0 then runs as lakin2012 DNA and is
+checked by ``rxnn.verify_network`` from the starts its fuels can serve.
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rxnn import FeedForwardNetwork, ReLU, compile_network, sgd_step, simulate
+from rxnn import compile_network, simulate, verify_network
 from rxnn.dsd import translate
 from rxnn.dsd.enumeration import enumerate_design
+from rxnn.dsd.toy import toy_classifier
 from rxnn.dsd.verification import network_arguments, verify_design
 
-rng = np.random.default_rng(3)
-x = rng.uniform(size=(64, 4))
-y = np.where((x[:, :2].sum(axis=1) > x[:, 2:].sum(axis=1))[:, None], [1.0, 0.2], [0.2, 1.0])
-zero = [np.zeros(3), np.zeros(2)]
-net = FeedForwardNetwork(FeedForwardNetwork.random([4, 3, 2], ReLU(), seed=4).weights, zero, ReLU())
-for _ in range(300):
-    net = FeedForwardNetwork(sgd_step(net, x, y, eta=0.2).network.weights, zero, ReLU())
+net, x = toy_classifier(biases=False)  # 4-3-2, trained by rxnn on "is x1 + x2 > x3 + x4?"
 compiled = compile_network(net, absorb_enzymes=True)
 design = translate(compiled.network, "soloveichik2010", unit_nM=0.01)
 print(design.summary())
@@ -82,3 +79,26 @@ axes[1].set_ylabel("max |DNA - forward| at the end")
 axes[1].legend()
 fig.tight_layout()
 print("forward:", np.round(net(d), 4), "DNA:", np.round(dna[:, -1], 4))
+
+# %%
+# With biases (unimolecular ``X -> 2X``, ``X -> 0``) soloveichik2010's gates
+# would not last: the fuel bound, from the fuel each firing uses, is a tiny
+# fraction of a formal time unit.
+biased, _ = toy_classifier(biases=True, h=0.5)
+biased_compiled = compile_network(biased, absorb_enzymes=True)
+ssw = translate(biased_compiled.network, "soloveichik2010", unit_nM=0.01)
+print("soloveichik2010 with biases:", ssw.fuel_bound(biased_compiled.initial_state(x[0], 1.0), t_max=1.0))
+
+# %%
+# lakin2012 sets rates through backward strands, so its biases and its
+# sources (``0 -> X`` at rate h) keep gates of 2 nM. The box of node
+# starts its fuels serve for 10 formal time units (no gate or fuel changes
+# by more than 1 %) is where ``verify_network`` checks it, at that finite
+# horizon (the DNA-level network has no steady state that computes the
+# forward pass: its fuel runs out in the end).
+lakin = translate(biased_compiled.network, "lakin2012", unit_nM=1e-4)
+args = network_arguments(lakin, biased_compiled, horizon=10.0, d=x[:2])  # the box: servable_box
+implementation = args.pop("implementation")
+result = verify_network(implementation, x[:2], **args, tol=0.01, scales=(args["initial_bound"],),
+                        rtol=1e-8, atol=1e-14)
+print(result.message)

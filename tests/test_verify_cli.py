@@ -28,6 +28,16 @@ def test_verify_passes_with_status_0(model, tmp_path, capsys):
     assert "verdict: PASSED (numerical evidence" in out and "Compiled 3-4-2 network" in out and "zeros" in out
 
 
+def test_verify_in_a_box_at_a_finite_horizon(model, tmp_path, capsys):
+    inputs = tmp_path / "inputs.csv"
+    np.savetxt(inputs, np.random.default_rng(0).uniform(size=(1, 3)), delimiter=",")
+    assert main(["verify", str(model), "--inputs", str(inputs), "--initial-bound", "3", "--horizon", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "finite-horizon numerical evidence" in out and "not Def. 4.1" in out and "huge" not in out
+    # too short a horizon for the compiled network to settle within tol: FAILED
+    assert main(["verify", str(model), "--inputs", str(inputs), "--initial-bound", "3", "--horizon", "0.1"]) == 1
+
+
 def test_verify_fails_with_status_1(tmp_path, capsys):
     """The issue's h = 0 network: FAILED (exit 1), naming the zero start and the invariant face."""
     path = tmp_path / "relu.npz"

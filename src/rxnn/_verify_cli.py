@@ -1,11 +1,12 @@
 """The ``rxnn verify`` command: numerical evidence that a reaction network implements a model (Def. 4.1).
 
-``rxnn verify MODEL.npz [--inputs SPEC] [--network FILE [--format FMT]] [--tol X] [--seed N] [--plot FILE.png]``
+``rxnn verify MODEL.npz [--inputs SPEC] [--network FILE [--format FMT]] [--tol X] [--initial-bound B] [--horizon T] [--seed N] [--plot FILE.png]``
     compiles MODEL (or reads the reaction network FILE, in any format that
     ``rxnn convert`` writes, whose node species follow the compiled names
     ``X<l>_<i>`` and whose other species have concentrations in the file) and
     runs :func:`rxnn.verify_network` on the inputs SPEC names
-    (:mod:`rxnn._inputs`). Exit status 0 PASSED, 1 FAILED, 2 an error.
+    (:mod:`rxnn._inputs`); ``--initial-bound``/``--horizon`` restrict the starts
+    to a box and judge at a finite time. Exit status 0 PASSED, 1 FAILED, 2 an error.
 
 The command lives at the package top, beside :mod:`rxnn.verify` (with its helpers
 ``_verify_result`` and ``_verify_target``): each area's command sits next to the module it
@@ -42,6 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    "one; its nodes must be named X<l>_<i> as rxnn compile names them")
     add_network_format_option(p)
     p.add_argument("--tol", type=positive_float, default=1e-6, help="absolute tolerance at the end time (default 1e-6)")
+    p.add_argument("--initial-bound", type=positive_float, metavar="B",
+                   help="take only starts with every node in [0, B] (a network that serves a bounded region, "
+                   "e.g. a DNA design with finite fuel: rxnn.dsd.servable_box)")
+    p.add_argument("--horizon", type=positive_float, metavar="T",
+                   help="judge every layer at the finite time T, without a steady state (finite-horizon "
+                   "evidence, not Def. 4.1)")
     add_seed_option(p, help="seed of the random starts")
     p.add_argument("--plot", type=Path, metavar="FILE.png",
                    help="also draw |x(t) - a| against time for every start (needs matplotlib)")
@@ -61,19 +68,24 @@ def _verify(args: argparse.Namespace) -> int:
     if args.network is None:
         compiled = compile_network(net)
         print(compiled.summary())
-        result = verify_network(compiled, inputs, tol=args.tol, seed=args.seed)
+        result = verify_network(compiled, inputs, tol=args.tol, seed=args.seed, **_region(args))
     else:
         from rxnn.io.formats import read_network
 
         network, initial = read_network(args.network, args.network_format)
         layers = [[f"X{layer}_{i}" for i in range(1, width + 1)] for layer, width in enumerate(net.layer_sizes)]
         print(f"{args.network}: {network.n_species} species, {network.n_reactions} reactions")
-        result = verify_network(network, inputs, reference=net, layers=layers, initial=initial, tol=args.tol, seed=args.seed)
+        result = verify_network(network, inputs, reference=net, layers=layers, initial=initial, tol=args.tol,
+                                seed=args.seed, **_region(args))
     print(result)
     if args.plot is not None:
         _save_plot(result, args.plot)
         print(f"plot: {args.plot}")
     return 0 if result.passed else 1
+
+
+def _region(args: argparse.Namespace) -> dict:
+    return {"initial_bound": args.initial_bound, "horizon": args.horizon}
 
 
 def _save_plot(result, path: Path) -> None:

@@ -17,10 +17,12 @@ import numpy as np
 from rxnn._plotting import pyplot
 from rxnn.crn.result_base import Result, VerificationCounters, pandas
 
-__all__ = ["LayerCheck", "StartCheck", "VerificationResult", "KIND", "INTEGRATION_FAILED"]
+__all__ = ["LayerCheck", "StartCheck", "VerificationResult", "KIND", "HORIZON_KIND", "INTEGRATION_FAILED"]
 
 #: What a verification establishes (stated in every result).
 KIND = "numerical evidence"
+#: What a verification with ``horizon=`` establishes: the layers at a finite time, no limit (not Def. 4.1).
+HORIZON_KIND = "finite-horizon numerical evidence"
 #: A peak ratio |x(t) - a| / |x(0) - a| above 1 + PEAK_MARGIN contradicts Def. 4.7(3): the margin is far
 #: above the integration error (rtol 1e-10) so that rounding alone never reports a contradiction.
 PEAK_MARGIN = 1e-6
@@ -127,6 +129,12 @@ class VerificationResult(Result):
     simulations on finitely many starts and inputs, not a proof of Def. 4.1
     or Def. 4.7. :attr:`failures` names each failed check and the start
     that shows it.
+
+    With a finite ``horizon`` (``verify_network(horizon=T)``) ``kind`` is
+    ``"finite-horizon numerical evidence"``: every layer is judged at t = T
+    (``tol``, entry and settle times), no steady state is computed
+    (``steady_error`` is nan and not judged), so it checks the outputs at
+    T from starts in [0, ``initial_bound``]^n, not Def. 4.1.
     """
 
     checks: list[LayerCheck]
@@ -141,6 +149,10 @@ class VerificationResult(Result):
     kind: str = KIND
     #: start name -> (times, e(t)): the distance curves :meth:`plot` draws (not part of :meth:`to_dict`).
     curves: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    #: The finite time every layer is judged at (None: at its limit, with the steady state).
+    horizon: float | None = None
+    #: The box [0, initial_bound]^n the starts were taken from (None: the probe starts of Def. 4.1).
+    initial_bound: float | None = None
     method: str = "verify_network"
     success: bool = field(init=False)
     status: int = field(init=False)
@@ -180,7 +192,7 @@ class VerificationResult(Result):
         out = []
         if not c.final_error <= self.tol:
             out.append(f"ends {c.final_error:.3g} from a^{c.layer} at t = {c.end_time:g} (tol {self.tol:g})")
-        if not c.steady_error <= self.steady_tol:
+        if self.horizon is None and not c.steady_error <= self.steady_tol:
             out.append(f"has steady-state relative error {c.steady_error:.3g} (steady_tol {self.steady_tol:g})")
         if not c.entry_time <= self.entry_limit:
             out.append(f"enters {{x <= {self.bound:g}}} at t = {c.entry_time:g} (entry_limit {self.entry_limit:g})")
@@ -212,10 +224,16 @@ class VerificationResult(Result):
     def message(self) -> str:
         """One line: the verdict, what it rests on, and the first failure."""
         n_starts = len({c.start for c in self.checks})
-        basis = f"{self.kind} from {n_starts} starts and {self.n_inputs} input(s)"
+        basis = f"{self.kind} from {n_starts} starts{self._box()} and {self.n_inputs} input(s)"
         if self.passed:
+            if self.horizon is not None:
+                return (f"PASSED ({basis}: every layer within tol = {self.tol:g} of the forward pass at "
+                        f"t = {self.horizon:g}; no steady state judged, so not Def. 4.1)")
             return f"PASSED ({basis}; not a proof of Def. 4.1)"
         return f"FAILED ({basis}): {self.failures[0]}"
+
+    def _box(self) -> str:
+        return "" if self.initial_bound is None else f" in [0, {self.initial_bound:g}]^n"
 
     def worst(self, attribute: str = "final_error") -> float:
         """Largest value of a LayerCheck attribute over all checks."""
@@ -228,6 +246,7 @@ class VerificationResult(Result):
             "counters": self.counters.to_dict(), "kind": self.kind, "message": self.message, "tol": self.tol,
             "steady_tol": self.steady_tol, "bound": self.bound, "entry_limit": self.entry_limit,
             "settle_limit": self.settle_limit, "n_inputs": self.n_inputs, "warnings": list(self.warnings),
+            "horizon": self.horizon, "initial_bound": self.initial_bound,
             "failures": self.failures, "checks": [asdict(c) for c in self.checks],
             "starts": [asdict(s) for s in self.starts],
         }
@@ -251,9 +270,11 @@ class VerificationResult(Result):
             f"{'start':<24}{'layer':>6}{'|x(T)-a| max':>15}{'steady rel err':>16}"
             f"{'settle t':>10}{'entry t':>10}{'T':>7}"
         )
+        steady = (f"steady_tol = {self.steady_tol:g} (relative)" if self.horizon is None
+                  else f"no steady state (finite horizon T = {self.horizon:g})")
         lines = [
             f"Verification on {self.n_inputs} input(s), {self.kind} (simulation, not a proof)",
-            f"limits: tol = {self.tol:g} (absolute, at T), steady_tol = {self.steady_tol:g} (relative), "
+            f"limits: tol = {self.tol:g} (absolute, at T), {steady}, "
             f"entry into {{x <= {self.bound:g}}} by t = {self.entry_limit:g} (Def. 4.7(2)), "
             f"settle within tol by t = {self.settle_limit:g}",
             head,
@@ -281,7 +302,11 @@ class VerificationResult(Result):
                 )
         lines.extend(f"failed: {line}" for line in self.failures)
         verdict = "PASSED" if self.passed else "FAILED"
-        lines.append(f"verdict: {verdict} ({self.kind} for Def. 4.1 on these inputs and starts; not a proof)")
+        if self.horizon is None:
+            lines.append(f"verdict: {verdict} ({self.kind} for Def. 4.1 on these inputs and starts; not a proof)")
+        else:
+            lines.append(f"verdict: {verdict} ({self.kind}: the layers at t = {self.horizon:g} from starts"
+                         f"{self._box()}, no steady state judged; not Def. 4.1, not a proof)")
         lines.extend(f"warning: {w}" for w in self.warnings)
         return "\n".join(lines)
 

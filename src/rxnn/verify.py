@@ -23,7 +23,7 @@ import numpy as np
 from rxnn._deprecation import renamed_keywords
 from rxnn._starts import Start, probe_starts
 from rxnn._validation import check_positive_finite, must_be
-from rxnn._verify_result import INTEGRATION_FAILED, KIND, LayerCheck, StartCheck, VerificationResult, decay_check, last_entry
+from rxnn._verify_result import HORIZON_KIND, INTEGRATION_FAILED, KIND, LayerCheck, StartCheck, VerificationResult, decay_check, last_entry
 from rxnn._verify_rate_independent import RateIndependenceResult, verify_rate_independent
 from rxnn._verify_target import Target, VerifyTypeError, target_for
 from rxnn.compile import CompiledNetwork
@@ -34,7 +34,7 @@ from rxnn.errors import LimitError, RxnnError
 
 __all__ = [
     "verify_network", "VerificationResult", "LayerCheck", "StartCheck", "ReliabilityWarning",
-    "VerifyTypeError", "KIND", "MAX_VERIFY_INPUTS", "RateIndependenceResult", "verify_rate_independent",
+    "VerifyTypeError", "KIND", "HORIZON_KIND", "MAX_VERIFY_INPUTS", "RateIndependenceResult", "verify_rate_independent",
 ]
 
 #: Most inputs one call verifies (each start integrates all of them as one batch).
@@ -77,6 +77,8 @@ def verify_network(
     t_max: float = 640.0,
     rtol: float = 1e-10,
     atol: float = 1e-12,
+    initial_bound: float | None = None,
+    horizon: float | None = None,
 ) -> VerificationResult | RateIndependenceResult:
     """Check that a reaction network computes every layer's activations (Def. 4.1, Def. 4.7).
 
@@ -140,6 +142,21 @@ def verify_network(
     rtol, atol : float
         Integrator tolerances; 1e-10/1e-12 keep the integration error two
         orders below the default ``tol``.
+    initial_bound : float, optional
+        Take only starts in the box [0, initial_bound]^n of node values: the
+        random starts at scale at most ``initial_bound``, the corners at
+        ``initial_bound`` (or ``bound`` if smaller), no 1e6 start; a start in
+        ``starts`` outside the box is refused. For a network that serves only
+        a bounded region, e.g. a DNA design with finite fuel
+        (:func:`rxnn.dsd.servable_box` gives the box its fuels serve).
+    horizon : float, optional
+        Judge every layer at this finite time instead of at its limit: the
+        trajectory is integrated to ``horizon`` (``t_end``/``t_max`` are not
+        used), no steady state is computed or judged, and the result's
+        ``kind`` says so (``"finite-horizon numerical evidence"``): it checks
+        that the outputs are within ``tol`` of the forward pass at that
+        time, not Def. 4.1 (a network with finite fuel has no steady state
+        that computes the forward pass).
 
     Returns
     -------
@@ -183,6 +200,12 @@ def verify_network(
     >>> result = verify_network(compile_network(net), [0.5, 1.0])
     >>> result.passed, result.kind
     (True, 'numerical evidence')
+
+    Starts in a box, judged at a finite time (what a DNA design with finite fuel can be checked for):
+
+    >>> boxed = verify_network(compile_network(net), [0.5, 1.0], initial_bound=3.0, horizon=20.0)
+    >>> boxed.passed, boxed.kind
+    (True, 'finite-horizon numerical evidence')
     """
     func = "verify_network"
     if isinstance(implementation, RateIndependentNetwork):  # its guarantee: clean start, any rate constants
@@ -201,6 +224,11 @@ def verify_network(
     t_max = check_positive_finite(t_max, "t_max", func)
     for s in scales:
         check_positive_finite(s, "scales", func)
+    if initial_bound is not None:
+        initial_bound = check_positive_finite(initial_bound, "initial_bound", func)
+    if horizon is not None:
+        horizon = check_positive_finite(horizon, "horizon", func)
+        t_end = t_max = horizon
     d = _check_inputs(d, target.reference.layer_sizes[0], func)
     activations = target.reference.activations(d)
     if bound is None:
@@ -209,23 +237,35 @@ def verify_network(
     top = float(max(a.max() for a in activations[1:]))
     if bound <= top:
         raise must_be("bound", func, f"above the largest activation {top:g} (the limit must lie in the bounded set)", bound)
-    extra = _extra_starts(starts, len(target.node_species), func)
+    extra = _extra_starts(starts, len(target.node_species), func, initial_bound)
     notes = _reliability_notes(target)
-    chosen = probe_starts(target.widths, bound, scales=tuple(scales), include_ones=include_ones, extra=extra, seed=seed)
+    chosen = _chosen_starts(target, bound, tuple(scales), include_ones, extra, seed, initial_bound)
     layer_checks: list[LayerCheck] = []
     start_checks: list[StartCheck] = []
     curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for start in _progress(chosen, enabled=d.shape[0] * len(target.node_species) >= 1000):
         # One integration per start: faster than one batch of every start, and error control per start.
         layer_part, start_part, curves[start.name] = _check_start(
-            target, d, activations, start, tol, bound, t_end, t_max, rtol, atol
+            target, d, activations, start, tol, bound, t_end, t_max, rtol, atol, steady=horizon is None
         )
         layer_checks += layer_part
         start_checks.append(start_part)
+    kind = KIND if horizon is None else HORIZON_KIND
     return VerificationResult(
-        layer_checks, tol, steady_tol, float(bound), d.shape[0], notes, start_checks, entry_limit, settle_limit, KIND,
-        curves,
+        layer_checks, tol, steady_tol, float(bound), d.shape[0], notes, start_checks, entry_limit, settle_limit, kind,
+        curves, horizon=horizon, initial_bound=initial_bound,
     )
+
+
+def _chosen_starts(target: Target, bound: float, scales: tuple[float, ...], include_ones: bool,
+                   extra: tuple[Start, ...], seed: int, box: float | None) -> list[Start]:
+    """The probe starts, or (``box`` given) those in [0, box]^n: scales and corners at most ``box``."""
+    if box is None:
+        return probe_starts(target.widths, bound, scales=scales, include_ones=include_ones, extra=extra, seed=seed)
+    scales = tuple(dict.fromkeys(min(s, box) for s in scales))
+    chosen = probe_starts(target.widths, min(bound, box), scales=scales, include_ones=include_ones and box >= 1.0,
+                          extra=extra, seed=seed)
+    return [s for s in chosen if float(s.nodes.max(initial=0.0)) <= box]
 
 
 def _progress(starts: list[Start], *, enabled: bool) -> Any:
@@ -255,7 +295,7 @@ def _check_inputs(inputs: Any, c0: int, func: str) -> np.ndarray:
     return d
 
 
-def _extra_starts(starts: Any, n_nodes: int, func: str) -> tuple[Start, ...]:
+def _extra_starts(starts: Any, n_nodes: int, func: str, box: float | None = None) -> tuple[Start, ...]:
     if starts is None:
         return ()
     if not isinstance(starts, Mapping):
@@ -265,6 +305,9 @@ def _extra_starts(starts: Any, n_nodes: int, func: str) -> tuple[Start, ...]:
         x = np.asarray(nodes, dtype=np.float64)
         if x.shape != (n_nodes,) or not np.all(np.isfinite(x) & (x >= 0)):
             raise must_be(f"starts[{name!r}]", func, f"{n_nodes} finite concentrations >= 0 in layer order", x.tolist())
+        if box is not None and float(x.max(initial=0.0)) > box:
+            raise must_be(f"starts[{name!r}]", func, f"within initial_bound={box:g} (every node at most that)",
+                          f"a node at {float(x.max()):g}")
         out.append(Start(str(name), x))
     return tuple(out)
 
@@ -282,9 +325,9 @@ def _reliability_notes(target: Target) -> list[str]:
 
 def _check_start(
     target: Target, d: np.ndarray, activations: list[np.ndarray], start: Start,
-    tol: float, bound: float, t_end: float, t_max: float, rtol: float, atol: float,
+    tol: float, bound: float, t_end: float, t_max: float, rtol: float, atol: float, steady: bool = True,
 ) -> tuple[list[LayerCheck], StartCheck, tuple[np.ndarray, np.ndarray]]:
-    """Integrate one start for every input (one batch) and judge it, layer by layer."""
+    """Integrate one start for every input (one batch) and judge it, layer by layer (no steady state if not ``steady``)."""
     nodes = np.broadcast_to(start.nodes, (d.shape[0], start.nodes.size))
     state = target.state(d, nodes)
     try:
@@ -292,13 +335,15 @@ def _check_start(
     except RxnnError as exc:  # the integrator gave up from this start: a failure of the start, not of the call
         return _integration_failure(target, start, exc)
     m = len(target.layers) - 1
-    try:
-        steady = steady_state(target.network, state, raise_on_failure=False)
-        converged = np.asarray(steady.converged, dtype=bool)
-        steady_values = [None] + [target.layer_values(steady, layer) for layer in range(1, m + 1)]
-    except RxnnError:  # no steady state found: judged as an infinite steady-state error
-        converged = np.zeros(d.shape[0], dtype=bool)
-        steady_values = [None] * (m + 1)
+    converged = np.zeros(d.shape[0], dtype=bool)
+    steady_values: list[Any] = [None] * (m + 1)
+    if steady:
+        try:
+            found = steady_state(target.network, state, raise_on_failure=False)
+            converged = np.asarray(found.converged, dtype=bool)
+            steady_values = [None] + [target.layer_values(found, layer) for layer in range(1, m + 1)]
+        except RxnnError:  # no steady state found: judged as an infinite steady-state error
+            pass
     floor = max(1e3 * atol, 0.1 * tol)  # below this, |x(t) - a| may be integration noise (RMS error control)
     checks, offsets = [], []
     for layer in range(1, m + 1):
@@ -306,7 +351,12 @@ def _check_start(
         error = np.max(np.abs(x - a[:, None, :]), axis=(0, 2))
         top = np.max(x, axis=(0, 2))
         # Relative error, with |a| floored at tol so that nodes whose activation is ~0 are judged absolutely.
-        rel = float(np.max(np.abs(steady_values[layer] - a) / np.maximum(np.abs(a), tol))) if converged.all() else float("inf")
+        if not steady:  # finite horizon: no steady state computed (not judged)
+            rel = float("nan")
+        elif converged.all():
+            rel = float(np.max(np.abs(steady_values[layer] - a) / np.maximum(np.abs(a), tol)))
+        else:
+            rel = float("inf")
         checks.append(LayerCheck(
             start=start.name, layer=layer, final_error=float(error[-1]), steady_error=rel,
             settle_time=last_entry(times, error <= tol), entry_time=last_entry(times, top <= bound),

@@ -36,6 +36,9 @@ __all__ = [
     "budget_table",
     "design_budget",
     "design_summary",
+    "FuelBound",
+    "fuel_horizon",
+    "servable_box",
 ]
 
 
@@ -50,6 +53,10 @@ def __getattr__(name: str):
         from rxnn.dsd import verification
 
         return getattr(verification, name)
+    if name in ("FuelBound", "fuel_horizon", "servable_box"):
+        from rxnn.dsd import fuel
+
+        return getattr(fuel, name)
     if name in ("budget_table", "design_budget", "design_summary"):
         from rxnn.dsd import resources
 

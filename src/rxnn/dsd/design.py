@@ -24,8 +24,8 @@ import numpy as np
 from rxnn._validation import check_positive_finite
 from rxnn.crn.network import ReactionNetwork
 from rxnn.dsd._pil import DSDError, PilComplex, nucleotides_of, pil_name, write_pil
-from rxnn.dsd.rates import first_reactant_pools, time_unit, unsequestered
-from rxnn.dsd.schemes import Scheme, get_scheme
+from rxnn.dsd.rates import source_and_gate_values
+from rxnn.dsd.schemes import SOURCE, Scheme, get_scheme
 
 __all__ = ["DSDDesign", "DSDModule", "translate"]
 
@@ -49,6 +49,9 @@ class DSDModule:
     type_key : tuple
         The reaction's shape with species relabelled 0, 1, ... in order of
         appearance: modules with equal keys differ only in names.
+    uses : tuple of (str, int)
+        Gates and fuels (PIL names) with how many copies one firing uses up
+        (negative: gives back), from the scheme (:attr:`ModuleSpec.uses`).
 
     Examples
     --------
@@ -64,6 +67,7 @@ class DSDModule:
     complexes: tuple[str, ...]
     gate: str
     type_key: tuple
+    uses: tuple[tuple[str, int], ...] = ()
 
     @property
     def formal_reaction(self) -> str:
@@ -138,22 +142,27 @@ class DSDDesign:
         m = self.modules[module] if isinstance(module, int) else module
         n = len(m.reactants)
         k = self.scheme.q_per_nM_s * self.complexes[m.gate].nM * self.fuel_nM ** (1 - n)
+        if n == 0:  # the source strand, at its own concentration (see translate)
+            kernel = self.scheme.signal_kernel(SOURCE)
+            k *= next(self.complexes[n].nM for n in m.complexes if self.complexes[n].kernel == kernel) / self.fuel_nM
         if self.scheme.rate_fuel:  # ratio rho = G/R
             k *= self.fuel_nM / self.complexes[f"b_r{m.index}"].nM
         # times the free share of each reactant (the rest is bound in gates it enters first)
-        return k * float(np.prod([1.0 / (1.0 + self._bound_ratios.get(r, 0.0)) for r in m.reactants]))
+        inputs = self.scheme.gate_inputs(list(m.reactants))
+        return k * float(np.prod([1.0 / (1.0 + self._bound_ratios.get(r, 0.0)) for r in inputs]))
 
     def _backward_nM(self, m: DSDModule) -> float:
         return self.complexes[f"b_r{m.index}"].nM if self.scheme.rate_fuel else self.fuel_nM
 
     @cached_property
     def _bound_ratios(self) -> dict[str, float]:
-        """First reactant -> sum of [G]/[R] over the gates it enters first by a reversible step."""
+        """First gate input (a signal or helper) -> sum of [G]/[R] over the gates it enters first by a reversible step."""
         out: dict[str, float] = {}
         for m in self.modules:
-            if len(m.reactants) >= max(1, self.scheme.min_reversible_reactants):
+            inputs = self.scheme.gate_inputs(list(m.reactants))
+            if len(inputs) >= max(1, self.scheme.min_reversible_reactants):
                 rho = self.complexes[m.gate].nM / self._backward_nM(m)
-                out[m.reactants[0]] = out.get(m.reactants[0], 0.0) + rho
+                out[inputs[0]] = out.get(inputs[0], 0.0) + rho
         return out
 
     def formal_rate(self, module: DSDModule | int) -> float:
@@ -251,6 +260,22 @@ class DSDDesign:
 
         return species_readout(self, species, enumeration)
 
+    def fuel_bound(self, formal_start: Mapping[str, float], *, depletion: float = 0.01, t_max: float = 1000.0):
+        """How long the gates and fuels last from a formal start, see :func:`rxnn.dsd.fuel.fuel_horizon`.
+
+        Each module's :attr:`DSDModule.uses` (copies per firing) times the formal
+        reactions' extents along the formal trajectory (:func:`rxnn.dsd.fuel.fuel_use`).
+
+        Examples
+        --------
+        >>> d = translate(ReactionNetwork.from_text("X -> 0"), "soloveichik2010", unit_nM=1e-3)
+        >>> d.fuel_bound({"X": 1.0}).horizon  # 1e-3 nM in all, far under 1 % of the gate
+        inf
+        """
+        from rxnn.dsd.fuel import fuel_horizon
+
+        return fuel_horizon(self, formal_start, depletion=depletion, t_max=t_max)
+
     def summary(self) -> str:
         """Resources a lab can plan with, see :func:`rxnn.dsd.resources.design_summary`."""
         from rxnn.dsd.resources import design_summary
@@ -320,7 +345,10 @@ def translate(
         lakin2012 only (default 2): the gate concentration; the rate is set by the
         backward strand, whose concentration R gives [G]/R (corrected for
         the share of the first reactant bound in its gates). Keep it well
-        above what a module consumes during a run.
+        above what a module consumes during a run. A slow module whose R
+        would pass ``max_gate_nM`` gets a lower gate (down to
+        ``min_nM / 100``, :data:`rxnn.dsd.rates.GATE_FLOOR`), R at the cap;
+        :meth:`DSDDesign.fuel_bound` says how long every gate lasts.
     time_unit_s : float, optional
         Seconds per formal time unit; by default soloveichik2010 takes the
         smallest that keeps every gate at or below ``max_gate_nM`` and
@@ -395,6 +423,7 @@ def translate(
     fuel_names: dict[str, str] = {}
     raw: list[tuple[int, list[str], list[str], tuple[str, ...], str]] = []
     helpers_done: set[str] = set()
+    uses: list[tuple[tuple[str, int], ...]] = []
     for j in range(network.n_reactions):
         reactants = _expanded(names, R, j)
         products = _expanded(names, P, j)
@@ -407,6 +436,8 @@ def translate(
             members.append(fuel_names.setdefault(kernel, f"f_{len(fuel_names) + 1}"))
         spec = scheme.module(f"r{j}", [pil[s] for s in reactants], [pil[s] for s in products])
         domains.update(spec.domains)
+        named = {scheme.signal_kernel(h): fuel_names[scheme.signal_kernel(h)]
+                 for h in scheme.helper_species(len(reactants), len(products))}
         for kind, kernel, role in spec.complexes:
             if role == "gate":
                 name = gate = f"g_r{j}"
@@ -421,6 +452,8 @@ def translate(
                 name = fuel_names.setdefault(kernel, f"f_{len(fuel_names) + 1}")
             if name not in members:
                 members.append(name)
+            named[kernel] = name
+        uses.append(tuple((named[k], v) for k, v in spec.uses.items()))
         raw.append((j, reactants, products, tuple(members), gate))
     helpers = {scheme.signal_kernel(h) for h in helpers_done}
     for kernel, name in fuel_names.items():
@@ -431,46 +464,22 @@ def translate(
         nM = fuel_nM if kernel in helpers or not scheme.rate_fuel else release
         complexes[name] = PilComplex(name, kernel, "fuel", nM)
     # s_j: the gate concentration (SSW) or gate/backward-strand ratio (Lakin) times tau.
-    scale = np.array([rates[j] * (unit_nM / fuel_nM) ** (1 - len(r)) / scheme.q_per_nM_s for j, r, *_ in raw])
-    # Both schemes hold a first reactant bound after a reversible first step (G + X <-> GX + R), a share
-    # rho = [G]/[R] per gate; the rate law is corrected for it (rates.unsequestered) and the default time
-    # unit keeps the busiest signal's bound share near 1/8. soloveichik2010: R = C (fuel_nM), rho = [L]/C,
-    # reversible only with two or more reactants; lakin2012: every module, rho from the backward strand.
-    pools = first_reactant_pools(raw, scheme.min_reversible_reactants)
-    ratio = scale / fuel_nM
-    busiest = max((float(ratio[idx].sum()) for idx in pools.values()), default=0.0)
-    given = time_unit_s is not None
-    if scheme.rate_fuel:
-        scale = ratio
-        if not given:
-            time_unit_s = 8.0 * (busiest or float(scale.max(initial=1.0)))
-    elif not given and busiest:
-        time_unit_s = max(8.0 * busiest, float(scale.max()) / max_gate_nM)
-    for _ in range(8):
-        time_unit_s = time_unit(scheme, scale, time_unit_s, min_nM, max_gate_nM)
-        values = scale / time_unit_s
-        if not pools:
-            break
-        if scheme.rate_fuel:
-            values = unsequestered(values, raw, pools, time_unit_s)
-            break
-        values = unsequestered(values / fuel_nM, raw, pools, time_unit_s) * fuel_nM
-        over = float(values.max()) / max_gate_nM
-        if over <= 1.0 + 1e-9:
-            break
-        if given:
-            raise DSDError(f"time unit {time_unit_s:.4g} s needs a gate at {values.max():.4g} nM once the signals "
-                           f"bound in gates are made up for, above max_gate_nM={max_gate_nM:g}: use a longer time_unit_s")
-        time_unit_s *= over
+    values, time_unit_s, source_nM = source_and_gate_values(scheme, raw, rates, unit_nM=unit_nM, fuel_nM=fuel_nM,
+                                                            min_nM=min_nM, max_gate_nM=max_gate_nM,
+                                                            time_unit_s=time_unit_s)
+    if source_nM is not None:
+        kernel = scheme.signal_kernel(SOURCE)
+        _set_nM(complexes, next(n for n, c in complexes.items() if c.kernel == kernel), source_nM)
     modules = []
     for (j, reactants, products, members, gate), value in zip(raw, values):
-        if scheme.rate_fuel:  # [G]/[R] = value, the gate at min_nM
-            _set_nM(complexes, gate, min_nM)
-            _set_nM(complexes, f"b_r{j}", min_nM / value)
+        if scheme.rate_fuel:  # [G]/[R] = value, the gate at min_nM (lower where R would pass the cap)
+            g = min(min_nM, value * max_gate_nM)
+            _set_nM(complexes, gate, g)
+            _set_nM(complexes, f"b_r{j}", g / value)
         else:
             _set_nM(complexes, gate, value)
         modules.append(DSDModule(j, tuple(reactants), tuple(products), float(rates[j]), members, gate,
-                                 _type_key(reactants, products)))
+                                 _type_key(reactants, products), uses[j]))
     order = {"signal": 0, "gate": 1, "fuel": 2, "intermediate": 3}
     complexes = dict(sorted(complexes.items(), key=lambda kv: order[kv[1].role]))
     return DSDDesign(

@@ -238,9 +238,11 @@ def enumerate_design(
         Enumerate only these modules with the signals and fuels they use
         (one module per reaction type checks a large design).
     leak_per_s : float, default 0
-        Add a leak to every module that has products: its gate releases the
-        product signals without its inputs, ``G -> P1 + ... + Pk`` at this
-        first-order rate (/s). A leak of a gate with a bimolecular leak rate
+        Add a leak to every module that makes something: its gate releases
+        the net product signals without its inputs, ``G -> P1 + ... + Pk``
+        at this first-order rate (/s); net: a reactant that is also a
+        product (a catalyst, such as the input X' of ``X' + X -> X' + 2X``)
+        is not released, so that inputs stay fixed (eq. (11)). A leak of a gate with a bimolecular leak rate
         k_leak (/nM/s) against a fuel at C nM is ``leak_per_s = k_leak * C``.
     modular : bool, default False
         Enumerate one module per reaction type on its own and obtain every
@@ -289,9 +291,13 @@ def enumerate_design(
     leaks = []
     for j in chosen:
         m = design.modules[j]
-        if m.products:
+        made = list(m.products)
+        for r in m.reactants:  # the net products: a catalyst's strand is not made by a leak
+            if r in made:
+                made.remove(r)
+        if made:
             gate = result.macrostate_of[m.gate]
-            products = _counts([result.macrostate_of[design.signal_species[p]] for p in m.products])
+            products = _counts([result.macrostate_of[design.signal_species[p]] for p in made])
             leaks.append(Reaction({gate: 1}, products, float(leak_per_s)))
     network = result.network.union(ReactionNetwork(leaks)) if leaks else result.network
     return Enumeration(network, result.macrostate_of, result.initial_nM, result.n_resting, result.n_transient,

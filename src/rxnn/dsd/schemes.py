@@ -35,13 +35,22 @@ it bound (a bound strand still counts as its species, ``design.readout``),
 where [G] is the module's gate concentration and q the rate constant of the
 displacement step that decides it (:attr:`Scheme.q_per_nM_s`, the value
 peppercorn 1.1.1 assigns for 7-nt toeholds; the tests re-derive it by
-simulating the enumerated module). A zero-order reaction counts its source
-(or padding) fuel strands as reactants at C.
+simulating the enumerated module). A zero-order reaction counts the helper
+strands its gate reads as reactants: the padding strand at C and the
+source strand S at its own concentration, C^(1-n) becoming S (soloveichik2010,
+``0 -> X`` runs at q [G] S) or S C / C^2 (lakin2012, ``src + gf -> src + X``).
+soloveichik2010 uses S up (one per firing), so S and the source gates are
+balanced (:func:`rxnn.dsd.rates.balanced_sources`); lakin2012 gives S back, so
+S is set where its gates hold 1/8 of it
+(:func:`rxnn.dsd.rates.source_and_gate_values`). Helper strands a gate reads
+first are bound like signals and counted in S_i. Each module also records
+what one firing uses up (:attr:`ModuleSpec.uses`), from which
+:mod:`rxnn.dsd.fuel` derives how long the fuels last.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rxnn.dsd._pil import DSDError
 
@@ -80,6 +89,9 @@ class ModuleSpec:
 
     complexes: tuple[tuple[str, str, str], ...]
     domains: dict[str, int]
+    #: Kernel -> how many copies one firing of the reaction uses up (negative: releases), for the
+    #: module's gates and fuels and the helper strands it reads (a fuel's lifetime, ``DSDDesign.fuel_use``).
+    uses: dict[str, int] = field(default_factory=dict)
 
 
 class Scheme:
@@ -120,6 +132,20 @@ class Scheme:
     def helper_species(self, n_reactants: int, n_products: int) -> tuple[str, ...]:
         """Helper species (source or padding fuels) a module of this shape uses."""
         return ()
+
+    def gate_inputs(self, reactants: list[str]) -> list[str]:
+        """What the gate reads, in order: the reactants, with helper strands where the scheme pads them.
+
+        A helper strand (source, padding) that a gate reads first is bound in
+        that gate like a signal, and its free share lowers the rate of every
+        module that reads it (:func:`rxnn.dsd.rates.unsequestered`).
+
+        Examples
+        --------
+        >>> get_scheme("lakin2012").gate_inputs([]), get_scheme("soloveichik2010").gate_inputs([])
+        (['_src', '_gf'], ['_src'])
+        """
+        return list(reactants)
 
     def __repr__(self) -> str:
         return f"<Scheme {self.name}>"
@@ -174,8 +200,11 @@ class Soloveichik2010(Scheme):
     def helper_species(self, n_reactants: int, n_products: int) -> tuple[str, ...]:
         return (SOURCE,) if n_reactants == 0 else ()
 
+    def gate_inputs(self, reactants: list[str]) -> list[str]:
+        return list(reactants) or [SOURCE]
+
     def module(self, tag: str, reactants: list[str], products: list[str]) -> ModuleSpec:
-        r = reactants or [SOURCE]
+        r = self.gate_inputs(reactants)
         relayed = self.relayed_products(r, products)
         direct = list(products)
         for p in relayed:
@@ -191,7 +220,10 @@ class Soloveichik2010(Scheme):
         if relayed:
             complexes.append(("J1", self.signal_kernel(j), "intermediate"))
             complexes.extend((f"Y{kind}", kernel, "fuel") for kind, kernel, _ in self._join([j], relayed, "fuel"))
-        return ModuleSpec(tuple(complexes), domains)
+        # One firing uses a join gate L, a translator T and (0 -> X) a source strand I, and a relay's L
+        # and T; the reversible steps release one backward strand each.
+        uses = {kernel: -1 if "Bk" in kind else 1 for kind, kernel, role in complexes if role != "intermediate"}
+        return ModuleSpec(tuple(complexes), domains, uses)
 
     @staticmethod
     def relayed_products(reactants: list[str], products: list[str]) -> list[str]:
@@ -235,6 +267,13 @@ class Lakin2012(Scheme):
     reactants or products are padded with a fuel signal (the paper's
     generalisation); k > 2 products chain k - 1 gates through intermediates
     ``A + B -> J1 + P1``, ``J1 + gf -> J2 + P2``, ... At most two reactants.
+    A zero-order reaction ``0 -> X`` reads a source strand ``_src`` and the
+    padding strand and gives the source strand back (``src + gf -> src + X``,
+    both fuels at C), not the padding strand twice (:meth:`gate_inputs` says
+    why). Every module then changes the padding strand by minus the change
+    of its formal species (``X -> 0`` releases one, ``X -> 2X`` uses one), so
+    ``[gf] + unit * sum(X)`` is conserved: a run drifts the padding strand by
+    ``unit * |change of sum(X)|`` (:meth:`rxnn.dsd.DSDDesign.fuel_bound`).
 
     A property of the published scheme, not of this translation: the strand
     ``f_B t k`` that B displaces has no fuel (one copy per firing), and it
@@ -271,17 +310,31 @@ class Lakin2012(Scheme):
         return f"h_{ident} t f_{ident}"
 
     def helper_species(self, n_reactants: int, n_products: int) -> tuple[str, ...]:
+        if n_reactants == 0:
+            return (SOURCE, PAD)
         return (PAD,) if n_reactants < 2 or n_products != 2 else ()
+
+    def gate_inputs(self, reactants: list[str]) -> list[str]:
+        # 0 -> X reads a source strand and the padding strand, not the padding strand twice: with two
+        # equal inputs the first slot's backward strand f_gf t i (kept far above the gate for a slow
+        # source) matches the second slot's top strand f_gf t k and displaces the second input again,
+        # which holds gates in a dead end (measured: 0 -> X ; 1.5 at 65 % of its rate, 1e-4 nM units).
+        if not reactants:
+            return [SOURCE, PAD]
+        return (list(reactants) + [PAD, PAD])[:2] if len(reactants) < 2 else list(reactants)
 
     def module(self, tag: str, reactants: list[str], products: list[str]) -> ModuleSpec:
         if len(reactants) > 2:
             raise DSDError(f"{self.name} takes at most two reactants; got {len(reactants)}")
-        r = (list(reactants) + [PAD, PAD])[:2] if len(reactants) < 2 else list(reactants)
+        r = self.gate_inputs(reactants)
         p = list(products)
+        if not reactants and len(p) == 1:
+            p = [SOURCE] + p  # src + gf -> src + X: the source strand is given back, the padding strand used
         if len(p) < 2:
             p = [PAD] * (2 - len(p)) + p
         complexes: list[tuple[str, str, str]] = []
         domains: dict[str, int] = {}
+        uses: dict[str, int] = {}
         step, inputs = 0, r
         while True:
             step += 1
@@ -301,12 +354,20 @@ class Lakin2012(Scheme):
             complexes.append((f"G{step}", gate, "gate" if step == 1 else "fuel"))
             complexes.append((f"R{step}", f"f_{a} t i_{stag}", "fuel"))
             complexes.append((f"F{step}", f"t h_{c} t h_{d} t", "fuel"))
+            for helper, change in ((a, 1), (b, 1), (c, -1), (d, -1)):
+                if helper in (SOURCE, PAD):
+                    kernel = self.signal_kernel(helper)
+                    uses[kernel] = uses.get(kernel, 0) + change
             if j is None:
                 break
             domains.update(self.signal_domains(j))
             complexes.append((f"J{step}", self.signal_kernel(j), "intermediate"))
             inputs = [j, PAD]
-        return ModuleSpec(tuple(complexes), domains)
+        # One firing uses each gate G and release fuel F and gives back each backward strand R; the
+        # helper strands count as read (+1) and released (-1).
+        uses.update({kernel: -1 if kind.startswith("R") else 1 for kind, kernel, role in complexes if role != "intermediate"})
+        uses = {k: v for k, v in uses.items() if v}
+        return ModuleSpec(tuple(complexes), domains, uses)
 
 
 SCHEMES: dict[str, Scheme] = {s.name: s for s in (Soloveichik2010(), Lakin2012())}

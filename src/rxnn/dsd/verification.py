@@ -402,7 +402,8 @@ def species_readout(design: DSDDesign, species: str, enumeration: Enumeration | 
     return _readout_from(design, enumeration, formal_readout(design, enumeration, modular=True), species)
 
 
-def network_arguments(design: DSDDesign, compiled: Any, enumeration: Enumeration | None = None) -> dict[str, Any]:
+def network_arguments(design: DSDDesign, compiled: Any, enumeration: Enumeration | None = None, *,
+                      horizon: float | None = None, d: Any = None, depletion: float = 0.01) -> dict[str, Any]:
     """Arguments of :func:`rxnn.verify_network` for the DNA-level network of a compiled network's design.
 
     The enumerated network (rates times :attr:`DSDDesign.time_unit_s`, so
@@ -420,10 +421,18 @@ def network_arguments(design: DSDDesign, compiled: Any, enumeration: Enumeration
     compiled : CompiledNetwork
     enumeration : Enumeration, optional
         ``enumerate_design(design, modular=True)`` (computed if not given).
+    horizon : float, optional
+        Also give ``horizon`` and ``initial_bound``, the box of starts the
+        fuels serve for that long on inputs ``d`` (:func:`rxnn.dsd.servable_box`
+        with ``depletion``), so that ``verify_network`` checks the design
+        where it can compute the network, at that finite time.
+    d : array_like, optional
+        The inputs (needed with ``horizon``).
+    depletion : float, default 0.01
 
     Returns
     -------
-    dict with keys implementation, reference, layers, initial
+    dict with keys implementation, reference, layers, initial (and horizon, initial_bound)
 
     Examples
     --------
@@ -450,7 +459,15 @@ def network_arguments(design: DSDDesign, compiled: Any, enumeration: Enumeration
     members = {s for names in layer_species for s in names}
     fixed = {k: float(v) for k, v in compiled.initial_state(np.zeros(sizes[0]), 0.0).items() if k not in members}
     initial = enumeration.initial_state(design, {k: v for k, v in fixed.items() if k in design.signal_species})
-    return {"implementation": network, "reference": compiled.source, "layers": layers, "initial": initial}
+    out = {"implementation": network, "reference": compiled.source, "layers": layers, "initial": initial}
+    if horizon is not None:
+        from rxnn.dsd.fuel import servable_box
+
+        if d is None:
+            raise DSDError("network_arguments needs the inputs d with horizon (the box of starts depends on them)")
+        out.update(horizon=float(horizon), initial_bound=servable_box(design, compiled, d, horizon=horizon,
+                                                                       depletion=depletion))
+    return out
 
 
 def _readout_from(design: DSDDesign, enumeration: Enumeration, readout: dict, species: str) -> dict[str, float]:
