@@ -149,9 +149,9 @@ def test_event_limit_and_overflow_are_reported():
         simulate_stochastic(growth, {"X": 2.0**53 - 3}, (0, 1), volume=1, seed=0)
 
 
-@pytest.mark.parametrize("n, expected", [(0, (0, 0)), (1, (1, 2)), (5, (4, 6)), (100, (85, 115))])
+@pytest.mark.parametrize("n, expected", [(0, (0, 0)), (1, (1, 1)), (2, (2, 3)), (5, (4, 6)), (100, (85, 115))])
 def test_boxes(n, expected):
-    """The box of a count (module docstring): [0, 0] at 0, else n -+ max(floor(delta n), 1), lower end >= 1."""
+    """The box of a count (module docstring): [n, n] at 0 and 1, else n -+ max(floor(delta n), 1), lower end >= 2."""
     assert rejection.BOX_DELTA == 0.15
     assert tuple(int(v) for v in rejection._box(n, rejection.BOX_DELTA)) == expected
 
