@@ -149,8 +149,21 @@ def test_event_limit_and_overflow_are_reported():
         simulate_stochastic(growth, {"X": 2.0**53 - 3}, (0, 1), volume=1, seed=0)
 
 
-@pytest.mark.parametrize("n, expected", [(0, (0, 0)), (1, (1, 2)), (5, (4, 6)), (100, (85, 115))])
+@pytest.mark.parametrize("n, expected", [(0, (0, 0)), (1, (1, 1)), (2, (2, 3)), (5, (4, 6)), (100, (85, 115))])
 def test_boxes(n, expected):
-    """The box of a count (module docstring): [0, 0] at 0, else n -+ max(floor(delta n), 1), lower end >= 1."""
+    """The box of a count (module docstring): [n, n] at 0 and 1, else n -+ max(floor(delta n), 1), lower end >= 2."""
     assert rejection.BOX_DELTA == 0.15
     assert tuple(int(v) for v in rejection._box(n, rejection.BOX_DELTA)) == expected
+
+
+def test_results_do_not_depend_on_worker_threads():
+    """Seeds come from (seed, input, repeat), the kernel's arrays are per call: 1 and 3 threads give the same paths."""
+    net = ReactionNetwork.from_text("0 -> X ; 20\nX -> 0 ; 1\n2X -> Y ; 0.05\nY -> 0 ; 1\n" + PAD)
+    kw = dict(volume=2, seed=17, n_repeats=6, window=(1, 4))
+    one = simulate_stochastic(net, {"X": [1.0, 3.0]}, (0, 4), **kw)
+    three = simulate_stochastic(net, {"X": [1.0, 3.0]}, (0, 4), workers=3, **kw)
+    assert one.n_channels > kernels.DENSE_MAX
+    for s in ("X", "Y"):
+        np.testing.assert_array_equal(one.counts(s), three.counts(s))
+        np.testing.assert_array_equal(one.time_average(s), three.time_average(s))
+    np.testing.assert_array_equal(one.n_events, three.n_events)

@@ -27,9 +27,11 @@ differences, so nothing drifts. The uniform that picks the candidate also
 decides its acceptance and its member (its residual within the leaf is
 uniform on [0, b_g)).
 
-Box of a count n: [0, 0] for n = 0 (an exact bound of zero for the groups
-that need the species); otherwise [max(n - w, 1), n + w] with
-w = max(floor(delta n), 1). Leaving the box (or reaching 0) re-boxes.
+Box of a count n: [n, n] for n = 0 and 1, so a group whose complex needs
+more molecules than there are (up to two of a species) has the exact bound 0
+and an absorbing state stays cheap (no candidates are drawn that could never
+be accepted); otherwise [max(n - w, 2), n + w] with w = max(floor(delta n), 1).
+Leaving the box re-boxes.
 """
 
 from __future__ import annotations
@@ -59,14 +61,14 @@ _FREE = 1 << 62  # the box of a species no group reads: never left
 @_jit
 def _box(n, delta):
     """The box [lo, hi] of the count n."""
-    if n <= 0:
-        return 0, 0
+    if n <= 1:
+        return n, n
     w = int(delta * n)
     if w < 1:
         w = 1
     lo = n - w
-    if lo < 1:
-        lo = 1
+    if lo < 2:
+        lo = 2
     return lo, n + w
 
 

@@ -10,6 +10,7 @@ by.
 from __future__ import annotations
 
 from collections.abc import Callable
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,14 +80,40 @@ class Problem:
     cv_val: np.ndarray
 
 
+#: The kernels' arrays of each channel system, built once per channel system (the channels of
+#: ``network.lowered``, so once per network value) and dropped with it.
+_STRUCTURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def build_problem(channels: Any, t0: float, t1: float, t_eval: np.ndarray, window: tuple[float, float],
-             max_steps: int, epsilon: float) -> Problem:
+                  max_steps: int, epsilon: float) -> Problem:
+    """The :class:`Problem` of one call: the arrays of ``channels`` (built on first use) and the call's span.
+
+    Examples
+    --------
+    >>> from rxnn import ReactionNetwork
+    >>> from rxnn.crn.stochastic import aggregate_channels
+    >>> channels = aggregate_channels(ReactionNetwork.from_text("0 -> X ; 1\\nX -> 0 ; 1\\n2X -> X ; 1"))
+    >>> p = build_problem(channels, 0.0, 1.0, np.array([1.0]), (0.5, 1.0), 10, 0.03)
+    >>> p.g_ptr.tolist(), p.cv_ptr.size - 1  # 3 reactant complexes; changes +1 and -1
+    ([0, 1, 2, 3], 2)
+    >>> build_problem(channels, 0.0, 2.0, np.array([2.0]), (1.0, 2.0), 10, 0.03).r_ptr is p.r_ptr  # built once
+    True
+    """
+    arrays = _STRUCTURES.get(channels)
+    if arrays is None:
+        arrays = _STRUCTURES.setdefault(channels, _structure(channels))
+    return Problem(**arrays, t0=t0, t1=t1, t_eval=t_eval, window=window, max_steps=max_steps, epsilon=epsilon)
+
+
+def _structure(channels: Any) -> dict[str, np.ndarray]:
+    """The flat int64 arrays of the kernels (CSR by channel, by species, by group and by change class)."""
     R, V = channels.reactants, channels.changes
     by_species = R.tocsr()
     by_species.sort_indices()  # each species' dependents in channel order (the kernel relies on it)
-    n_dyn = R.shape[0]
+    n_dyn, n_ch = R.shape
     # Highest order of a channel each species is a reactant of, and how many of it that channel needs.
-    column = np.repeat(np.arange(R.shape[1]), np.diff(R.indptr))
+    column = np.repeat(np.arange(n_ch), np.diff(R.indptr))
     hor = np.zeros(n_dyn, dtype=np.int64)
     need = np.zeros(n_dyn, dtype=np.int64)
     if R.nnz:
@@ -98,7 +125,6 @@ def build_problem(channels: Any, t0: float, t1: float, t_eval: np.ndarray, windo
     # Net change of each reactant entry's species in its channel (for the relaxation rates).
     r_change = np.asarray(V.tocsr()[R.indices, column]).ravel() if R.nnz else np.zeros(0)
     # Channels with the same reactant complex: the groups of the rejection kernel.
-    n_ch = R.shape[1]
     slots = slot_table(R, fill=n_dyn)
     group, first = group_columns(slots, sp.csc_matrix((0, n_ch)))
     # Groups in the order of their complexes (not of their first channel): channels of constant 0 do not move
@@ -115,14 +141,18 @@ def build_problem(channels: Any, t0: float, t1: float, t_eval: np.ndarray, windo
     c_cls, rep = group_columns(np.zeros((n_ch, 1), dtype=np.int64), V)
     class_changes = sp.csc_matrix(V[:, rep])
     class_changes.sort_indices()
-    i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
-    return Problem(
-        i64(R.indptr), i64(R.indices), i64(R.data), i64(r_change), i64(V.indptr), i64(V.indices), i64(V.data),
-        i64(by_species.indptr), i64(by_species.indices), hor, need, t0, t1, t_eval, window, max_steps, epsilon,
-        i64(g_ptr), i64(np.argsort(group, kind="stable")), i64(complexes.indptr), i64(complexes.indices),
-        i64(complexes.data), i64(readers.indptr), i64(readers.indices), i64(c_cls), i64(class_changes.indptr),
-        i64(class_changes.indices), i64(class_changes.data),
+    arrays = dict(
+        r_ptr=R.indptr, r_idx=R.indices, r_coef=R.data, r_change=r_change, v_ptr=V.indptr, v_idx=V.indices,
+        v_val=V.data, dep_ptr=by_species.indptr, dep_idx=by_species.indices, hor=hor, need=need, g_ptr=g_ptr,
+        g_ch=np.argsort(group, kind="stable"), gr_ptr=complexes.indptr, gr_idx=complexes.indices,
+        gr_coef=complexes.data, sdep_ptr=readers.indptr, sdep_idx=readers.indices, c_cls=c_cls,
+        cv_ptr=class_changes.indptr, cv_idx=class_changes.indices, cv_val=class_changes.data,
     )
+    out = {}
+    for name, a in arrays.items():
+        out[name] = np.ascontiguousarray(a, dtype=np.int64)
+        out[name].flags.writeable = False  # shared by every call on these channels
+    return out
 
 
 #: The exact kernel above :data:`~rxnn.crn._ssa_kernels.DENSE_MAX` channels or species: ``"ssa_rejection"``

@@ -186,8 +186,9 @@ _EPSILON = Option("epsilon", float, 0.03, "tau-leaping step control: each leap c
 
 #: Methods of :func:`~rxnn.crn.stochastic.simulate_stochastic` (the default is ``"ssa"``, the exact one).
 STOCHASTIC_METHODS = Registry("simulate_stochastic", (
-    Method("ssa", "Gillespie's direct method with a sum tree over channels and a species -> channel dependency "
-           "graph: O(log n_channels + dependents) per event", (), frozenset({"exact", "batch"})),
+    Method("ssa", "exact SSA: Gillespie's direct method up to 32 channels; above, thinning on propensity bounds "
+           "of reactant-complex groups in a sum tree (rejection-based SSA): O(log n_groups) per event", (),
+           frozenset({"exact", "batch"})),
     Method("tau-leap", "tau-leaping with Cao-Gillespie-Petzold (2006) step selection (epsilon), critical channels "
            "fired at most once per leap, exact SSA steps when a leap would be shorter than 10 SSA steps",
            (_EPSILON,), frozenset({"approximate", "batch"})),
