@@ -447,7 +447,7 @@ def _run_task(task: ConstructionTask, quick: bool, s: _Setting, model: FeedForwa
                n_ssa=min(s.n_ssa, n), n_perturb=setting.n_perturb,
                accuracy_network=_accuracy(net(x), y), accuracy_network_subset=_accuracy(net(xs), ys),
                accuracy_table1_network=_accuracy(t1net(x), y),
-               table1_network="given model" if model is not None else f"SmoothReLU(h = {H_TABLE1:g}) of the ternary one",
+               table1_network="given model" if model is not None else "the ternary network with",
                rate_independent=_measure_ri(net, xs, ys, setting, steps),
                table1=_measure_table1(t1net, None if model is not None else net, xs, ys, setting,
                                       task.t1_ssa_end, steps))
