@@ -109,3 +109,17 @@ def test_a_table1_model_of_the_wrong_shape_is_refused_by_name(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "has layers 2-3-2; the task needs 2-4-2" in err
     assert not (tmp_path / "out" / "constructions.json").exists()
+
+
+def test_observing_only_the_outputs_leaves_the_ssa_paths_unchanged(ternary):
+    """The comparison records only the output species; same seed, same path, same numbers (exactly)."""
+    from rxnn.crn.stochastic import simulate_stochastic
+
+    net, x = ternary
+    t1 = compile_network(FeedForwardNetwork(list(net.weights), list(net.biases), SmoothReLU(1e-3)))
+    names = list(t1.layer_species(2))
+    runs = [simulate_stochastic(t1.network, t1.initial_state(x[:2]), (0.0, 20.0), [20.0], volume=20.0,
+                                window=(10.0, 20.0), seed=5, observe=observe) for observe in (None, names)]
+    for n in names:
+        assert np.array_equal(runs[0].time_average(n), runs[1].time_average(n))
+        assert np.array_equal(runs[0][n], runs[1][n])
