@@ -17,7 +17,7 @@ iterations, seed 0) and N test inputs:
 The largest difference of the final amounts from the network's output is
 printed for each (the measure must not change).
 
-Run ``python benchmarks/bench_constructions.py [--inputs N]``; prints markdown.
+Run ``python benchmarks/bench_constructions.py [--inputs N] [--skip-old]``; prints markdown.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ T_END = 1e4
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", type=int, default=40, help="test inputs (default 40)")
-    n = parser.parse_args().inputs
+    parser.add_argument("--skip-old", action="store_true", help="measure only the two new paths")
+    args = parser.parse_args()
+    n = args.inputs
     data = load_digits()
     net = train_ternary_relu(data.train, (64, 20, 10), iterations=300, seed=0, restarts=1)
     x = data.test.inputs()[:n]
@@ -67,9 +69,9 @@ def main() -> None:
                               rtol=1e-8, atol=1e-12)[:, -1, :]
 
     rows = []
-    for label, func in (("old: final_values + trajectory, BDF, one call each", old),
-                        ("one auto call over the batch", lambda: run(n)),
-                        (f"new: auto, chunks of {chunk}", lambda: run(chunk))):
+    paths = [("old: final_values + trajectory, BDF, one call each", old),
+             ("one auto call over the batch", lambda: run(n)), (f"new: auto, chunks of {chunk}", lambda: run(chunk))]
+    for label, func in paths[1:] if args.skip_old else paths:
         start = time.process_time()
         out = func()
         rows.append((label, time.process_time() - start, float(np.max(np.abs(out - answer)))))
