@@ -50,7 +50,7 @@ SIGMAS = (0.01, 0.1, 0.3, 1.0)
 T1_SSA_END = 200.0
 EPSILONS = (0.01, 0.1, 1.0)
 #: Batch members x species per rate-independent ODE call (:func:`batch_simulate`): larger batches are split
-#: (measured: digits, 100 inputs, 42 s in one call, 10-14 s in chunks of 10-40).
+#: (digits, 100 inputs: 93 s of CPU in one call, 10.5 s in chunks of 21; benchmarks/bench_constructions.py).
 CHUNK_STATES = 5000
 #: The same for Table 1, whose batched integration does not slow down so: only the trajectory limit
 #: (1e8 values) bounds it, 5e5 states x 121 times.
@@ -132,9 +132,10 @@ def batch_simulate(network: ReactionNetwork, state: dict[str, Any], t_end: float
     """Species ``names`` at ``t_eval`` for a batch, integrated in chunks of ``chunk`` members.
 
     One batched integration shares one step sequence and one sparse LU across
-    the batch; its cost grows faster than the batch (digits 64-20-10, 60
-    inputs: 33.6 s in one call, 4.2 s in chunks of 20), and the members are
-    independent, so splitting changes nothing but the integrator's steps.
+    the batch; its cost grows faster than the batch (digits 64-20-10, 100
+    inputs: 93 s of CPU in one call, 10.5 s in chunks of 21,
+    ``benchmarks/bench_constructions.py``), and the members are independent,
+    so splitting changes nothing but the integrator's steps.
 
     Returns
     -------
