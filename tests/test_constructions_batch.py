@@ -99,6 +99,8 @@ def test_a_given_table1_model_is_compiled_for_its_task(tmp_path):
     assert row["accuracy_table1_network"] == float(np.mean(np.argmax(model(test.inputs()), 1) == test.labels))
     assert row["table1"]["network"] == "SmoothReLU(h=0.1)"
     assert row["table1"]["max_ode_minus_network"] < 1e-6  # the steady state is that network's output (Def. 4.1)
+    assert row["n_ode"] == row["n_perturb"] == row["n_ssa"] == 4  # the stated samples: XOR's 4 test inputs
+    assert len(row["seconds_by_step"]) == 9 and row["seconds"] >= sum(row["seconds_by_step"].values()) - 0.1
 
 
 def test_a_table1_model_of_the_wrong_shape_is_refused_by_name(tmp_path, capsys):
