@@ -25,7 +25,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_volumes_option(p, default=None, single=True, help="volume of the stochastic simulations (default 100, quick 20)")
     add_t_end_option(p, default=None, help="simulated time (default 1e4, quick 300)")
     add_seed_option(p)
+    p.add_argument("--table1-model", nargs="+", default=[], metavar="TASK=PATH", type=_task_model,
+                   help="compile this model file (rxnn.io.save_model, same layer sizes) by Table 1 for TASK instead of "
+                   "SmoothReLU(h = 1e-3) of the ternary network, e.g. mnist=mnist-784-40-10.npz (the paper's network)")
     p.set_defaults(func=_run)
+
+
+def _task_model(text: str) -> tuple[str, str]:
+    key, sep, path = text.partition("=")
+    if not sep or not key or not path:
+        raise argparse.ArgumentTypeError(f"must be TASK=PATH (e.g. mnist=model.npz); got {text!r}")
+    return key, path
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -40,7 +50,7 @@ def _run(args: argparse.Namespace) -> int:
     for name in ("constructions.md", "constructions.json", "constructions.png"):
         check_output_path(args.out / name)
     table = compare_constructions(args.tasks, quick=args.quick, volume=args.volume, t_end=args.t_end,
-                                  seed=args.seed, progress=True)
+                                  seed=args.seed, progress=True, table1_models=dict(args.table1_model))
     paths = table.write(args.out)
     print(table.to_markdown())
     print("wrote " + ", ".join(str(p) for p in paths.values()))

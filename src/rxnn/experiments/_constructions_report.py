@@ -7,7 +7,7 @@ from typing import Any
 
 from rxnn._files import atomic_output
 
-NAMES = {"table1": "Table 1 (h = 1e-3)", "rate_independent": "rate-independent"}
+NAMES = {"table1": "Table 1", "rate_independent": "rate-independent"}
 
 
 def _pct(v: Any) -> str:
@@ -25,9 +25,10 @@ def markdown(table: Any) -> str:
     head = (["task", "construction", "reactions", "species", "molecularity", "accuracy ODE", "accuracy SSA",
              "time to 1%"] + [f"rate err sigma={v}" for v in sig] + [f"start err eps={v}" for v in eps])
     lines = [
-        f"Settings: volume {s['volume']:g} (SSA), t_end {s['t_end']:g}, {s['n_ode']} test inputs per ODE measure, "
-        f"{s['n_ssa']} for SSA, seed {s['seed']}; Table 1 uses SmoothReLU(h = {s['h_table1']:g}) of the same "
-        "ternary weights. Errors: max |output - unperturbed output| / largest unperturbed output.",
+        f"Settings: volume {s['volume']:g} (SSA), t_end {s['t_end']:g}, at most {s['n_ode']} test inputs per ODE "
+        f"measure and {s['n_ssa']} for SSA (per task below), seed {s['seed']}; Table 1 uses SmoothReLU(h = "
+        f"{s['h_table1']:g}) of the same ternary weights unless a model is given (below). "
+        "Errors: max |output - unperturbed output| / largest unperturbed output, over the perturbation sample.",
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
@@ -39,7 +40,9 @@ def markdown(table: Any) -> str:
             continue
         for key in ("table1", "rate_independent"):
             m = row[key]
-            cells = [f"{row['task']} ({row['architecture']}, network {_pct(row['accuracy_network'])})", NAMES[key],
+            acc = row["accuracy_table1_network"] if key == "table1" else row["accuracy_network"]
+            name = f"Table 1 ({m['network']})" if key == "table1" else NAMES[key]
+            cells = [f"{row['task']} ({row['architecture']}, network {_pct(acc)})", name,
                      str(m["reactions"]), str(m["species"]), str(m["molecularity"]), _pct(m["accuracy_ode"]),
                      _pct(m["accuracy_ssa"]), _g(m["time_to_1pct"])]
             cells += [_g(m["rate_perturbation"][v]["max_relative_error"]) for v in sig]
@@ -47,9 +50,15 @@ def markdown(table: Any) -> str:
             lines.append("| " + " | ".join(cells) + " |")
         a, b = row["table1"], row["rate_independent"]
         for label, key, better in (("fewer reactions", "reactions", min), ("fewer species", "species", min),
-                                   ("faster to 1%", "time_to_1pct", min)):
+                                   ("lower molecularity", "molecularity", min), ("faster to 1%", "time_to_1pct", min),
+                                   ("more accurate (ODE)", "accuracy_ode", max),
+                                   ("more accurate (SSA)", "accuracy_ssa", max)):
+            fmt = _pct if key.startswith("accuracy") else _g
+            if a[key] == b[key]:
+                wins.append(f"- {row['task']}: {label}: neither, a tie ({fmt(a[key])})")
+                continue
             best = better(("table1", a[key]), ("rate_independent", b[key]), key=lambda t: t[1])
-            wins.append(f"- {row['task']}: {label}: {NAMES[best[0]]} ({_g(a[key])} vs {_g(b[key])})")
+            wins.append(f"- {row['task']}: {label}: {NAMES[best[0]]} ({fmt(a[key])} vs {fmt(b[key])})")
         top = sig[-1]
         ea, eb = a["rate_perturbation"][top]["max_relative_error"], b["rate_perturbation"][top]["max_relative_error"]
         wins.append(f"- {row['task']}: robust to rate constants (sigma = {top}): "
@@ -59,7 +68,20 @@ def markdown(table: Any) -> str:
         wins.append(f"- {row['task']}: robust to the start (eps = {e}): "
                     f"{NAMES['table1'] if ea < eb else NAMES['rate_independent']} ({_g(ea)} vs {_g(eb)})")
     lines += ["", "Where each wins (Table 1 value vs rate-independent value):", *wins]
+    lines += ["", "Samples, networks and wall times per task:", *[_samples(row) for row in table.rows
+                                                                if row.get("status") == "ok"]]
     return "\n".join(lines)
+
+
+def _samples(row: dict[str, Any]) -> str:
+    t1 = row["table1"]
+    steps = ", ".join(f"{k} {v:.0f} s" for k, v in row.get("seconds_by_step", {}).items())
+    return (f"- {row['task']}: ODE accuracy and time to 1% on {row['n_ode']} of {row['n_test']} test inputs, SSA on "
+            f"the first {row['n_ssa']} of them (Table 1 averaged over [{t1['ssa_end'] / 2:g}, {t1['ssa_end']:g}], "
+            f"rate-independent read at t_end), perturbations on the first {row['n_perturb']}; "
+            f"rate-independent: the ternary ReLU network ({row['training_iterations']} training iterations, "
+            f"test accuracy {_pct(row['accuracy_network'])}); Table 1: {row['table1_network']} {t1['network']} "
+            f"(test accuracy {_pct(row['accuracy_table1_network'])}); {row['seconds']:.0f} s ({steps}).")
 
 
 def figure(table: Any, path: Path) -> None:
