@@ -102,7 +102,7 @@ def final_values(compiled: RateIndependentNetwork, network: ReactionNetwork, d: 
     grid = np.concatenate([[0.0], np.geomspace(min(1e-3, t_end / 10), t_end, 60)])
     result = simulate(network, compiled.initial_state(d), (0.0, t_end), t_eval=grid, method="BDF",
                       rtol=rtol, atol=atol)
-    final = {s: np.asarray(v) for s, v in result.final().items()}
+    final = {s: np.asarray(v) for s, v in result.to_dict(at=-1).items()}
     return [None if v is None else v for v in compiled.layer_values(final)]
 
 
