@@ -63,8 +63,7 @@ def test_final_amounts_from_the_trajectory_run_equal_the_old_final_values(ternar
     grid = np.concatenate([[0.0], np.geomspace(1e-3, T_END, 40)])
     new = batch_simulate(ri.network, ri.initial_state(x), T_END, grid, ri.layer_species(2), chunk=3,
                          method="auto", rtol=1e-8, atol=1e-12)[:, -1, :]
-    with pytest.warns(DeprecationWarning):  # final_values reads result.final()
-        old = final_values(ri, ri.network, x, T_END)[-1]
+    old = final_values(ri, ri.network, x, T_END)[-1]
     answer = ri.expected(x)[-1]
     assert np.max(np.abs(new - old)) <= 1e-6 * (1 + np.max(np.abs(answer)))
     assert np.max(np.abs(new - answer)) <= 1e-3 * (1 + np.max(np.abs(answer)))
