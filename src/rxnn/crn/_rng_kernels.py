@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     numba = None
     HAVE_NUMBA = False
 
-__all__ = ["HAVE_NUMBA", "exponential", "seed_state", "uniform"]
+__all__ = ["HAVE_NUMBA", "exponential", "next_event_time", "seed_state", "uniform"]
 
 _M64 = (1 << 64) - 1
 
@@ -119,6 +119,15 @@ def exponential(s0, s1, s2, s3):
             return s0, s1, s2, s3, _ZIG_R - math.log(1.0 - u)
         if (_ZIG_F[idx - 1] - _ZIG_F[idx]) * u + _ZIG_F[idx] < math.exp(-x):
             return s0, s1, s2, s3, x
+
+
+@_rng
+def next_event_time(t, total, t1, s0, s1, s2, s3):
+    """(state, time of the next event): t + Exp(1) / total, or t1 when nothing can fire (total <= 0)."""
+    if total <= 0.0:
+        return s0, s1, s2, s3, t1
+    s0, s1, s2, s3, e = exponential(s0, s1, s2, s3)
+    return s0, s1, s2, s3, t + e / total
 
 
 def seed_state(rng: np.random.Generator) -> np.ndarray:

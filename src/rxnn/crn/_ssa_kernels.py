@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rxnn.crn._rng_kernels import HAVE_NUMBA, exponential, numba, uniform
+from rxnn.crn._rng_kernels import HAVE_NUMBA, next_event_time, numba, uniform
 
 __all__ = ["HAVE_NUMBA", "DENSE_MAX", "ssa_direct", "STATUS_DONE", "STATUS_LIMIT", "STATUS_OVERFLOW"]
 
@@ -40,9 +40,8 @@ def _jit(func):
 
 
 @_jit
-def _propensity(c, counts, kv, r_ptr, r_idx, r_coef):
-    """a_c(n): kv[c] times the falling factorials of the reactant counts."""
-    a = kv[c]
+def falling_product(a, c, counts, r_ptr, r_idx, r_coef):
+    """a times the falling factorials n_i (n_i - 1) ... (n_i - Y_ic + 1) of the reactant complex c (CSR rows)."""
     for p in range(r_ptr[c], r_ptr[c + 1]):
         n = counts[r_idx[p]]
         y = r_coef[p]
@@ -51,6 +50,12 @@ def _propensity(c, counts, kv, r_ptr, r_idx, r_coef):
         for m in range(y):
             a *= n - m
     return a
+
+
+@_jit
+def _propensity(c, counts, kv, r_ptr, r_idx, r_coef):
+    """a_c(n): kv[c] times the falling factorials of the reactant counts (multiplied in that order)."""
+    return falling_product(kv[c], c, counts, r_ptr, r_idx, r_coef)
 
 
 @_jit
@@ -157,11 +162,7 @@ def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, d
     status = STATUS_DONE
     while True:
         total = tree[1]
-        if total <= 0.0:
-            t_new = t1
-        else:
-            s0, s1, s2, s3, e = exponential(s0, s1, s2, s3)
-            t_new = t + e / total
+        s0, s1, s2, s3, t_new = next_event_time(t, total, t1, s0, s1, s2, s3)
         if t_new >= t1:
             t_new = t1
             break
@@ -258,11 +259,7 @@ def _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
                 x = _propensity(c, counts, kv, r_ptr, r_idx, r_coef)
             a[c] = x
             total += x
-        if total <= 0.0:
-            t_new = t1
-        else:
-            s0, s1, s2, s3, e = exponential(s0, s1, s2, s3)
-            t_new = t + e / total
+        s0, s1, s2, s3, t_new = next_event_time(t, total, t1, s0, s1, s2, s3)
         if t_new >= t1:
             t_new = t1
             break

@@ -44,10 +44,12 @@ from rxnn.crn._ssa_kernels import (
     STATUS_OVERFLOW,
     _accumulate,
     _jit,
+    falling_product,
+    next_event_time,
     _record,
     _refresh,
 )
-from rxnn.crn._rng_kernels import exponential, uniform
+from rxnn.crn._rng_kernels import uniform
 
 __all__ = ["BOX_DELTA", "ssa_rejection"]
 
@@ -75,15 +77,7 @@ def _box(n, delta):
 @_jit
 def _factor(g, counts, gr_ptr, gr_idx, gr_coef):
     """f_g(n): the product of the falling factorials of group g's reactant complex at the counts n."""
-    a = 1.0
-    for p in range(gr_ptr[g], gr_ptr[g + 1]):
-        n = counts[gr_idx[p]]
-        y = gr_coef[p]
-        if n < y:
-            return 0.0
-        for m in range(y):
-            a *= n - m
-    return a
+    return falling_product(1.0, g, counts, gr_ptr, gr_idx, gr_coef)
 
 
 @_jit
@@ -146,11 +140,7 @@ def ssa_rejection(counts, kv, g_ptr, g_ch, gr_ptr, gr_idx, gr_coef, v_ptr, v_idx
     t_new = t0
     while True:
         total = tree[1]
-        if total <= 0.0:
-            t_new = t1
-        else:
-            s0, s1, s2, s3, e = exponential(s0, s1, s2, s3)
-            t_new = t + e / total
+        s0, s1, s2, s3, t_new = next_event_time(t, total, t1, s0, s1, s2, s3)
         if t_new >= t1:
             t_new = t1
             break
