@@ -37,7 +37,7 @@ def final(ri, d, network=None, t_end=T_LONG):
     grid = np.concatenate([[0.0], np.geomspace(1e-3, t_end, 40)])
     result = simulate(network or ri.network, ri.initial_state(d), (0.0, t_end), t_eval=grid, method="BDF",
                       rtol=1e-8, atol=1e-12)
-    return ri.layer_values({s: np.asarray(v) for s, v in result.final().items()})
+    return ri.layer_values({s: np.asarray(v) for s, v in result.to_dict(at=-1).items()})
 
 
 # ---------------------------------------------------------------- registry

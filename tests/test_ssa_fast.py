@@ -146,3 +146,18 @@ def test_tree_kernel_in_python_matches_the_compiled_one(monkeypatch):
     python = simulate_stochastic(net, {"X": 1.0}, (0, 2), **kw)
     np.testing.assert_array_equal(python.counts("X"), compiled.counts("X"))
     assert python.n_events[0] == compiled.n_events[0] > 0
+
+
+def test_dense_kernel_never_chooses_a_dead_channel():
+    """Channels that cannot fire (no Yi molecules) first, between and last among live ones: the dense kernel's
+    branch-free choice skips them (no Wi ever made) and splits the live ones in proportion to their
+    propensities: A and B are independent Poisson(300) and Poisson(700) at t = 10, means within 4 standard
+    errors over 400 repeats."""
+    net = ReactionNetwork.from_text("Y0 -> W0 ; 1\n0 -> A ; 30\nY1 -> W1 ; 1\n0 -> B ; 70\nY2 -> W2 ; 1")
+    res = simulate_stochastic(net, {}, (0, 10), [0, 10], volume=1, n_repeats=400, seed=5)
+    assert res.n_channels <= kernels.DENSE_MAX
+    for s in ("W0", "W1", "W2", "Y0", "Y1", "Y2"):
+        assert not res.counts(s).any()
+    for s, mean in (("A", 300.0), ("B", 700.0)):
+        final = res.counts(s)[:, -1]
+        assert abs(final.mean() - mean) < 4 * np.sqrt(mean / final.size)

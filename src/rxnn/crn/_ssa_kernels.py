@@ -133,10 +133,11 @@ def ssa_direct(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val, dep_ptr, d
     Per event: an Exp(1) and a uniform, the choice of the channel, and the
     recomputation of propensities. Up to :data:`DENSE_MAX` channels and
     species every propensity is recomputed and summed afresh and the channel
-    found by a scan (:func:`_ssa_dense`); above, the channels that depend on a
-    changed species are recomputed and the channel found by one descent of a
-    sum tree whose nodes are recomputed from their children. Neither keeps a
-    running sum, so nothing drifts. Output rows cost one comparison per event.
+    found among their prefix sums (:func:`_ssa_dense`); above, the channels that
+    depend on a changed species are recomputed and the channel found by one
+    descent of a sum tree whose nodes are recomputed from their children.
+    Neither carries a total from one event to the next, so nothing drifts.
+    Output rows cost one comparison per event.
     """
     if kv.size <= DENSE_MAX and counts.size <= DENSE_MAX:
         return _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
@@ -215,8 +216,9 @@ def _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
     Each channel's propensity is classified once (constant, k n_i, k n_i (n_i - 1),
     k n_i n_j, or the general product of :func:`_propensity`, computed in the same
     order so the values are the same floats); the changes are a dense table. Every
-    event recomputes all propensities and their total, scans for the channel and
-    adds its row; the window integrals advance over the waiting time's overlap.
+    event recomputes all propensities and their prefix sums, counts the sums at or below
+    u total (the channel a scan would stop at, found without a branch) and adds its
+    row; the window integrals advance over the waiting time's overlap.
     """
     n_ch = kv.size
     n_sp = counts.size
@@ -231,11 +233,11 @@ def _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
             kind[c], first[c] = r_coef[lo], r_idx[lo]
         elif m == 2 and r_coef[lo] == 1 and r_coef[lo + 1] == 1:
             kind[c], first[c], second[c] = 3, r_idx[lo], r_idx[lo + 1]
-    change = np.zeros((n_ch, n_sp), dtype=np.int64)
+    change = np.zeros((n_ch + 1, n_sp), dtype=np.int64)  # row n_ch: no change (see the choice below)
     for c in range(n_ch):
         for p in range(v_ptr[c], v_ptr[c + 1]):
             change[c, v_idx[p]] += v_val[p]
-    a = np.zeros(n_ch)
+    cum = np.zeros(n_ch)
     t = t0
     k = 0
     t_out = t_eval[0] if t_eval.size > 0 else np.inf
@@ -257,8 +259,8 @@ def _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
                 x = kv[c] * counts[first[c]] * counts[second[c]]
             else:
                 x = _propensity(c, counts, kv, r_ptr, r_idx, r_coef)
-            a[c] = x
             total += x
+            cum[c] = total
         s0, s1, s2, s3, t_new = next_event_time(t, total, t1, s0, s1, s2, s3)
         if t_new >= t1:
             t_new = t1
@@ -278,21 +280,21 @@ def _ssa_dense(counts, kv, r_ptr, r_idx, r_coef, v_ptr, v_idx, v_val,
                 wsq[i] += x * x * (hi - lo)
         s0, s1, s2, s3, u = uniform(s0, s1, s2, s3)
         u *= total
-        c = -1
-        acc = 0.0
-        for j in range(n_ch):  # the additions of ``total`` again: u < total ends the scan on a live channel
-            if a[j] > 0.0:
-                c = j
-                acc += a[j]
-                if u < acc:
-                    break
+        # The first channel whose cumulative sum passes u, counted without a branch (a scan's exit branch
+        # is taken at random and mispredicted about once per event). The sums are nondecreasing, so the
+        # count is that channel, and it is live (its sum rose past u); u < total, so c < n_ch (only an
+        # infinite total gives c = n_ch, the table's zero row, instead of an index past the table).
+        c = 0
+        for j in range(n_ch):
+            c += cum[j] <= u
+        over = False
         for i in range(n_sp):
             counts[i] += change[c, i]
-            if counts[i] > max_count:
-                status = STATUS_OVERFLOW
+            over |= counts[i] > max_count
         t = t_new
         events += 1
-        if status != STATUS_DONE:
+        if over:
+            status = STATUS_OVERFLOW
             break
     if status == STATUS_DONE:
         k = _record(k, np.inf, t_eval, counts, out)
