@@ -77,7 +77,7 @@ def test_chemistry_numbers():
     text = " ".join(REPRODUCING.split())
     assert loop["test_accuracy"]["crn"] == loop["test_accuracy"]["closed"]
     assert f"seed 1234 ({pct(loop['test_accuracy']['crn'])}% both)" in text
-    assert f"parameters equal to {sci(loop['max_parameter_difference'])}" in text
+    assert f"parameters that differ by at most {sci(loop['max_parameter_difference'])}" in text
     at_t5 = max(v for k, v in check.items() if k.startswith("t=5"))
     steady = max(v for k, v in check.items() if k.startswith("steady"))
     assert f"within {sci(at_t5)} at t = 5" in text and f"and {sci(steady)} at steady state" in text
