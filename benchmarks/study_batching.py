@@ -9,7 +9,9 @@ Run (not part of ``make bench``; batss is not a dependency of rxnn, it pulls jup
 where ``/tmp/bvenv`` is a scratch venv with ``batss==1.0.4`` (Petrack & Doty 2025,
 arXiv 2508.04079); the project's site-packages go on PYTHONPATH so that rxnn
 finds numba (without it rxnn's SSA runs its pure-Python loop, ~200x slower;
-the script refuses to run then). It writes ``benchmarks/sections/batching_study.md``.
+the script refuses to run then). It writes ``benchmarks/batching_study.md``
+(outside ``sections/``, whose files ``make bench`` collects into ``results.md``:
+``make bench`` does not run this study).
 
 Both simulators get the same reactions with the same law. batss's ``"crn"``
 method takes each rate constant k in mass-action units and a ``volume`` V and
@@ -55,7 +57,7 @@ from rxnn.nn import FeedForwardNetwork, SmoothReLU
 from batss import Simulation, Specie
 from batss.crn import Expression, Reaction
 
-SECTION = Path(__file__).resolve().parent / "sections" / "batching_study.md"
+SECTION = Path(__file__).resolve().parent / "batching_study.md"
 COMMAND = ("OPENBLAS_NUM_THREADS=1 RXNN_DATA=/work/shared/data "
            "PYTHONPATH=src:/work/main/.venv/lib/python3.11/site-packages "
            "/tmp/bvenv/bin/python benchmarks/study_batching.py")
