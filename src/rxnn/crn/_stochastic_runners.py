@@ -27,6 +27,7 @@ from rxnn.crn.stochastic_result import StochasticResult
 
 __all__ = [
     "AUTO_SSA_MAX_EVENTS",
+    "HAVE_NUMBA",
     "MAX_COUNT",
     "RUNNERS",
     "TAU_THETA",
@@ -43,6 +44,7 @@ __all__ = [
 MAX_COUNT = 2**53
 #: ``method="auto"`` runs the exact SSA up to this many expected events per trajectory, tau-leaping above.
 AUTO_SSA_MAX_EVENTS = 1_000_000
+HAVE_NUMBA = kernels.HAVE_NUMBA  # without it the kernels run as plain Python (``simulate_stochastic`` warns)
 USE_JIT = kernels.HAVE_NUMBA  # tests switch this off to run the pure-Python kernels
 
 

@@ -19,6 +19,7 @@ dynamic reactant complex and the same net change are merged into one channel.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -285,6 +286,9 @@ def simulate_stochastic(
     if auto:
         method = runners.choose_method(problem, n0, [channel_constants(b) for b in range(n_inputs)])
     runner = runners.RUNNERS[method]
+    if not runners.HAVE_NUMBA:  # correct but slow: say so rather than let a run take 100x longer unexplained
+        warnings.warn("numba is not installed: simulate_stochastic runs its kernels as plain Python, about 100x "
+                      "slower; install it with pip install 'rxnn[stochastic]'", RuntimeWarning, stacklevel=2)
 
     def trajectory(row: int) -> None:
         b, r = divmod(row, n_repeats)
