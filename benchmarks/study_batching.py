@@ -259,7 +259,9 @@ def markdown(results: list[dict], command: str) -> str:
              "rxnn / batss, ± standard error; \\|z\\| = difference / combined SE (agreement: \\|z\\| < 4). "
              "batss active fraction: `active_reaction_probability()` at the end of the run (the share of the "
              "uniformised CRN's sampled reactions, K filler included, that change the original CRN), median over "
-             "the seeds; in how many seeds batss was in its Gillespie phase at the end.", "",
+             "the seeds; in how many seeds batss was in its Gillespie phase at the end. Rows of 2-3 seeds are a "
+             "weak law check, and where one side's seeds all ended alike its SE is 0 and \\|z\\| is no check "
+             "(the 1e8 row after warm-up runs: X2_1 differs by 10 molecules in 1e8).", "",
              "| network | V | t | species / reactions / channels | events | rxnn CPU | rxnn events/s | batss CPU "
              "(build) | batss events/s | batss active fraction (Gillespie phase at end) | rxnn time / batss time "
              "| law check (seeds) |",
