@@ -120,7 +120,8 @@ def compare(label: str, network: ReactionNetwork, initial: dict[str, float], t_e
     return row
 
 
-def _mnist_image() -> tuple[np.ndarray, str]:
+def mnist_image() -> tuple[np.ndarray, str]:
+    """MNIST test image 0, or a random sparse image where MNIST cannot be loaded (said in the label)."""
     try:
         from rxnn.datasets.mnist import load_mnist
 
@@ -145,7 +146,7 @@ def rows(quick: bool = False) -> list[dict[str, Any]]:
     out.append(compare("compiled 2-2-1 (absorbed), V = 100", small.network, small.initial_state([0.5, 0.3], 1.0),
                        200.0 * scale, volume=100.0, repeats=reps))
     big = compile_network(FeedForwardNetwork.random([784, 40, 10], SmoothReLU(1.0), seed=1234), absorb_enzymes=True)
-    image, what = _mnist_image()
+    image, what = mnist_image()
     out.append(compare(f"compiled 784-40-10 (absorbed), V = 100, {what}", big.network,
                        big.initial_state(image[None, :], 1.0), 5.0, volume=100.0, repeats=3, rebop_t_end=0.005))
     return out

@@ -54,6 +54,9 @@ from rxnn.compile import compile_network
 from rxnn.crn.stochastic import simulate_stochastic
 from rxnn.nn import FeedForwardNetwork, SmoothReLU
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_ssa import mnist_image  # noqa: E402 - the one image helper of the SSA benchmarks
+
 from batss import Simulation, Specie
 from batss.crn import Expression, Reaction
 
@@ -186,16 +189,6 @@ def study(label: str, network: ReactionNetwork, initial: dict[str, float], volum
                        "exact": None if exact is None else exact[j]})
     row["checks"] = checks
     return row
-
-
-def mnist_image() -> tuple[np.ndarray, str]:
-    try:
-        from rxnn.datasets.mnist import load_mnist
-
-        return load_mnist().test.inputs(np.arange(1))[0], "MNIST test image 0"
-    except Exception:  # noqa: BLE001 - any failure: a synthetic image, said in the row
-        rng = np.random.default_rng(0)
-        return rng.uniform(size=784) * (rng.uniform(size=784) < 0.2), "random image (MNIST absent)"
 
 
 def rows(quick: bool = False) -> list[dict]:
