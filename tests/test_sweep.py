@@ -69,17 +69,28 @@ def test_embedded_local_cluster_equals_serial_run(tmp_path):
 
 
 def test_killed_worker_loses_nothing_and_counts_nothing_twice(tmp_path):
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import LocalCluster
 
     tasks, shared = small_sweep()
     serial = run_sweep(tasks, tmp_path / "serial", seed=11, shared=shared, progress=False)
     killed = []
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as watcher:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        def busy_workers():
+            # Read from the in-process scheduler, not through a second Client: two sync clients in one
+            # thread can leave the sweep's client waiting on an event of the other's loop (a RuntimeError
+            # "bound to a different event loop", seen once in CI). The scheduler's thread may change the
+            # dict while it is read: retry.
+            for _ in range(100):
+                try:
+                    return {ws.address for ws in list(cluster.scheduler.workers.values()) if ws.processing}
+                except RuntimeError:
+                    continue
+            return set()
+
         def kill_a_busy_worker(record):
             if killed:
                 return
-            busy = {addr for addr, keys in watcher.processing().items() if keys}
+            busy = busy_workers()
             for nanny in cluster.workers.values():
                 if nanny.worker_address in busy or not busy:
                     killed.append((nanny.process.pid, nanny.worker_address in busy))
